@@ -1,0 +1,32 @@
+//! # coresdk-engine
+//!
+//! The core of CoreSDK: Rego policy evaluation (on `regorus`), PII and secret masking,
+//! and RFC 8785 canonical JSON hashing. Pure Rust: the Node (napi-rs) and Python (pyo3)
+//! bindings are thin adapters over this crate and hold no rules of their own.
+//!
+//! ```
+//! use coresdk_engine::{PolicyEngine, Masker, MaskOptions, canonical};
+//!
+//! let engine = PolicyEngine::new(Default::default());
+//! engine.add_module("authz.rego", "package authz\nallow if input.user == \"admin\"").unwrap();
+//! let decision = engine.evaluate("data.authz.allow", br#"{"user":"admin"}"#).unwrap();
+//! assert_eq!(decision.result, Some(serde_json::json!(true)));
+//!
+//! let masker = Masker::new(MaskOptions::default()).unwrap();
+//! assert_eq!(masker.mask_text("mail bob@example.com"), "mail [REDACTED:EMAIL]");
+//!
+//! assert_eq!(canonical::canonicalize_json(br#"{"b":1,"a":[1.0]}"#).unwrap(), r#"{"a":[1],"b":1}"#);
+//! ```
+
+pub mod canonical;
+pub mod error;
+pub mod json;
+pub mod mask;
+pub mod policy;
+
+pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
+pub use mask::{Finding, MaskOptions, Masker, Strategy};
+pub use policy::{Decision, PolicyEngine, PolicyOptions, QueryDecision};
+
+/// The version of this crate (and of every CoreSDK package: one version for all).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
