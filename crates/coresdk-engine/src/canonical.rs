@@ -20,7 +20,7 @@ pub fn canonicalize(value: &Value) -> Result<String> {
     if json::depth_exceeds(value, MAX_DEPTH) {
         return Err(Error::new(
             ErrorCode::LimitExceeded,
-            format!("JSON nested deeper than {MAX_DEPTH} levels"),
+            format!("JSON nested more than {MAX_DEPTH} levels deep"),
         ));
     }
     let mut out = String::new();

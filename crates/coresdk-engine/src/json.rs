@@ -6,12 +6,12 @@
 use crate::error::{Error, ErrorCode, Result};
 use serde_json::Value;
 
-/// Deepest nesting of arrays and objects accepted in a document.
+/// Deepest nesting of arrays and objects accepted in a document: 127 levels.
 ///
-/// This is serde_json's own recursion limit; it keeps parsing, masking, canonicalisation
+/// This is serde_json's own recursion limit (a 128th level fails); it keeps parsing, masking, canonicalisation
 /// and dropping a value within a small, fixed stack on every thread (libuv workers and
 /// Python threads included). Deeper documents fail with `LIMIT_EXCEEDED`.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = 127;
 
 /// Parses a JSON document from bytes.
 ///
@@ -66,7 +66,7 @@ fn map_serde_error(e: serde_json::Error) -> Error {
     if message.starts_with("recursion limit exceeded") {
         Error::new(
             ErrorCode::LimitExceeded,
-            format!("JSON nested deeper than {MAX_DEPTH} levels ({message})"),
+            format!("JSON nested more than {MAX_DEPTH} levels deep ({message})"),
         )
     } else {
         Error::new(ErrorCode::InvalidJson, format!("invalid JSON: {message}"))

@@ -97,14 +97,7 @@ impl Default for PolicyEngine {
 impl PolicyEngine {
     /// An engine with no policies and empty data (revision 0).
     pub fn new(options: PolicyOptions) -> Self {
-        let mut engine = regorus::Engine::new();
-        engine.set_strict_builtin_errors(options.strict_builtin_errors);
-        engine.set_gather_prints(true);
-        let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
-        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-            limit: options.timeout,
-            check_interval,
-        });
+        let mut engine = base_engine(&options);
         // An empty engine prepares without error; the result is irrelevant.
         let _ = engine.eval_bool_query("true".to_string(), false);
         Self {
@@ -148,6 +141,30 @@ impl PolicyEngine {
                     packages.push(package);
                 }
             }
+            Ok(())
+        })
+    }
+
+    /// Replaces every loaded module with `modules` (data is kept), as one change: the
+    /// new set compiles and is published as one new revision, or the old set keeps
+    /// serving.
+    pub fn replace_modules(&self, modules: &[(String, String)]) -> Result<u64> {
+        let options = self.options.clone();
+        self.update(|current, packages| {
+            let mut engine = base_engine(&options);
+            packages.clear();
+            for (name, source) in modules {
+                let package = engine
+                    .add_policy(name.clone(), source.clone())
+                    .map_err(|e| policy_error(&e, name))?;
+                if !packages.contains(&package) {
+                    packages.push(package);
+                }
+            }
+            engine
+                .add_data(current.get_data())
+                .map_err(|e| Error::new(ErrorCode::PolicyConflict, format!("data: {e}")))?;
+            *current = engine;
             Ok(())
         })
     }
@@ -223,7 +240,11 @@ impl PolicyEngine {
                 let results = engine
                     .eval_query(path.to_string(), false)
                     .map_err(|e| eval_error(&e))?;
-                match results.result.first().and_then(|row| row.expressions.first()) {
+                match results
+                    .result
+                    .first()
+                    .and_then(|row| row.expressions.first())
+                {
                     Some(expr) => to_json(&expr.value)?,
                     None => None,
                 }
@@ -249,7 +270,14 @@ impl PolicyEngine {
             .eval_query(query.to_string(), false)
             .map_err(|e| query_error(&e))?;
         let mut rows = Vec::with_capacity(results.result.len());
-        for row in &results.result {
+        // regorus reports a single false expression as a row holding `false`; in OPA an
+        // expression that is false fails the query, so such a row is no solution.
+        let solutions = results.result.iter().filter(|row| {
+            !row.expressions
+                .iter()
+                .any(|e| e.value == regorus::Value::Bool(false))
+        });
+        for row in solutions {
             let expressions = row
                 .expressions
                 .iter()
@@ -293,6 +321,22 @@ impl PolicyEngine {
         }));
         Ok(revision)
     }
+}
+
+/// A fresh regorus engine configured from `options`.
+fn base_engine(options: &PolicyOptions) -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_strict_builtin_errors(options.strict_builtin_errors);
+    // print() output is gathered instead of written to the host's stdout.
+    engine.set_gather_prints(true);
+    // Check the clock every 64 units of work: frequent enough to stop a loop within a
+    // few milliseconds of the limit, rare enough not to show in the hot path.
+    let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: options.timeout,
+        check_interval,
+    });
+    engine
 }
 
 fn prepared_clone(snapshot: &Snapshot, input: &[u8]) -> Result<regorus::Engine> {
@@ -346,9 +390,9 @@ fn check_rule_path(path: &str, packages: &[String]) -> Result<()> {
             format!("not a rule path (expected data.<package>.<rule>): {path:?}"),
         ));
     }
-    let known = packages
-        .iter()
-        .any(|p| path == p || path.starts_with(&format!("{p}.")) || p.starts_with(&format!("{path}.")));
+    let known = packages.iter().any(|p| {
+        path == p || path.starts_with(&format!("{p}.")) || p.starts_with(&format!("{path}."))
+    });
     if known {
         Ok(())
     } else {
@@ -363,9 +407,12 @@ fn to_json(value: &regorus::Value) -> Result<Option<serde_json::Value>> {
     if *value == regorus::Value::Undefined {
         return Ok(None);
     }
-    serde_json::to_value(value)
-        .map(Some)
-        .map_err(|e| Error::new(ErrorCode::Internal, format!("result not representable as JSON: {e}")))
+    serde_json::to_value(value).map(Some).map_err(|e| {
+        Error::new(
+            ErrorCode::Internal,
+            format!("result not representable as JSON: {e}"),
+        )
+    })
 }
 
 fn elapsed_us(started: Instant) -> u64 {
@@ -449,7 +496,10 @@ fn query_error(e: &anyhow::Error) -> Error {
     // A query that does not parse is reported by the parser against the `<query.rego>`
     // pseudo-file; everything else is an evaluation error.
     if message.contains("<query") && !is_timeout(&message) && message.contains("error:") {
-        return with_location(Error::new(ErrorCode::PolicyParse, message.clone()), &message);
+        return with_location(
+            Error::new(ErrorCode::PolicyParse, message.clone()),
+            &message,
+        );
     }
     eval_error(e)
 }

@@ -1,0 +1,207 @@
+//! Runs every golden case in `fixtures/` against the core (SPEC.md, "Parity fixtures").
+//! The Node and Python suites run the same files; `fixtures/expected-failures.json`
+//! lists known gaps per language, and a listed case must still fail.
+
+use coresdk_engine::{
+    canonical, Error, MaskOptions, Masker, PolicyEngine, PolicyOptions, Strategy,
+};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn load_cases() -> Vec<Value> {
+    let mut files = Vec::new();
+    for area in std::fs::read_dir(fixtures_dir()).expect("fixtures dir") {
+        let area = area.expect("entry").path();
+        if !area.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&area).expect("area dir") {
+            let file = file.expect("entry").path();
+            if file.extension().is_some_and(|e| e == "json") {
+                files.push(file);
+            }
+        }
+    }
+    files.sort();
+    let mut cases = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("fixture text");
+        match serde_json::from_str::<Value>(&text).expect("fixture JSON") {
+            Value::Array(items) => cases.extend(items),
+            one => cases.push(one),
+        }
+    }
+    cases
+}
+
+fn error_value(e: &Error) -> Value {
+    let mut out = json!({ "error": e.code().as_str() });
+    if let Some(loc) = e.location() {
+        out["location"] = json!({ "file": loc.file, "line": loc.line, "column": loc.column });
+    }
+    out
+}
+
+fn mask_options(args: &Value) -> MaskOptions {
+    let options = &args["options"];
+    let strategy = match options["strategy"].as_str() {
+        Some("pseudonymize") => Strategy::Pseudonymize {
+            key: options["key"]
+                .as_str()
+                .unwrap_or_default()
+                .as_bytes()
+                .to_vec(),
+        },
+        _ => Strategy::Redact,
+    };
+    let sensitive_keys = options["sensitive_keys"]
+        .as_array()
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| k.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    MaskOptions {
+        strategy,
+        sensitive_keys,
+    }
+}
+
+fn load_engine(args: &Value) -> Result<PolicyEngine, Error> {
+    let options = &args["options"];
+    let mut policy_options = PolicyOptions::default();
+    if let Some(ms) = options["timeout_ms"].as_u64() {
+        policy_options.timeout = Duration::from_millis(ms);
+    }
+    if let Some(strict) = options["strict_builtin_errors"].as_bool() {
+        policy_options.strict_builtin_errors = strict;
+    }
+    let engine = PolicyEngine::new(policy_options);
+    let modules: Vec<(String, String)> = args["modules"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    engine.add_modules(&modules)?;
+    if let Some(data) = args.get("data") {
+        engine.add_data_json(data.to_string().as_bytes())?;
+    }
+    Ok(engine)
+}
+
+fn input_text(args: &Value) -> String {
+    match (args.get("input_json"), args.get("input")) {
+        (Some(Value::String(raw)), _) => raw.clone(),
+        (_, Some(input)) => input.to_string(),
+        _ => "{}".to_string(),
+    }
+}
+
+/// Runs one case and returns what it produced, in the shape of `expect`.
+fn run(case: &Value) -> Value {
+    let args = &case["args"];
+    let outcome: Result<Value, Error> = match case["op"].as_str().unwrap_or_default() {
+        "evaluate" => load_engine(args).and_then(|engine| {
+            let path = args["path"].as_str().unwrap_or_default();
+            engine
+                .evaluate(path, input_text(args).as_bytes())
+                .map(|d| match d.result {
+                    Some(result) => json!({ "result": result }),
+                    None => json!({ "undefined": true }),
+                })
+        }),
+        "query" => load_engine(args).and_then(|engine| {
+            let query = args["query"].as_str().unwrap_or_default();
+            engine
+                .query(query, input_text(args).as_bytes())
+                .map(|d| json!({ "rows": d.rows }))
+        }),
+        "mask_text" => Masker::new(mask_options(args))
+            .map(|m| json!({ "text": m.mask_text(args["text"].as_str().unwrap_or_default()) })),
+        "mask_value" => Masker::new(mask_options(args))
+            .and_then(|m| m.mask_value(&args["value"]))
+            .map(|value| json!({ "value": value })),
+        "scan" => Masker::new(mask_options(args)).map(|m| {
+            let findings: Vec<Value> = m
+                .scan(args["text"].as_str().unwrap_or_default())
+                .iter()
+                .map(|f| f.to_json())
+                .collect();
+            json!({ "findings": findings })
+        }),
+        "canonicalize" => {
+            let text = args["json"].as_str().unwrap_or_default().as_bytes();
+            canonical::canonicalize_json(text)
+                .and_then(|c| Ok(json!({ "canonical": c, "sha256": canonical::hash_json(text)? })))
+        }
+        other => panic!("unknown op {other}"),
+    };
+    outcome.unwrap_or_else(|e| error_value(&e))
+}
+
+/// Compares with JSON types respected and numbers compared as doubles (1 == 1.0), the
+/// way JavaScript sees them.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn expected_failures() -> serde_json::Map<String, Value> {
+    let path = fixtures_dir().join("expected-failures.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|_| "{}".into());
+    let all: Value = serde_json::from_str(&text).expect("expected-failures.json");
+    all["rust"].as_object().cloned().unwrap_or_default()
+}
+
+#[test]
+fn every_fixture_matches_its_golden_expectation() {
+    let cases = load_cases();
+    assert!(cases.len() >= 150, "only {} cases", cases.len());
+    let known = expected_failures();
+    let mut failures = Vec::new();
+    let mut stale = Vec::new();
+    for case in &cases {
+        let id = case["id"].as_str().unwrap_or("<no id>");
+        let got = run(case);
+        let ok = same(&got, &case["expect"]);
+        match (ok, known.contains_key(id)) {
+            (false, false) => {
+                failures.push(format!("{id}\n   want {}\n    got {got}", case["expect"]))
+            }
+            (true, true) => stale.push(id.to_string()),
+            _ => {}
+        }
+    }
+    println!(
+        "{} fixture cases, {} expected failures",
+        cases.len(),
+        known.len()
+    );
+    assert!(
+        stale.is_empty(),
+        "expected failures that now pass: {stale:?}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failing:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

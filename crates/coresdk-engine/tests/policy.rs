@@ -1,0 +1,262 @@
+//! Policy evaluation: loading, decisions, revisions, limits and bad input.
+
+use coresdk_engine::{ErrorCode, PolicyEngine, PolicyOptions};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+const AUTHZ: &str =
+    "package authz\n\ndefault allow := false\n\nallow if input.user in data.admins\n";
+
+fn engine() -> PolicyEngine {
+    let engine = PolicyEngine::default();
+    engine.add_module("authz.rego", AUTHZ).unwrap();
+    engine.add_data_json(br#"{"admins": ["alice"]}"#).unwrap();
+    engine
+}
+
+#[test]
+fn decision_reports_result_revision_and_id() {
+    let engine = engine();
+    let allowed = engine
+        .evaluate("data.authz.allow", br#"{"user":"alice"}"#)
+        .unwrap();
+    let denied = engine
+        .evaluate("data.authz.allow", br#"{"user":"bob"}"#)
+        .unwrap();
+    assert_eq!(allowed.result, Some(json!(true)));
+    assert_eq!(denied.result, Some(json!(false)));
+    assert_eq!(allowed.revision, 2);
+    assert_eq!(allowed.decision_id.len(), 36);
+    assert_ne!(allowed.decision_id, denied.decision_id);
+    // UUIDv7 ids are time-ordered: the later decision sorts after the earlier one.
+    assert!(denied.decision_id > allowed.decision_id);
+}
+
+#[test]
+fn undefined_is_distinct_from_false_and_null() {
+    let engine = PolicyEngine::default();
+    engine
+        .add_module(
+            "t.rego",
+            "package t\nf := false\nn := null\nu if input.x == 1\n",
+        )
+        .unwrap();
+    assert_eq!(
+        engine.evaluate("data.t.f", b"{}").unwrap().result,
+        Some(json!(false))
+    );
+    assert_eq!(
+        engine.evaluate("data.t.n", b"{}").unwrap().result,
+        Some(json!(null))
+    );
+    assert_eq!(engine.evaluate("data.t.u", b"{}").unwrap().result, None);
+}
+
+#[test]
+fn broken_module_is_rejected_and_old_revision_keeps_serving() {
+    let engine = engine();
+    let before = engine.revision();
+    let err = engine
+        .add_module("authz2.rego", "package authz\nallow if {")
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PolicyParse);
+    let loc = err.location().expect("location");
+    assert_eq!((loc.file.as_str(), loc.line), ("authz2.rego", 2));
+    assert_eq!(engine.revision(), before);
+    let d = engine
+        .evaluate("data.authz.allow", br#"{"user":"alice"}"#)
+        .unwrap();
+    assert_eq!((d.result, d.revision), (Some(json!(true)), before));
+}
+
+#[test]
+fn add_modules_is_all_or_nothing() {
+    let engine = PolicyEngine::default();
+    let modules = vec![
+        ("a.rego".to_string(), "package a\nx := 1\n".to_string()),
+        ("b.rego".to_string(), "package b\ny := \n".to_string()),
+    ];
+    assert_eq!(
+        engine.add_modules(&modules).unwrap_err().code(),
+        ErrorCode::PolicyParse
+    );
+    assert_eq!(engine.revision(), 0);
+    assert_eq!(
+        engine.evaluate("data.a.x", b"{}").unwrap_err().code(),
+        ErrorCode::PolicyNotFound
+    );
+}
+
+#[test]
+fn loads_a_directory_recursively() {
+    let dir = std::env::temp_dir().join(format!("coresdk-policy-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    std::fs::write(dir.join("a.rego"), "package lib\nadmins := {\"root\"}\n").unwrap();
+    std::fs::write(
+        dir.join("nested/b.rego"),
+        "package app\nallow if input.user in data.lib.admins\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.txt"), "not rego").unwrap();
+    let engine = PolicyEngine::default();
+    assert_eq!(engine.add_path(&dir).unwrap(), 1);
+    assert_eq!(engine.packages().len(), 2);
+    let d = engine
+        .evaluate("data.app.allow", br#"{"user":"root"}"#)
+        .unwrap();
+    assert_eq!(d.result, Some(json!(true)));
+    let missing = engine.add_path(dir.join("nope")).unwrap_err();
+    assert_eq!(missing.code(), ErrorCode::SourceUnavailable);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn invalid_utf8_policy_file_is_invalid_argument() {
+    let file = std::env::temp_dir().join(format!("coresdk-bad-{}.rego", std::process::id()));
+    std::fs::write(&file, b"package x\nallow := \"\xff\xfe\"\n").unwrap();
+    let err = PolicyEngine::default().add_path(&file).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    std::fs::remove_file(&file).unwrap();
+}
+
+#[test]
+fn runaway_policy_times_out_and_engine_keeps_serving() {
+    let engine = PolicyEngine::new(PolicyOptions {
+        timeout: Duration::from_millis(50),
+        ..Default::default()
+    });
+    engine
+        .add_module(
+            "loop.rego",
+            "package loop\nspin if {\n some i in numbers.range(1, 10000)\n some j in numbers.range(1, 10000)\n i + j < 0\n}\nok := true\n",
+        )
+        .unwrap();
+    let err = engine.evaluate("data.loop.spin", b"{}").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EvalTimeout);
+    assert_eq!(
+        engine.evaluate("data.loop.ok", b"{}").unwrap().result,
+        Some(json!(true))
+    );
+}
+
+#[test]
+fn bad_input_gets_typed_errors() {
+    let engine = engine();
+    let code = |input: &[u8]| {
+        engine
+            .evaluate("data.authz.allow", input)
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(code(b"{\"user\": "), ErrorCode::InvalidJson);
+    assert_eq!(code(b"\xff\xfe{}"), ErrorCode::InvalidJson);
+    assert_eq!(code(b"{\"user\": \"\xc3\x28\"}"), ErrorCode::InvalidJson);
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(code(deep.as_bytes()), ErrorCode::LimitExceeded);
+    let deep_objects = "{\"a\":".repeat(100_000);
+    assert_eq!(code(deep_objects.as_bytes()), ErrorCode::LimitExceeded);
+    assert_eq!(
+        engine.evaluate("input.user", b"{}").unwrap_err().code(),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        engine.add_data_json(b"[1]").unwrap_err().code(),
+        ErrorCode::InvalidArgument
+    );
+}
+
+#[test]
+fn non_object_input_is_evaluated_like_opa() {
+    let engine = PolicyEngine::default();
+    engine
+        .add_module("t.rego", "package t\nr := input * 2\nu := input.user\n")
+        .unwrap();
+    assert_eq!(
+        engine.evaluate("data.t.r", b"21").unwrap().result,
+        Some(json!(42))
+    );
+    assert_eq!(engine.evaluate("data.t.u", b"21").unwrap().result, None);
+}
+
+#[test]
+fn fifty_megabyte_string_input_is_evaluated() {
+    let engine = PolicyEngine::default();
+    engine
+        .add_module("t.rego", "package t\nn := count(input.blob)\n")
+        .unwrap();
+    let blob = "a".repeat(50 * 1024 * 1024);
+    let input = serde_json::to_vec(&json!({ "blob": blob })).unwrap();
+    let d = engine.evaluate("data.t.n", &input).unwrap();
+    assert_eq!(d.result, Some(json!(50 * 1024 * 1024)));
+}
+
+#[test]
+fn concurrent_callers_share_one_engine_without_a_lock() {
+    let engine = Arc::new(engine());
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let engine = Arc::clone(&engine);
+            std::thread::spawn(move || {
+                for i in 0..200 {
+                    let user = if (i + t) % 2 == 0 { "alice" } else { "bob" };
+                    let input = format!(r#"{{"user":"{user}"}}"#);
+                    let d = engine
+                        .evaluate("data.authz.allow", input.as_bytes())
+                        .unwrap();
+                    assert_eq!(d.result, Some(json!(user == "alice")));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
+
+#[test]
+fn reload_during_evaluation_is_atomic() {
+    let engine = Arc::new(PolicyEngine::default());
+    engine
+        .add_module("v.rego", "package v\nrev := 1\n")
+        .unwrap();
+    let reader = {
+        let engine = Arc::clone(&engine);
+        std::thread::spawn(move || {
+            for _ in 0..500 {
+                let d = engine.evaluate("data.v.rev", b"{}").unwrap();
+                // Module revision k is published as snapshot revision k: the value must
+                // match the revision the decision reports.
+                assert_eq!(d.result, Some(json!(d.revision)));
+            }
+        })
+    };
+    for k in 2..=30u64 {
+        let module = format!("package v\nrev := {k}\n");
+        // Replace the module by loading it under the same name in a fresh change.
+        engine
+            .replace_modules(&[("v.rego".to_string(), module)])
+            .unwrap();
+        assert_eq!(engine.revision(), k);
+    }
+    reader.join().unwrap();
+}
+
+#[test]
+fn query_returns_rows_and_parse_errors() {
+    let engine = engine();
+    let q = engine.query("x := data.admins[_]", b"{}").unwrap();
+    assert_eq!(
+        q.rows,
+        vec![json!({"expressions": [true], "bindings": {"x": "alice"}})]
+    );
+    assert!(engine
+        .query("data.admins[0] == \"bob\"", b"{}")
+        .unwrap()
+        .rows
+        .is_empty());
+    assert_eq!(
+        engine.query("x := ", b"{}").unwrap_err().code(),
+        ErrorCode::PolicyParse
+    );
+}
