@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
+# (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), cross-language
+# parity, and the packaging proof (install the built npm packages and wheel into empty
+# projects with no Rust toolchain). Exits non-zero on the first failing suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+START=$SECONDS
+step() { printf '\n\033[1m== %s  (%ss)\033[0m\n' "$*" "$((SECONDS - START))"; }
+
+bash scripts/setup.sh
+
+step "version check (Cargo, package.json, pyproject agree)"
+node scripts/check-versions.mjs
+
+step "fixtures self-check (schema, unique ids, expected-failure ids)"
+.venv/bin/python tests/parity/check_fixtures.py
+
+step "Rust: rustfmt, clippy -D warnings, cargo test"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test -p coresdk-engine
+
+step "Node: tsc --noEmit + vitest"
+pnpm --filter coresdk test
+
+step "Python: pytest + stubtest"
+(cd bindings/python && ../../.venv/bin/python -m pytest -q)
+(cd /tmp && "$OLDPWD/.venv/bin/python" -m mypy.stubtest coresdk._native --allowlist "$OLDPWD/bindings/python/stubtest-allowlist.txt")
+
+step "parity: Node vs Python vs the canonicalize npm package on generated documents"
+node tests/parity/run.mjs
+
+step "packaging proof: npm packages and abi3 wheel in empty projects"
+bash scripts/package-proof.sh
+
+step "all suites passed"
