@@ -453,8 +453,13 @@ fn with_location(error: Error, message: &str) -> Error {
     }
 }
 
+/// regorus error text, without the leading blank line of its source excerpts.
+fn error_text(e: &anyhow::Error) -> String {
+    format!("{e:#}").trim_start().to_string()
+}
+
 fn policy_error(e: &anyhow::Error, name: &str) -> Error {
-    let message = format!("{e:#}");
+    let message = error_text(e);
     if message.contains("exceeds maximum") || message.contains("limit") && !message.contains(':') {
         return Error::new(ErrorCode::LimitExceeded, format!("{name}: {message}"));
     }
@@ -470,7 +475,7 @@ fn policy_error(e: &anyhow::Error, name: &str) -> Error {
 }
 
 fn compile_error(e: &anyhow::Error) -> Error {
-    let message = format!("{e:#}");
+    let message = error_text(e);
     let code = if message.contains("conflict") {
         ErrorCode::PolicyConflict
     } else {
@@ -480,7 +485,7 @@ fn compile_error(e: &anyhow::Error) -> Error {
 }
 
 fn eval_error(e: &anyhow::Error) -> Error {
-    let message = format!("{e:#}");
+    let message = error_text(e);
     let code = if is_timeout(&message) {
         ErrorCode::EvalTimeout
     } else if message.contains("conflict") {
@@ -492,7 +497,7 @@ fn eval_error(e: &anyhow::Error) -> Error {
 }
 
 fn query_error(e: &anyhow::Error) -> Error {
-    let message = format!("{e:#}");
+    let message = error_text(e);
     // A query that does not parse is reported by the parser against the `<query.rego>`
     // pseudo-file; everything else is an evaluation error.
     if message.contains("<query") && !is_timeout(&message) && message.contains("error:") {

@@ -1,0 +1,49 @@
+"""CoreSDK: an in-process policy and privacy engine.
+
+- :class:`PolicyEngine` evaluates Rego (Open Policy Agent) policies in-process.
+- :class:`Masker` detects and masks PII and secrets in text and JSON values.
+- :func:`canonicalize` / :func:`hash` give RFC 8785 canonical JSON and its SHA-256.
+
+One Rust core does the work (``coresdk._native``); every failure is a
+:class:`CoreSdkError` with a stable :attr:`~CoreSdkError.code` shared with the Node and
+Rust APIs.
+"""
+
+from __future__ import annotations
+
+from ._native import __version__
+from .canonical import canonicalize, canonicalize_json, hash, hash_json
+from .errors import (
+    ERROR_CODES,
+    CoreSdkError,
+    EvaluationError,
+    InternalError,
+    InvalidInputError,
+    Location,
+    PolicyError,
+    TrustError,
+)
+from .mask import Finding, Masker, Strategy
+from .policy import Decision, PolicyEngine, QueryResult
+
+__all__ = [
+    "ERROR_CODES",
+    "CoreSdkError",
+    "Decision",
+    "EvaluationError",
+    "Finding",
+    "InternalError",
+    "InvalidInputError",
+    "Location",
+    "Masker",
+    "PolicyEngine",
+    "PolicyError",
+    "QueryResult",
+    "Strategy",
+    "TrustError",
+    "__version__",
+    "canonicalize",
+    "canonicalize_json",
+    "hash",
+    "hash_json",
+]

@@ -1,0 +1,79 @@
+"""Native core of CoreSDK (private: use the ``coresdk`` package).
+
+Stubs for the pyo3 extension module built from ``bindings/python/src``; checked against
+the built module by ``python -m mypy.stubtest coresdk._native``. Documents cross as JSON
+text; every failure raises :class:`coresdk.errors.CoreSdkError`.
+"""
+
+import os
+from collections.abc import Iterable
+from typing import final
+
+__all__ = [
+    "_panic_probe",
+    "canonicalize_json",
+    "hash_json",
+    "Masker",
+    "PolicyEngine",
+    "__version__",
+    "ERROR_CODES",
+]
+
+__version__: str
+ERROR_CODES: tuple[str, ...]
+
+@final
+class PolicyEngine:
+    """An in-process Rego policy engine (the core's ``PolicyEngine``)."""
+
+    def __new__(cls, timeout_ms: int = 1000, strict_builtin_errors: bool = False) -> PolicyEngine:
+        """An engine with no policies and empty data (revision 0)."""
+
+    @property
+    def revision(self) -> int:
+        """The revision currently serving (0 before anything is loaded; +1 per change)."""
+
+    def add_module(self, name: str, source: str) -> int:
+        """Adds one Rego module under ``name``; returns the new revision."""
+
+    def add_modules(self, modules: list[tuple[str, str]]) -> int:
+        """Adds several ``(name, source)`` modules as one change."""
+
+    def add_path(self, path: str | os.PathLike[str]) -> int:
+        """Adds a ``.rego`` file, or every ``.rego`` file below a directory, as one change."""
+
+    def add_data_json(self, data_json: str | bytes) -> int:
+        """Merges a JSON data document (an object, as JSON text) into ``data``."""
+
+    def evaluate(self, path: str, input_json: str | bytes) -> tuple[str | None, int, str, int]:
+        """``(result_json or None if undefined, revision, decision_id, duration_us)``."""
+
+    def query(self, query: str, input_json: str | bytes) -> tuple[str, int, str, int]:
+        """``(rows_json, revision, decision_id, duration_us)``."""
+
+@final
+class Masker:
+    """A configured masker (the core's ``Masker``)."""
+
+    def __new__(
+        cls, strategy: str, key: str | bytes | None, sensitive_keys: Iterable[str]
+    ) -> Masker:
+        """Builds a masker; ``strategy`` is ``"redact"`` or ``"pseudonymize"``."""
+
+    def mask_text(self, text: str | bytes) -> str:
+        """``text`` with every finding replaced per the strategy."""
+
+    def mask_json(self, json: str | bytes) -> str:
+        """Parses JSON text, masks every string in it (keys kept), returns JSON text."""
+
+    def scan(self, text: str | bytes) -> list[tuple[str, int, int, int, int]]:
+        """Findings as ``(type, start, end, start_utf16, end_utf16)`` tuples."""
+
+def canonicalize_json(json: str | bytes) -> str:
+    """The RFC 8785 canonical form of a JSON document given as text."""
+
+def hash_json(json: str | bytes) -> str:
+    """Lowercase hex SHA-256 of the canonical form of a JSON document given as text."""
+
+def _panic_probe() -> None:
+    """Panics inside the core on purpose (a test hook): raises ``INTERNAL``."""

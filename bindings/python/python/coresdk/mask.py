@@ -1,0 +1,110 @@
+"""Detection and masking of PII and secrets: :class:`Masker`, :class:`Finding`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import _json, _native
+
+__all__ = ["Finding", "Masker", "Strategy"]
+
+#: How a detected value is replaced: ``"redact"`` gives ``[REDACTED:<TYPE>]``;
+#: ``"pseudonymize"`` gives ``[<TYPE>:<16 hex>]``, a keyed HMAC-SHA256 pseudonym that is
+#: stable and joinable across records but not reversible without the key.
+Strategy = Literal["redact", "pseudonymize"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detected value: its type and position, never the value itself.
+
+    Offsets are those of the core, shared by every language: UTF-8 byte offsets
+    (``start``, ``end``) and UTF-16 code unit offsets (``start_utf16``, ``end_utf16``,
+    JavaScript string indices). For a Python ``str`` with non-ASCII text, slice its UTF-8
+    encoding: ``text.encode()[f.start:f.end]``.
+
+    Attributes:
+        type: The detector type, e.g. ``"EMAIL"``.
+        start: UTF-8 byte offset of the first byte.
+        end: UTF-8 byte offset one past the last byte.
+        start_utf16: UTF-16 offset of the start.
+        end_utf16: UTF-16 offset of the end.
+    """
+
+    type: str
+    start: int
+    end: int
+    start_utf16: int
+    end_utf16: int
+
+
+class Masker:
+    """A configured masker. Thread-safe; the GIL is released while the core scans.
+
+    Args:
+        strategy: ``"redact"`` (default) or ``"pseudonymize"``.
+        key: The pseudonym HMAC key (required, non-empty, for ``"pseudonymize"``); a
+            ``str`` is used as its UTF-8 bytes. Pass key material from a secret store,
+            never from plain config.
+        sensitive_keys: Extra key names whose values are masked whatever they contain,
+            matched like the built-in ones (``password``, ``token``, ...):
+            case-insensitive, ignoring ``-``, ``_`` and ``.``.
+
+    Raises:
+        CoreSdkError: ``INVALID_ARGUMENT`` for an unknown strategy or a missing or empty
+            pseudonym key.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(
+        self,
+        *,
+        strategy: Strategy = "redact",
+        key: str | bytes | None = None,
+        sensitive_keys: Iterable[str] = (),
+    ) -> None:
+        self._native = _native.Masker(strategy, key, sensitive_keys)
+
+    def mask_text(self, text: str | bytes) -> str:
+        """Returns ``text`` with every finding replaced per the strategy.
+
+        Args:
+            text: A ``str``, or ``bytes`` holding UTF-8 text.
+
+        Raises:
+            CoreSdkError: ``INVALID_ARGUMENT`` for bytes that are not UTF-8 or a ``str``
+                with lone surrogates.
+        """
+        return self._native.mask_text(text)
+
+    def mask_value(self, value: Any) -> Any:
+        """Masks a JSON-like value: keys are kept, every string value is masked, and the
+        value of a sensitive key is masked whatever it holds. Returns a new value (the
+        argument is not modified); tuples come back as lists.
+
+        Raises:
+            CoreSdkError: ``LIMIT_EXCEEDED`` for a value nested more than 127 levels,
+                and the serialisation codes of :func:`coresdk.canonicalize`.
+        """
+        return _json.loads(self._native.mask_json(_json.dumps(value)))
+
+    def mask_json(self, json: str | bytes) -> str:
+        """Parses a JSON document (``str`` or UTF-8 bytes), masks it as
+        :meth:`mask_value` does and returns compact JSON text (key order kept).
+
+        Raises:
+            CoreSdkError: ``INVALID_JSON`` for text that does not parse,
+                ``LIMIT_EXCEEDED`` for nesting deeper than 127 levels.
+        """
+        return self._native.mask_json(json)
+
+    def scan(self, text: str | bytes) -> list[Finding]:
+        """Every sensitive value in ``text``, in order of position, without overlaps.
+
+        Raises:
+            CoreSdkError: As :meth:`mask_text`.
+        """
+        return [Finding(*finding) for finding in self._native.scan(text)]

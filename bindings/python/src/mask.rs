@@ -1,0 +1,90 @@
+//! `coresdk._native.Masker`: the core masker. Text crosses as `str` or UTF-8 bytes, JSON
+//! documents as JSON text; `coresdk.mask` adds the Python-value conveniences.
+
+use crate::conversion::{self, Bytes};
+use crate::error::detached;
+use coresdk_engine::{json, Error, ErrorCode, MaskOptions, Strategy};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+
+/// A finding as `(type, start, end, start_utf16, end_utf16)`.
+type FindingTuple = (&'static str, usize, usize, usize, usize);
+
+/// A configured masker (the core's `Masker`). Thread-safe; methods release the GIL.
+#[pyclass(frozen, module = "coresdk._native")]
+pub struct Masker {
+    inner: coresdk_engine::Masker,
+}
+
+#[pymethods]
+impl Masker {
+    /// Builds a masker. `strategy` is `"redact"` or `"pseudonymize"` (which needs a
+    /// non-empty `key`: a `str` is used as its UTF-8 bytes).
+    #[new]
+    fn new(
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::string)] strategy: PyBackedStr,
+        #[pyo3(from_py_with = conversion::optional_bytes)] key: Option<Bytes>,
+        #[pyo3(from_py_with = conversion::strings)] sensitive_keys: Vec<String>,
+    ) -> PyResult<Self> {
+        let key = key.as_ref().map(Bytes::as_bytes);
+        detached(py, || {
+            let strategy = match &*strategy {
+                "redact" => Strategy::Redact,
+                "pseudonymize" => Strategy::Pseudonymize {
+                    // A missing key is the core's empty-key error.
+                    key: key.unwrap_or_default().to_vec(),
+                },
+                other => {
+                    return Err(Error::new(
+                        ErrorCode::InvalidArgument,
+                        format!(
+                            "unknown strategy {other:?} (expected \"redact\" or \"pseudonymize\")"
+                        ),
+                    ))
+                }
+            };
+            let inner = coresdk_engine::Masker::new(MaskOptions {
+                strategy,
+                sensitive_keys,
+            })?;
+            Ok(Self { inner })
+        })
+    }
+
+    /// `text` with every finding replaced per the strategy.
+    fn mask_text(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::bytes)] text: Bytes,
+    ) -> PyResult<String> {
+        detached(py, || {
+            Ok(self.inner.mask_text(json::text(text.as_bytes())?))
+        })
+    }
+
+    /// Parses JSON text, masks every string in it (keys kept), returns compact JSON text.
+    fn mask_json(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::bytes)] json: Bytes,
+    ) -> PyResult<String> {
+        detached(py, || self.inner.mask_json(json.as_bytes()))
+    }
+
+    /// Every finding in `text`, in order of position, as
+    /// `(type, start, end, start_utf16, end_utf16)` tuples (UTF-8 byte and UTF-16 offsets).
+    fn scan(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::bytes)] text: Bytes,
+    ) -> PyResult<Vec<FindingTuple>> {
+        detached(py, || {
+            let findings = self.inner.scan(json::text(text.as_bytes())?);
+            Ok(findings
+                .into_iter()
+                .map(|f| (f.kind, f.start, f.end, f.start_utf16, f.end_utf16))
+                .collect())
+        })
+    }
+}

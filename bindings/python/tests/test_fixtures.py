@@ -1,0 +1,189 @@
+"""Runs every golden case in ``fixtures/`` against its ``expect`` (SPEC "Parity fixtures").
+
+The Rust and Node suites run the same files. ``fixtures/expected-failures.json`` lists
+known gaps per language with a reason; those cases are strict xfails, so a gap that gets
+fixed fails the run until the entry is removed.
+
+The fixtures directory is ``<repo>/fixtures`` (found relative to this file) unless the
+``CORESDK_FIXTURES`` environment variable names another.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coresdk import CoreSdkError, Masker, PolicyEngine, canonicalize_json, hash_json
+
+FIXTURES = Path(
+    os.environ.get("CORESDK_FIXTURES") or Path(__file__).resolve().parents[3] / "fixtures"
+)
+NOT_CASES = {"schema.json", "expected-failures.json"}
+
+
+def load_cases() -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = []
+    for path in sorted(FIXTURES.rglob("*.json")):
+        if path.name in NOT_CASES:
+            continue
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        cases.extend(doc if isinstance(doc, list) else [doc])
+    return cases
+
+
+def expected_failures() -> dict[str, str]:
+    path = FIXTURES / "expected-failures.json"
+    if not path.exists():
+        return {}
+    known: dict[str, str] = json.loads(path.read_text(encoding="utf-8")).get("python", {})
+    return known
+
+
+def params() -> list[Any]:
+    known = expected_failures()
+    return [
+        pytest.param(
+            case,
+            id=case["id"],
+            marks=[pytest.mark.xfail(strict=True, reason=known[case["id"]])]
+            if case["id"] in known
+            else [],
+        )
+        for case in load_cases()
+    ]
+
+
+# --- running one case ------------------------------------------------------------------
+
+
+def masker(args: dict[str, Any]) -> Masker:
+    options = args.get("options", {})
+    return Masker(
+        strategy=options.get("strategy", "redact"),
+        key=options.get("key"),
+        sensitive_keys=options.get("sensitive_keys", ()),
+    )
+
+
+def engine(args: dict[str, Any]) -> PolicyEngine:
+    """Modules in one change, then data, as every language's runner does."""
+    options = args.get("options", {})
+    policy = PolicyEngine(
+        timeout_ms=options.get("timeout_ms", 1000),
+        strict_builtin_errors=options.get("strict_builtin_errors", False),
+    )
+    policy.add_modules(args["modules"])
+    if "data" in args:
+        policy.add_data(args["data"])
+    return policy
+
+
+def evaluate(args: dict[str, Any]) -> dict[str, Any]:
+    policy = engine(args)
+    if "input_json" in args:
+        decision = policy.evaluate_json(args["path"], args["input_json"])
+    elif "input" in args and args["input"] is None:
+        # evaluate(input=None) means {}; an explicit JSON null goes as text.
+        decision = policy.evaluate_json(args["path"], "null")
+    else:
+        decision = policy.evaluate(args["path"], args.get("input"))
+    return {"result": decision.result} if decision.defined else {"undefined": True}
+
+
+def query(args: dict[str, Any]) -> dict[str, Any]:
+    policy = engine(args)
+    if "input" in args and args["input"] is None:
+        return {"rows": policy.query_json(args["query"], "null").rows}
+    return {"rows": policy.query(args["query"], args.get("input")).rows}
+
+
+def canonicalize(args: dict[str, Any]) -> dict[str, Any]:
+    return {"canonical": canonicalize_json(args["json"]), "sha256": hash_json(args["json"])}
+
+
+OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "evaluate": evaluate,
+    "query": query,
+    "mask_text": lambda args: {"text": masker(args).mask_text(args["text"])},
+    "mask_value": lambda args: {"value": masker(args).mask_value(args["value"])},
+    "scan": lambda args: {
+        "findings": [
+            {
+                "type": f.type,
+                "start": f.start,
+                "end": f.end,
+                "start_utf16": f.start_utf16,
+                "end_utf16": f.end_utf16,
+            }
+            for f in masker(args).scan(args["text"])
+        ]
+    },
+    "canonicalize": canonicalize,
+}
+
+
+def run(case: dict[str, Any]) -> dict[str, Any]:
+    """The case's outcome in the shape of its ``expect``."""
+    try:
+        return OPS[case["op"]](case["args"])
+    except CoreSdkError as e:
+        out: dict[str, Any] = {"error": e.code}
+        if e.location is not None:
+            out["location"] = {
+                "file": e.location.file,
+                "line": e.location.line,
+                "column": e.location.column,
+            }
+        return out
+
+
+# --- comparing -------------------------------------------------------------------------
+
+
+def same(got: Any, want: Any) -> bool:
+    """JSON equality with JSON types respected (``True`` is not ``1``) and numbers compared
+    as doubles (``1 == 1.0``), the way every language's runner compares."""
+    if isinstance(got, bool) or isinstance(want, bool):
+        return type(got) is type(want) and got == want
+    if isinstance(got, (int, float)) and isinstance(want, (int, float)):
+        return float(got) == float(want)
+    if isinstance(got, list) and isinstance(want, list):
+        return len(got) == len(want) and all(same(g, w) for g, w in zip(got, want))
+    if isinstance(got, dict) and isinstance(want, dict):
+        return got.keys() == want.keys() and all(same(got[k], want[k]) for k in got)
+    return type(got) is type(want) and got == want
+
+
+def test_same_respects_json_types() -> None:
+    assert same({"a": [1, 2.0]}, {"a": [1.0, 2]})
+    assert not same(True, 1)
+    assert not same([1], [True])
+    assert not same(0, False)
+    assert not same(None, {})
+    assert not same({"a": 1}, {"a": 1, "b": None})
+
+
+def test_the_fixture_corpus_is_there() -> None:
+    cases = load_cases()
+    assert len(cases) >= 150, f"only {len(cases)} cases under {FIXTURES}"
+    ids = [case["id"] for case in cases]
+    assert len(set(ids)) == len(ids), "duplicate case ids"
+    unknown = set(expected_failures()) - set(ids)
+    assert not unknown, f"expected-failures.json names unknown cases: {sorted(unknown)}"
+    assert {case["op"] for case in cases} <= OPS.keys()
+
+
+@pytest.mark.parametrize("case", params())
+def test_fixture(case: dict[str, Any]) -> None:
+    got = run(case)
+    want = case["expect"]
+    assert same(got, want), (
+        f"{case['id']}: {case['description']}\n"
+        f"  want {json.dumps(want, ensure_ascii=False, sort_keys=True)}\n"
+        f"   got {json.dumps(got, ensure_ascii=False, sort_keys=True)}"
+    )

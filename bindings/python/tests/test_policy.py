@@ -1,0 +1,381 @@
+"""coresdk.PolicyEngine: loading, decisions, revisions, errors, limits and threads."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from codes import raises
+
+from coresdk import CoreSdkError, Decision, Location, PolicyEngine, PolicyError, QueryResult
+
+AUTHZ = """package authz
+
+default allow := false
+
+allow if input.user in data.admins
+
+deny := false
+
+nothing := null
+
+maybe if input.flag == true
+"""
+
+LOOP = """package loop
+
+loop if {
+  some i in numbers.range(1, 10000)
+  some j in numbers.range(1, 10000)
+  i + j < 0
+}
+"""
+
+
+def nested_list(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.fixture
+def engine() -> PolicyEngine:
+    return PolicyEngine(modules={"authz.rego": AUTHZ}, data={"admins": ["alice"]})
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def test_modules_and_data_from_the_constructor(engine: PolicyEngine) -> None:
+    assert engine.evaluate("data.authz.allow", {"user": "alice"}).result is True
+    assert engine.evaluate("data.authz.allow", {"user": "bob"}).result is False
+    # modules (one change) + data (one change)
+    assert engine.revision == 2
+
+
+def test_paths_from_files_and_directories(tmp_path: Path) -> None:
+    (tmp_path / "a.rego").write_text("package a\nx := 1\n", encoding="utf-8")
+    nested = tmp_path / "dir" / "sub"
+    nested.mkdir(parents=True)
+    (nested / "b.rego").write_text("package b\ny := 2\n", encoding="utf-8")
+    (nested / "notes.txt").write_text("not rego", encoding="utf-8")
+    engine = PolicyEngine(paths=[tmp_path / "a.rego", str(tmp_path / "dir")])
+    assert engine.revision == 2
+    assert engine.evaluate("data.a.x").result == 1
+    assert engine.evaluate("data.b.y").result == 2
+
+
+def test_paths_must_be_an_iterable_of_paths(tmp_path: Path) -> None:
+    (tmp_path / "a.rego").write_text("package a\nx := 1\n", encoding="utf-8")
+    for one in (str(tmp_path / "a.rego"), tmp_path / "a.rego"):
+        with raises("INVALID_ARGUMENT"):
+            PolicyEngine(paths=one)  # type: ignore[arg-type]
+
+
+def test_add_path_errors(tmp_path: Path) -> None:
+    engine = PolicyEngine()
+    with raises("SOURCE_UNAVAILABLE"):
+        engine.add_path(tmp_path / "missing.rego")
+    (tmp_path / "empty").mkdir()
+    with raises("INVALID_ARGUMENT"):
+        engine.add_path(tmp_path / "empty")
+    (tmp_path / "latin1.rego").write_bytes(b"package x\n# caf\xe9\n")
+    with raises("INVALID_ARGUMENT"):
+        engine.add_path(tmp_path / "latin1.rego")
+    assert engine.revision == 0
+
+
+def test_add_module_and_add_data_return_the_new_revision() -> None:
+    engine = PolicyEngine()
+    assert engine.revision == 0
+    assert engine.add_module("t.rego", "package t\nv := data.v\n") == 1
+    assert engine.add_data({"v": 7}) == 2
+    assert engine.add_modules({"u.rego": "package u\nw := 1\n", "z.rego": "package z\nq := 2\n"}) == 3
+    assert engine.revision == 3
+    decision = engine.evaluate("data.t.v")
+    assert (decision.result, decision.revision) == (7, 3)
+
+
+def test_add_modules_is_one_change_all_or_nothing() -> None:
+    engine = PolicyEngine(modules={"ok.rego": "package ok\nx := 1\n"})
+    with raises("POLICY_PARSE") as info:
+        engine.add_modules({"good.rego": "package good\ny := 2\n", "bad.rego": "package bad\ny := \n"})
+    assert info.value.location is not None and info.value.location.file == "bad.rego"
+    assert engine.revision == 1
+    with raises("POLICY_NOT_FOUND"):
+        engine.evaluate("data.good.y")
+
+
+def test_data_must_be_an_object() -> None:
+    engine = PolicyEngine()
+    with raises("INVALID_ARGUMENT"):
+        engine.add_data([1, 2])  # type: ignore[arg-type]
+    assert engine.revision == 0
+
+
+def test_conflicting_data_is_rejected() -> None:
+    engine = PolicyEngine(data={"a": {"b": 1}})
+    with raises("POLICY_CONFLICT"):
+        engine.add_data({"a": {"b": 2}})
+    assert engine.revision == 1
+
+
+# --- decisions -------------------------------------------------------------------------
+
+
+def test_undefined_is_distinct_from_false_and_null(engine: PolicyEngine) -> None:
+    undefined = engine.evaluate("data.authz.maybe", {"flag": False})
+    false = engine.evaluate("data.authz.deny")
+    null = engine.evaluate("data.authz.nothing")
+    assert (undefined.result, undefined.defined) == (None, False)
+    assert (false.result, false.defined) == (False, True)
+    assert (null.result, null.defined) == (None, True)
+    assert engine.evaluate("data.authz.maybe", {"flag": True}).result is True
+
+
+def test_a_rule_missing_from_a_loaded_package_is_undefined(engine: PolicyEngine) -> None:
+    assert engine.evaluate("data.authz.no_such_rule").defined is False
+
+
+def test_a_package_path_returns_the_package_document() -> None:
+    engine = PolicyEngine(modules={"p.rego": "package p\na := 1\nb := [true]\n"})
+    assert engine.evaluate("data.p").result == {"a": 1, "b": [True]}
+
+
+def test_decision_fields(engine: PolicyEngine) -> None:
+    first = engine.evaluate("data.authz.allow", {"user": "alice"})
+    second = engine.evaluate("data.authz.allow", {"user": "alice"})
+    assert isinstance(first, Decision)
+    assert first.revision == engine.revision
+    assert isinstance(first.duration_us, int) and first.duration_us >= 0
+    # UUIDv7: unique and time-ordered
+    assert first.decision_id != second.decision_id
+    assert first.decision_id[14] == "7"
+    assert first.decision_id < second.decision_id
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.result = False  # type: ignore[misc]
+
+
+def test_input_defaults_to_an_empty_object() -> None:
+    engine = PolicyEngine(modules={"t.rego": "package t\nn := count(input)\nt := type_name(input)\n"})
+    assert engine.evaluate("data.t.t").result == "object"
+    assert engine.evaluate("data.t.n").result == 0
+    assert engine.evaluate_json("data.t.t", "null").result == "null"
+
+
+def test_non_object_input_is_valid() -> None:
+    # 5 is a valid OPA input.
+    engine = PolicyEngine(modules={"t.rego": "package t\nr := input + 1\n"})
+    assert engine.evaluate("data.t.r", 5).result == 6
+    assert engine.evaluate_json("data.t.r", b"41").result == 42
+
+
+def test_evaluate_json_takes_str_and_utf8_bytes(engine: PolicyEngine) -> None:
+    assert engine.evaluate_json("data.authz.allow", '{"user":"alice"}').result is True
+    assert engine.evaluate_json("data.authz.allow", '{"user":"alice"}'.encode()).result is True
+
+
+def test_unicode_round_trips() -> None:
+    engine = PolicyEngine(modules={"t.rego": "package t\ngreeting := sprintf(\"héllo %s\", [input.name])\n"})
+    assert engine.evaluate("data.t.greeting", {"name": "😀 Zoë"}).result == "héllo 😀 Zoë"
+
+
+def test_query_rows() -> None:
+    engine = PolicyEngine(modules={"t.rego": "package t\nxs := [1, 2]\n"})
+    result = engine.query("data.t.xs[i] > input.min", {"min": 0})
+    assert isinstance(result, QueryResult)
+    assert result.rows == [
+        {"expressions": [True], "bindings": {"i": 0}},
+        {"expressions": [True], "bindings": {"i": 1}},
+    ]
+    assert engine.query("data.t.xs[0] == 2").rows == []
+    assert engine.query_json("y := input", "[1]").rows == [
+        {"expressions": [True], "bindings": {"y": [1]}}
+    ]
+    assert result.revision == 1 and result.decision_id
+
+
+def test_strict_builtin_errors() -> None:
+    source = 'package t\nx := to_number("abc")\n'
+    assert PolicyEngine(modules={"t.rego": source}).evaluate("data.t.x").defined is False
+    strict = PolicyEngine(modules={"t.rego": source}, strict_builtin_errors=True)
+    with raises("EVAL_ERROR"):
+        strict.evaluate("data.t.x")
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+def test_malformed_rego_is_policy_parse_with_a_location() -> None:
+    engine = PolicyEngine()
+    with raises("POLICY_PARSE") as info:
+        engine.add_module("bad.rego", "package bad\n\nallow if {\n  input.user ==\n}\n")
+    assert info.value.location == Location(file="bad.rego", line=5, column=1)
+    assert isinstance(info.value, PolicyError)
+
+
+def test_malformed_rego_in_the_constructor() -> None:
+    with raises("POLICY_PARSE") as info:
+        PolicyEngine(modules={"broken.rego": "package x\nallow if {"})
+    location = info.value.location
+    assert location is not None
+    assert (location.file, location.line) == ("broken.rego", 2)
+    assert location.column >= 1
+
+
+def test_malformed_query_is_policy_parse() -> None:
+    with raises("POLICY_PARSE"):
+        PolicyEngine().query("x := ")
+
+
+def test_unknown_package_is_policy_not_found(engine: PolicyEngine) -> None:
+    with raises("POLICY_NOT_FOUND"):
+        engine.evaluate("data.nope.allow")
+
+
+def test_a_malformed_rule_path_is_invalid_argument(engine: PolicyEngine) -> None:
+    for path in ("authz.allow", "data.", "data.authz.1x", "data.authz allow"):
+        with raises("INVALID_ARGUMENT"):
+            engine.evaluate(path)
+
+
+def test_wrong_argument_types_are_invalid_argument(engine: PolicyEngine) -> None:
+    with raises("INVALID_ARGUMENT"):
+        engine.evaluate(42)  # type: ignore[arg-type]
+    with raises("INVALID_ARGUMENT"):
+        engine.add_module("x.rego", b"package x")  # type: ignore[arg-type]
+    with raises("INVALID_ARGUMENT"):
+        PolicyEngine(timeout_ms=-1)
+    with raises("INVALID_ARGUMENT"):
+        engine.evaluate_json("data.authz.allow", {"user": "alice"})  # type: ignore[arg-type]
+
+
+def test_malformed_json_input_is_invalid_json(engine: PolicyEngine) -> None:
+    for text in ('{"user": ', "{'user': 'alice'}", "NaN", "", "[1,]"):
+        with raises("INVALID_JSON"):
+            engine.evaluate_json("data.authz.allow", text)
+
+
+def test_invalid_utf8_input_bytes_are_invalid_json(engine: PolicyEngine) -> None:
+    with raises("INVALID_JSON"):
+        engine.evaluate_json("data.authz.allow", b'{"user": "\xff"}')
+
+
+def test_input_that_cannot_be_json(engine: PolicyEngine) -> None:
+    with raises("INVALID_JSON"):
+        engine.evaluate("data.authz.allow", {"x": float("nan")})
+    with raises("INVALID_ARGUMENT"):
+        engine.evaluate("data.authz.allow", {"x": b"bytes"})
+    with raises("INVALID_ARGUMENT"):
+        engine.evaluate("data.authz.allow", {"x": "\ud800"})
+
+
+def test_deep_input_text_is_limit_exceeded(engine: PolicyEngine) -> None:
+    depth = 100_000
+    with raises("LIMIT_EXCEEDED"):
+        engine.evaluate_json("data.authz.allow", "[" * depth + "]" * depth)
+
+
+def test_deep_input_object_is_limit_exceeded(engine: PolicyEngine) -> None:
+    with raises("LIMIT_EXCEEDED"):
+        engine.evaluate("data.authz.allow", nested_list(100_000))
+    # Shallow enough for Python's encoder but past the core's 127 levels.
+    with raises("LIMIT_EXCEEDED"):
+        engine.evaluate("data.authz.allow", nested_list(500))
+    assert engine.evaluate("data.authz.allow", nested_list(127)).result is False
+
+
+def test_a_broken_add_module_keeps_the_old_revision_serving(engine: PolicyEngine) -> None:
+    before = engine.revision
+    with raises("POLICY_PARSE"):
+        engine.add_module("authz2.rego", "package authz\nallow if {")
+    assert engine.revision == before
+    decision = engine.evaluate("data.authz.allow", {"user": "alice"})
+    assert (decision.result, decision.revision) == (True, before)
+
+
+def test_runaway_policy_times_out_and_the_engine_keeps_serving() -> None:
+    engine = PolicyEngine(modules={"loop.rego": LOOP, "authz.rego": AUTHZ}, timeout_ms=50)
+    started = time.monotonic()
+    with raises("EVAL_TIMEOUT") as info:
+        engine.evaluate("data.loop.loop")
+    assert time.monotonic() - started < 5
+    assert isinstance(info.value, CoreSdkError)
+    assert engine.evaluate("data.authz.deny").result is False
+    with raises("EVAL_TIMEOUT"):
+        engine.evaluate("data.loop.loop")
+
+
+# --- threads ---------------------------------------------------------------------------
+
+
+def test_four_threads_evaluate_correctly(engine: PolicyEngine) -> None:
+    users = ["alice", "bob", "carol", "alice"]
+
+    def work(worker: int) -> list[tuple[str, object]]:
+        out = []
+        for i in range(100):
+            user = users[(worker + i) % len(users)]
+            out.append((user, engine.evaluate("data.authz.allow", {"user": user, "n": i}).result))
+        return out
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = [pair for batch in pool.map(work, range(4)) for pair in batch]
+    assert len(results) == 400
+    assert all(result is (user == "alice") for user, result in results)
+
+
+def test_evaluation_releases_the_gil() -> None:
+    # A 300 ms runaway evaluation in one thread; the main thread must keep running Python
+    # meanwhile, which it cannot if the evaluation holds the GIL.
+    engine = PolicyEngine(modules={"loop.rego": LOOP}, timeout_ms=300)
+    done = threading.Event()
+    outcome: list[str] = []
+
+    def evaluate() -> None:
+        try:
+            engine.evaluate("data.loop.loop")
+        except CoreSdkError as e:
+            outcome.append(e.code)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=evaluate)
+    ticks = 0
+    thread.start()
+    while not done.is_set():
+        ticks += 1
+        time.sleep(0.001)
+    thread.join()
+    assert outcome == ["EVAL_TIMEOUT"]
+    assert ticks > 20, f"main thread ran only {ticks} times during the evaluation"
+
+
+def test_reload_while_evaluating() -> None:
+    engine = PolicyEngine(
+        modules={"v.rego": "package v\nversion := count(data.versions)\n"},
+        data={"versions": {"v0": True}},
+    )
+    stop = threading.Event()
+    seen: list[tuple[int, object]] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            decision = engine.evaluate("data.v.version")
+            seen.append((decision.revision, decision.result))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(reader) for _ in range(2)]
+        for n in range(1, 20):
+            engine.add_data({"versions": {f"v{n}": True}})
+        stop.set()
+        for future in futures:
+            future.result()
+    # Each decision is made against exactly one snapshot and reports its revision:
+    # revision r holds r - 1 versions.
+    assert seen and all(result == revision - 1 for revision, result in seen)
