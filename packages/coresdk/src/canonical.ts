@@ -1,0 +1,36 @@
+import native from './native.js';
+import { native as call } from './error.js';
+import { toJsonInput, toJsonText } from './json.js';
+
+/**
+ * The RFC 8785 (JCS) canonical JSON of a value: keys sorted by UTF-16 code units,
+ * numbers as ECMAScript writes them. Byte-identical to Python's `coresdk.canonicalize`.
+ * @throws CoreSdkError `LIMIT_EXCEEDED` (nested more than 127 levels), `INVALID_ARGUMENT`
+ * (BigInt, cycles, undefined).
+ */
+export function canonicalize(value: unknown): string {
+  const text = toJsonText(value);
+  return call(() => native.canonicalizeJson(text));
+}
+
+/**
+ * The canonical form of JSON text. Use it when the text holds numbers a JavaScript value
+ * cannot (it is parsed by the core, not by `JSON.parse`).
+ * @throws CoreSdkError `INVALID_JSON`, `LIMIT_EXCEEDED`
+ */
+export function canonicalizeJson(json: string | Uint8Array): string {
+  const input = toJsonInput(json);
+  return call(() => native.canonicalizeJson(input));
+}
+
+/** Lowercase hex SHA-256 of `canonicalize(value)`. */
+export function hash(value: unknown): string {
+  const text = toJsonText(value);
+  return call(() => native.hashJson(text));
+}
+
+/** Lowercase hex SHA-256 of the canonical form of JSON text. */
+export function hashJson(json: string | Uint8Array): string {
+  const input = toJsonInput(json);
+  return call(() => native.hashJson(input));
+}

@@ -1,0 +1,142 @@
+/**
+ * The `coresdk` command line: evaluate a policy, mask a document, hash a document.
+ *
+ *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>]
+ *   coresdk mask [<file>|-]
+ *   coresdk hash [<file>|-] [--canonical]
+ *
+ * Without --policy, `eval` uses the example RBAC policy and data shipped in the package.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CoreSdkError, Masker, PolicyEngine, canonicalizeJson, hashJson, version } from './index.js';
+
+const EXAMPLE_DIR = fileURLToPath(new URL('../examples/rbac/', import.meta.url));
+const RULE_PATH = /^data(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+const USAGE = `coresdk ${version}: in-process policy and privacy engine
+
+usage:
+  coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>]
+      Evaluate a rule path (data.rbac.allow) or any Rego query against an input.
+      Without --policy, the built-in example RBAC policy and its data are used.
+  coresdk mask [<file>|-]
+      Mask PII and secrets. JSON is masked as a value (keys kept); other text as text.
+  coresdk hash [<file>|-] [--canonical]
+      SHA-256 of the RFC 8785 canonical form of a JSON document.
+  coresdk --version | help`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parse(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg.startsWith('--') && arg.length > 2) {
+      const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      if (name === 'canonical' || name === 'help' || name === 'version') flags.set(name, true);
+      else if (inline !== undefined) flags.set(name, inline);
+      else {
+        const next = argv[++i];
+        if (next === undefined) throw new UsageError(`--${name} needs a value`);
+        flags.set(name, next);
+      }
+    } else positional.push(arg);
+  }
+  return { positional, flags };
+}
+
+function readSource(path: string | undefined): Buffer {
+  try {
+    return path === undefined || path === '-' ? readFileSync(0) : readFileSync(path);
+  } catch (e) {
+    throw new CoreSdkError('SOURCE_UNAVAILABLE', `cannot read ${path ?? 'stdin'}: ${(e as Error).message}`);
+  }
+}
+
+function flag(parsed: Parsed, name: string): string | undefined {
+  const value = parsed.flags.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+function evalCommand(parsed: Parsed): string {
+  const [query, ...rest] = parsed.positional;
+  if (!query || rest.length > 0) throw new UsageError('eval takes exactly one query');
+  for (const name of parsed.flags.keys()) {
+    if (!['input', 'policy', 'data'].includes(name)) throw new UsageError(`unknown option --${name}`);
+  }
+  const policy = flag(parsed, 'policy');
+  const data = flag(parsed, 'data') ?? (policy === undefined ? `${EXAMPLE_DIR}data.json` : undefined);
+  const engine = new PolicyEngine();
+  engine.addPath(policy ?? `${EXAMPLE_DIR}policy.rego`);
+  if (data !== undefined) engine.addDataJson(readSource(data).toString('utf8'));
+  const inputFlag = flag(parsed, 'input');
+  const input = inputFlag === undefined ? Buffer.from('{}') : readSource(inputFlag);
+  if (RULE_PATH.test(query)) {
+    const d = engine.evaluateJsonSync(query, input);
+    return JSON.stringify({ result: d.result, defined: d.defined, revision: d.revision, decisionId: d.decisionId }, null, 2);
+  }
+  const q = engine.queryJsonSync(query, input);
+  return JSON.stringify({ rows: q.rows, revision: q.revision, decisionId: q.decisionId }, null, 2);
+}
+
+function maskCommand(parsed: Parsed): string {
+  if (parsed.positional.length > 1 || parsed.flags.size > 0) throw new UsageError('mask takes at most one file');
+  const bytes = readSource(parsed.positional[0]);
+  const masker = new Masker();
+  try {
+    return JSON.stringify(JSON.parse(masker.maskJson(bytes)), null, 2);
+  } catch (e) {
+    if (e instanceof CoreSdkError && e.code === 'INVALID_JSON') return masker.maskText(bytes);
+    throw e;
+  }
+}
+
+function hashCommand(parsed: Parsed): string {
+  if (parsed.positional.length > 1) throw new UsageError('hash takes at most one file');
+  for (const name of parsed.flags.keys()) if (name !== 'canonical') throw new UsageError(`unknown option --${name}`);
+  const bytes = readSource(parsed.positional[0]);
+  const digest = hashJson(bytes);
+  return parsed.flags.has('canonical') ? `${digest}\n${canonicalizeJson(bytes)}` : digest;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 error, 2 usage). */
+export function main(argv: string[]): number {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version' || command === '-v') {
+      process.stdout.write(`${version}\n`);
+      return 0;
+    }
+    const parsed = parse(rest);
+    const commands: Record<string, (p: Parsed) => string> = { eval: evalCommand, mask: maskCommand, hash: hashCommand };
+    const run = commands[command];
+    if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    process.stdout.write(`${run(parsed)}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`coresdk: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof CoreSdkError) {
+      const where = e.location ? ` (${e.location.file}:${e.location.line}:${e.location.column})` : '';
+      process.stderr.write(`coresdk: ${e.code}: ${e.message.split('\n').pop()}${where}\n`);
+      return 1;
+    }
+    process.stderr.write(`coresdk: INTERNAL: ${String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,13 @@
+/**
+ * CoreSDK: in-process Rego policy evaluation, PII and secret masking, and RFC 8785
+ * canonical JSON hashing, on one Rust core shared with the Python package.
+ * @packageDocumentation
+ */
+export { PolicyEngine } from './policy.js';
+export type { PolicyEngineOptions, Decision, QueryResult, QueryRow } from './policy.js';
+export { Masker } from './mask.js';
+export type { MaskerOptions, Finding } from './mask.js';
+export { canonicalize, canonicalizeJson, hash, hashJson } from './canonical.js';
+export { CoreSdkError, ERROR_CODES } from './error.js';
+export type { ErrorCode, SourceLocation } from './error.js';
+export { version, panicProbe, panicProbeAsync } from './meta.js';

@@ -1,0 +1,83 @@
+import native, { type NativeMasker } from './native.js';
+import { CoreSdkError, native as call } from './error.js';
+import { toJsonInput, toJsonText } from './json.js';
+
+/** Options of a {@link Masker}. The same names and defaults as Python's `Masker(...)`. */
+export interface MaskerOptions {
+  /** `'redact'` → `[REDACTED:EMAIL]` (default); `'pseudonymize'` → `[EMAIL:<16 hex>]`, a keyed HMAC. */
+  strategy?: 'redact' | 'pseudonymize';
+  /** The HMAC key of the pseudonymize strategy (a string is used as its UTF-8 bytes). */
+  key?: string | Uint8Array;
+  /** Extra key names whose values are always masked (matched case-insensitively, ignoring `-`, `_`, `.`). */
+  sensitiveKeys?: string[];
+}
+
+/** One detected value: its type and position, never the value itself. */
+export interface Finding {
+  /** Detector type, e.g. `'EMAIL'`, `'CREDIT_CARD'`, `'JWT'`. */
+  type: string;
+  /** UTF-8 byte offset of the start. */
+  start: number;
+  /** UTF-8 byte offset of the end. */
+  end: number;
+  /** UTF-16 offset of the start: `text.slice(startUtf16, endUtf16)` is the value. */
+  startUtf16: number;
+  /** UTF-16 offset of the end. */
+  endUtf16: number;
+}
+
+/**
+ * Detects and masks PII and secrets in text and JSON values. Build one and reuse it; it
+ * is cheap to call from anywhere.
+ */
+export class Masker {
+  readonly #inner: NativeMasker;
+
+  /** @throws CoreSdkError `INVALID_ARGUMENT` for an unknown strategy or an empty key. */
+  constructor(options: MaskerOptions = {}) {
+    const key = options.key instanceof Uint8Array ? toJsonInput(options.key) : options.key;
+    this.#inner = call(
+      () =>
+        new native.Masker({
+          strategy: options.strategy,
+          key,
+          sensitiveKeys: options.sensitiveKeys,
+        }),
+    );
+  }
+
+  /**
+   * Masks every finding in text.
+   * @throws CoreSdkError `INVALID_ARGUMENT` for bytes that are not valid UTF-8.
+   */
+  maskText(text: string | Uint8Array): string {
+    if (typeof text === 'string') return call(() => this.#inner.maskText(text));
+    if (text instanceof Uint8Array) {
+      const bytes = toJsonInput(text) as Buffer;
+      return call(() => this.#inner.maskTextBytes(bytes));
+    }
+    throw new CoreSdkError('INVALID_ARGUMENT', 'text must be a string or a Uint8Array');
+  }
+
+  /**
+   * Masks a JSON-compatible value: keys kept, strings masked, every scalar under a
+   * sensitive key (`password`, `token`, `authorization`, ...) replaced. Returns a new value.
+   * @throws CoreSdkError `LIMIT_EXCEEDED` (too deep), `INVALID_ARGUMENT` (not JSON-compatible).
+   */
+  maskValue<T = unknown>(value: T): unknown {
+    const text = toJsonText(value);
+    return JSON.parse(call(() => this.#inner.maskJson(text)));
+  }
+
+  /** Masks JSON text and returns JSON text. @throws CoreSdkError `INVALID_JSON`, `LIMIT_EXCEEDED`. */
+  maskJson(json: string | Uint8Array): string {
+    const input = toJsonInput(json);
+    return call(() => this.#inner.maskJson(input));
+  }
+
+  /** Every finding in text, in order, without overlaps. */
+  scan(text: string): Finding[] {
+    if (typeof text !== 'string') throw new CoreSdkError('INVALID_ARGUMENT', 'text must be a string');
+    return call(() => this.#inner.scan(text));
+  }
+}
