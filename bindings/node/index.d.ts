@@ -33,6 +33,8 @@ export declare class PolicyEngine {
   addModule(name: string, source: string): number
   /** Adds several modules as one change (all compile, or none is published). */
   addModules(modules: Array<ModuleSource>): number
+  /** Replaces every loaded module with `modules` (data kept) as one change. */
+  replaceModules(modules: Array<ModuleSource>): number
   /** Adds a `.rego` file or every `.rego` file below a directory. */
   addPath(path: string): number
   /** Merges a data document (JSON text of an object) into `data`. */

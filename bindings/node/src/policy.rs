@@ -61,6 +61,10 @@ pub struct PolicyEngine {
     inner: Arc<coresdk_engine::PolicyEngine>,
 }
 
+fn pairs(modules: Vec<ModuleSource>) -> Vec<(String, String)> {
+    modules.into_iter().map(|m| (m.name, m.source)).collect()
+}
+
 fn evaluate_impl(
     engine: &coresdk_engine::PolicyEngine,
     path: &str,
@@ -163,9 +167,15 @@ impl PolicyEngine {
     /// Adds several modules as one change (all compile, or none is published).
     #[napi(catch_unwind)]
     pub fn add_modules(&self, modules: Vec<ModuleSource>) -> napi::Result<f64> {
-        let modules: Vec<(String, String)> =
-            modules.into_iter().map(|m| (m.name, m.source)).collect();
+        let modules = pairs(modules);
         call(|| self.inner.add_modules(&modules)).map(|r| r as f64)
+    }
+
+    /// Replaces every loaded module with `modules` (data kept) as one change.
+    #[napi(catch_unwind)]
+    pub fn replace_modules(&self, modules: Vec<ModuleSource>) -> napi::Result<f64> {
+        let modules = pairs(modules);
+        call(|| self.inner.replace_modules(&modules)).map(|r| r as f64)
     }
 
     /// Adds a `.rego` file or every `.rego` file below a directory.
@@ -193,7 +203,11 @@ impl PolicyEngine {
 
     /// Evaluates a rule path on the libuv pool.
     #[napi(catch_unwind, ts_return_type = "Promise<NativeDecision>")]
-    pub fn evaluate(&self, path: String, input_json: Either<String, Buffer>) -> AsyncTask<Evaluate> {
+    pub fn evaluate(
+        &self,
+        path: String,
+        input_json: Either<String, Buffer>,
+    ) -> AsyncTask<Evaluate> {
         AsyncTask::new(Evaluate {
             engine: Arc::clone(&self.inner),
             path,

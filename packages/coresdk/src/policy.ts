@@ -112,6 +112,15 @@ export class PolicyEngine {
     return call(() => this.#inner.addModules(list));
   }
 
+  /**
+   * Replaces every loaded module with `modules` (data is kept) as one change: the new
+   * set is published as one revision, or rejected whole while the old set keeps serving.
+   */
+  replaceModules(modules: Record<string, string>): number {
+    const list = Object.entries(modules).map(([name, source]) => ({ name, source }));
+    return call(() => this.#inner.replaceModules(list));
+  }
+
   /** Adds a `.rego` file, or every `.rego` file below a directory. @throws CoreSdkError `SOURCE_UNAVAILABLE` */
   addPath(path: string): number {
     return call(() => this.#inner.addPath(path));

@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = resolve(__dirname, '../dist/cli.js');
+const EX = resolve(__dirname, '../examples');
+
+function cli(args: string[], input?: string | Buffer) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('coresdk CLI', () => {
+  it('eval uses the built-in RBAC example', () => {
+    const allowed = cli(['eval', 'data.rbac.allow', '--input', `${EX}/rbac/input.json`]);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.out)).toMatchObject({ result: true, defined: true, revision: 2 });
+    const denied = cli(['eval', 'data.rbac.allow', '--input', '-'], '{"user":"eve","action":"update","type":"dog"}');
+    expect(JSON.parse(denied.out)).toMatchObject({ result: false, defined: true });
+  });
+
+  it('eval runs a query and takes --policy and --data', () => {
+    const q = cli(['eval', 'x := data.rbac.user_is_admin', '--input', '-'], '{"user":"alice"}');
+    expect(JSON.parse(q.out).rows).toEqual([{ expressions: [true], bindings: { x: true } }]);
+    const own = cli(['eval', 'data.rbac.allow', '--policy', `${EX}/rbac`, '--input', '-'], '{"user":"alice"}');
+    // No --data with an explicit --policy: no roles, so the default applies.
+    expect(JSON.parse(own.out).result).toBe(false);
+  });
+
+  it('mask masks JSON as a value and other text as text', () => {
+    const json = cli(['mask', `${EX}/sample.json`]);
+    expect(json.code).toBe(0);
+    const out = JSON.parse(json.out);
+    expect(out.user.email).toBe('[REDACTED:EMAIL]');
+    expect(out.config.password).toBe('[REDACTED:SECRET]');
+    expect(out.payment.amount).toBe(42.5);
+    expect(cli(['mask', '-'], 'ping bob@example.com').out).toBe('ping [REDACTED:EMAIL]\n');
+  });
+
+  it('hash prints the SHA-256 of the canonical form', () => {
+    const a = cli(['hash', '-'], '{"b":1,"a":[1.0]}');
+    const b = cli(['hash', '-', '--canonical'], '{ "a": [1], "b": 1 }');
+    expect(a.out.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(b.out).toBe(`${a.out.trim()}\n{"a":[1],"b":1}\n`);
+  });
+
+  it('errors carry the stable code and a non-zero exit', () => {
+    const bad = cli(['eval', 'data.rbac.allow', '--input', '-'], '{"user": ');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^coresdk: INVALID_JSON: /);
+    const utf8 = cli(['hash', '-'], Buffer.from([0x22, 0xff, 0x22]));
+    expect(utf8.err).toMatch(/^coresdk: INVALID_JSON/);
+    expect(cli(['eval', 'data.x.y', '--policy', '/nonexistent']).err).toMatch(/^coresdk: SOURCE_UNAVAILABLE/);
+    expect(cli(['frobnicate']).code).toBe(2);
+  });
+});

@@ -1,0 +1,105 @@
+// Runs every golden case in fixtures/ against the Node package (SPEC.md "Parity fixtures").
+// fixtures/expected-failures.json lists known gaps; a listed case must still fail.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CoreSdkError, Masker, PolicyEngine, canonicalizeJson, hashJson, type MaskerOptions } from '../src/index.js';
+
+const FIXTURES = process.env.CORESDK_FIXTURES ?? resolve(__dirname, '../../../fixtures');
+
+interface Case {
+  id: string;
+  description: string;
+  op: string;
+  args: Record<string, any>;
+  expect: Record<string, unknown>;
+}
+
+function loadCases(): Case[] {
+  const cases: Case[] = [];
+  for (const area of readdirSync(FIXTURES).sort()) {
+    const dir = join(FIXTURES, area);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+      const doc = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      cases.push(...(Array.isArray(doc) ? doc : [doc]));
+    }
+  }
+  return cases;
+}
+
+function maskerOptions(args: Record<string, any>): MaskerOptions {
+  const o = args.options ?? {};
+  return { strategy: o.strategy, key: o.key, sensitiveKeys: o.sensitive_keys };
+}
+
+function engineFor(args: Record<string, any>): PolicyEngine {
+  const o = args.options ?? {};
+  const engine = new PolicyEngine({ timeoutMs: o.timeout_ms, strictBuiltinErrors: o.strict_builtin_errors });
+  engine.addModules(args.modules ?? {});
+  if ('data' in args) engine.addData(args.data);
+  return engine;
+}
+
+function inputJson(args: Record<string, any>): string {
+  if (typeof args.input_json === 'string') return args.input_json;
+  return 'input' in args ? JSON.stringify(args.input) : '{}';
+}
+
+/** What a case produced, in the shape of its `expect` block. */
+export function run(c: Case): unknown {
+  const a = c.args;
+  try {
+    switch (c.op) {
+      case 'evaluate': {
+        const d = engineFor(a).evaluateJsonSync(a.path, inputJson(a));
+        return d.defined ? { result: d.result } : { undefined: true };
+      }
+      case 'query':
+        return { rows: engineFor(a).queryJsonSync(a.query, inputJson(a)).rows };
+      case 'mask_text':
+        return { text: new Masker(maskerOptions(a)).maskText(a.text) };
+      case 'mask_value':
+        return { value: new Masker(maskerOptions(a)).maskValue(a.value) };
+      case 'scan':
+        return {
+          findings: new Masker(maskerOptions(a)).scan(a.text).map((f) => ({
+            type: f.type,
+            start: f.start,
+            end: f.end,
+            start_utf16: f.startUtf16,
+            end_utf16: f.endUtf16,
+          })),
+        };
+      case 'canonicalize':
+        return { canonical: canonicalizeJson(a.json), sha256: hashJson(a.json) };
+      default:
+        throw new Error(`unknown op ${c.op}`);
+    }
+  } catch (e) {
+    if (!(e instanceof CoreSdkError)) throw e;
+    return e.location ? { error: e.code, location: e.location } : { error: e.code };
+  }
+}
+
+const cases = loadCases();
+const known: Record<string, string> = JSON.parse(readFileSync(join(FIXTURES, 'expected-failures.json'), 'utf8')).node ?? {};
+
+describe('golden fixtures', () => {
+  it('has at least 150 cases with unique ids', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
+  });
+
+  for (const c of cases) {
+    if (c.id in known) {
+      it(`${c.id} (expected failure: ${known[c.id]})`, () => {
+        expect(() => expect(run(c)).toEqual(c.expect)).toThrow();
+      });
+    } else {
+      it(c.id, () => {
+        expect(run(c)).toEqual(c.expect);
+      });
+    }
+  }
+});

@@ -1,0 +1,158 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CoreSdkError, PolicyEngine } from '../src/index.js';
+
+const AUTHZ = 'package authz\n\ndefault allow := false\n\nallow if input.user in data.admins\n';
+const LOOP = 'package loop\nspin if {\n some i in numbers.range(1, 10000)\n some j in numbers.range(1, 10000)\n i + j < 0\n}\nok := true\n';
+
+function engine(): PolicyEngine {
+  return PolicyEngine.create({ modules: { 'authz.rego': AUTHZ }, data: { admins: ['alice'] } });
+}
+
+function codeOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CoreSdkError);
+    return (e as CoreSdkError).code;
+  }
+  throw new Error('expected a CoreSdkError');
+}
+
+describe('PolicyEngine', () => {
+  it('decides, reporting revision and a time-ordered id', async () => {
+    const e = engine();
+    const yes = await e.evaluate('data.authz.allow', { user: 'alice' });
+    const no = e.evaluateSync('data.authz.allow', { user: 'bob' });
+    expect(yes).toMatchObject({ result: true, defined: true, revision: 2 });
+    expect(no).toMatchObject({ result: false, defined: true, revision: 2 });
+    expect(yes.decisionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+    expect(no.decisionId > yes.decisionId).toBe(true);
+  });
+
+  it('tells undefined from false and null', () => {
+    const e = PolicyEngine.create({ modules: { 't.rego': 'package t\nf := false\nn := null\nu if input.x == 1\n' } });
+    expect(e.evaluateSync('data.t.f')).toMatchObject({ result: false, defined: true });
+    expect(e.evaluateSync('data.t.n')).toMatchObject({ result: null, defined: true });
+    const u = e.evaluateSync('data.t.u');
+    expect(u.defined).toBe(false);
+    expect(u.result).toBeUndefined();
+  });
+
+  it('loads a directory and a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coresdk-node-'));
+    mkdirSync(join(dir, 'nested'));
+    writeFileSync(join(dir, 'lib.rego'), 'package lib\nadmins := {"root"}\n');
+    writeFileSync(join(dir, 'nested', 'app.rego'), 'package app\nallow if input.user in data.lib.admins\n');
+    const e = PolicyEngine.create({ paths: [dir] });
+    expect(e.evaluateSync('data.app.allow', { user: 'root' }).result).toBe(true);
+    expect(codeOf(() => e.addPath(join(dir, 'missing.rego')))).toBe('SOURCE_UNAVAILABLE');
+  });
+
+  it('evaluate and evaluateSync agree, and 200 concurrent evaluations are all right', async () => {
+    const e = engine();
+    const users = Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 'alice' : `user${i}`));
+    const decisions = await Promise.all(users.map((user) => e.evaluate('data.authz.allow', { user })));
+    decisions.forEach((d, i) => {
+      expect(d.result).toBe(users[i] === 'alice');
+      expect(d.result).toBe(e.evaluateSync('data.authz.allow', { user: users[i] }).result);
+    });
+    expect(new Set(decisions.map((d) => d.decisionId)).size).toBe(200);
+  });
+
+  it('reports POLICY_PARSE with a location and keeps the old revision serving', () => {
+    const e = engine();
+    try {
+      e.addModule('broken.rego', 'package authz\n\nallow if {\n');
+      throw new Error('should have thrown');
+    } catch (err) {
+      expect(err).toBeInstanceOf(CoreSdkError);
+      expect((err as CoreSdkError).code).toBe('POLICY_PARSE');
+      expect((err as CoreSdkError).location).toMatchObject({ file: 'broken.rego', line: 4 });
+    }
+    expect(e.revision).toBe(2);
+    expect(e.evaluateSync('data.authz.allow', { user: 'alice' })).toMatchObject({ result: true, revision: 2 });
+  });
+
+  it('reports POLICY_NOT_FOUND and INVALID_ARGUMENT for bad paths', async () => {
+    const e = engine();
+    expect(codeOf(() => e.evaluateSync('data.nowhere.allow'))).toBe('POLICY_NOT_FOUND');
+    expect(codeOf(() => e.evaluateSync('input.user'))).toBe('INVALID_ARGUMENT');
+    await expect(e.evaluate('data.nowhere.allow')).rejects.toMatchObject({ code: 'POLICY_NOT_FOUND' });
+  });
+
+  it('stops a runaway policy with EVAL_TIMEOUT and keeps serving', async () => {
+    const e = PolicyEngine.create({ modules: { 'loop.rego': LOOP }, timeoutMs: 50 });
+    await expect(e.evaluate('data.loop.spin')).rejects.toMatchObject({ code: 'EVAL_TIMEOUT' });
+    expect(codeOf(() => e.evaluateSync('data.loop.spin'))).toBe('EVAL_TIMEOUT');
+    expect(e.evaluateSync('data.loop.ok').result).toBe(true);
+  });
+
+  it('runs queries with OPA row semantics', async () => {
+    const e = engine();
+    const q = await e.query('x := data.admins[_]');
+    expect(q.rows).toEqual([{ expressions: [true], bindings: { x: 'alice' } }]);
+    expect(e.querySync('data.admins[0] == "bob"').rows).toEqual([]);
+    expect(codeOf(() => e.querySync('x := '))).toBe('POLICY_PARSE');
+  });
+
+  it('reloads atomically while evaluations run', async () => {
+    const e = PolicyEngine.create({ modules: { 'v.rego': 'package v\nrev := 1\n' } });
+    const pending: Promise<void>[] = [];
+    for (let k = 2; k <= 30; k++) {
+      pending.push(
+        e.evaluate('data.v.rev').then((d) => {
+          // Module k is published as revision k, so a decision's value equals its revision.
+          expect(d.result).toBe(d.revision);
+        }),
+      );
+      expect(e.replaceModules({ 'v.rego': `package v\nrev := ${k}\n` })).toBe(k);
+    }
+    await Promise.all(pending);
+  });
+});
+
+describe('PolicyEngine bad input', () => {
+  it('malformed Rego', () => {
+    expect(codeOf(() => PolicyEngine.create({ modules: { 'x.rego': 'package x\nallow if {' } }))).toBe('POLICY_PARSE');
+  });
+
+  it('malformed JSON input text and invalid UTF-8 bytes', () => {
+    const e = engine();
+    expect(codeOf(() => e.evaluateJsonSync('data.authz.allow', '{"user": '))).toBe('INVALID_JSON');
+    expect(codeOf(() => e.evaluateJsonSync('data.authz.allow', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])))).toBe('INVALID_JSON');
+  });
+
+  it('non-object input is evaluated like OPA', () => {
+    const e = PolicyEngine.create({ modules: { 't.rego': 'package t\nr := input * 2\nu := input.user\n' } });
+    expect(e.evaluateSync('data.t.r', 21).result).toBe(42);
+    expect(e.evaluateSync('data.t.u', 21).defined).toBe(false);
+  });
+
+  it('JSON nested 100,000 deep, as text and as a value', () => {
+    const e = engine();
+    const text = '['.repeat(100_000) + ']'.repeat(100_000);
+    expect(codeOf(() => e.evaluateJsonSync('data.authz.allow', text))).toBe('LIMIT_EXCEEDED');
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(codeOf(() => e.evaluateSync('data.authz.allow', deep))).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('a 50 MB string input is evaluated', async () => {
+    const e = PolicyEngine.create({ modules: { 't.rego': 'package t\nn := count(input.blob)\n' } });
+    const blob = 'a'.repeat(50 * 1024 * 1024);
+    expect((await e.evaluate('data.t.n', { blob })).result).toBe(50 * 1024 * 1024);
+  });
+
+  it('values JSON cannot carry', () => {
+    const e = engine();
+    expect(codeOf(() => e.evaluateSync('data.authz.allow', { n: 1n }))).toBe('INVALID_ARGUMENT');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(codeOf(() => e.evaluateSync('data.authz.allow', cyclic))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => e.addData([1, 2] as unknown as Record<string, unknown>))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => e.addModule(42 as unknown as string, 'package x'))).toBe('INVALID_ARGUMENT');
+  });
+});
