@@ -65,6 +65,15 @@ impl PolicyEngine {
         detached(py, || self.inner.add_modules(&modules))
     }
 
+    /// Replaces every loaded module with `(name, source)` pairs (data kept), as one change.
+    fn replace_modules(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::string_pairs)] modules: Vec<(String, String)>,
+    ) -> PyResult<u64> {
+        detached(py, || self.inner.replace_modules(&modules))
+    }
+
     /// Adds a `.rego` file, or every `.rego` file below a directory, as one change.
     fn add_path(
         &self,

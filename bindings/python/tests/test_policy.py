@@ -379,3 +379,15 @@ def test_reload_while_evaluating() -> None:
     # Each decision is made against exactly one snapshot and reports its revision:
     # revision r holds r - 1 versions.
     assert seen and all(result == revision - 1 for revision, result in seen)
+
+
+def test_replace_modules_swaps_the_whole_set_and_keeps_data() -> None:
+    engine = PolicyEngine(modules={"v.rego": "package v\nrev := 1\nd := data.d\n"}, data={"d": 7})
+    assert engine.replace_modules({"v.rego": "package v\nrev := 2\nd := data.d\n"}) == 3
+    assert engine.evaluate("data.v.rev").result == 2
+    assert engine.evaluate("data.v.d").result == 7
+    with pytest.raises(CoreSdkError) as info:
+        engine.replace_modules({"v.rego": "package v\nrev := \n"})
+    assert info.value.code == "POLICY_PARSE"
+    assert engine.revision == 3
+    assert engine.evaluate("data.v.rev").result == 2

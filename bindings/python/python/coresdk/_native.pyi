@@ -39,6 +39,9 @@ class PolicyEngine:
     def add_modules(self, modules: list[tuple[str, str]]) -> int:
         """Adds several ``(name, source)`` modules as one change."""
 
+    def replace_modules(self, modules: list[tuple[str, str]]) -> int:
+        """Replaces every loaded module with ``(name, source)`` pairs (data kept), as one change."""
+
     def add_path(self, path: str | os.PathLike[str]) -> int:
         """Adds a ``.rego`` file, or every ``.rego`` file below a directory, as one change."""
 

@@ -127,6 +127,16 @@ class PolicyEngine:
         """
         return self._native.add_modules(list(modules.items()))
 
+    def replace_modules(self, modules: Mapping[str, str]) -> int:
+        """Replaces every loaded module with ``modules`` (name to source; data is kept) as
+        one change: the new set is published as one revision, or rejected whole while the
+        old set keeps serving. Returns the new revision.
+
+        Raises:
+            CoreSdkError: As :meth:`add_module`.
+        """
+        return self._native.replace_modules(list(modules.items()))
+
     def add_path(self, path: StrPath) -> int:
         """Adds a ``.rego`` file, or every ``.rego`` file below a directory, as one
         change; module names are the file paths. Returns the new revision.
