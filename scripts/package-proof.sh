@@ -20,11 +20,18 @@ fi
 
 echo "== npm packages"
 PLATFORM_DIR=bindings/node/npm/linux-x64-gnu
-pnpm --filter @coresdk/native exec napi artifacts --output-dir . --npm-dir npm >/dev/null 2>&1 || true
 cp bindings/node/coresdk.linux-x64-gnu.node "$PLATFORM_DIR/"
 (cd "$PLATFORM_DIR" && npm pack --silent --pack-destination "$WORK" >/dev/null)
 rm -f "$PLATFORM_DIR/coresdk.linux-x64-gnu.node"
-(cd bindings/node && pnpm pack --pack-destination "$WORK" >/dev/null)
+# As `napi pre-publish` does at release: the published @coresdk/native lists each
+# per-platform package as an optional dependency of the same version.
+mkdir -p "$WORK/native" && cp bindings/node/index.js bindings/node/index.d.ts bindings/node/package.json "$WORK/native/"
+node -e '
+  const fs = require("fs"), p = process.argv[1], pkg = JSON.parse(fs.readFileSync(p, "utf8"));
+  pkg.optionalDependencies = { "@coresdk/native-linux-x64-gnu": pkg.version };
+  delete pkg.devDependencies; delete pkg.scripts;
+  fs.writeFileSync(p, JSON.stringify(pkg, null, 2));' "$WORK/native/package.json"
+(cd "$WORK/native" && npm pack --silent --pack-destination "$WORK" >/dev/null)
 (cd packages/coresdk && pnpm pack --pack-destination "$WORK" >/dev/null)
 ls "$WORK"/*.tgz
 
@@ -42,7 +49,8 @@ if (yes.result !== true || no.result !== false) throw new Error(`wrong decisions
 const masked = new Masker().maskText('contact bob@example.com, card 4111 1111 1111 1111');
 if (masked !== 'contact [REDACTED:EMAIL], card [REDACTED:CREDIT_CARD]') throw new Error(`wrong mask: ${masked}`);
 if (hash({ b: 1, a: 2 }) !== hash({ a: 2, b: 1 })) throw new Error('hash not canonical');
-try { engine.evaluateSync('data.authz.allow', undefined); } catch (e) { if (!(e instanceof CoreSdkError)) throw e; }
+let code; try { engine.evaluateSync('data.nowhere.allow', {}); } catch (e) { if (e instanceof CoreSdkError) code = e.code; }
+if (code !== 'POLICY_NOT_FOUND') throw new Error(`expected POLICY_NOT_FOUND, got ${code}`);
 console.log('npm (CJS):', JSON.stringify({ allow: yes.result, deny: no.result, masked }));
 JS
 cat > app.mjs <<'JS'
