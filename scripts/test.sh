@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
-# (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), cross-language
-# parity, and the packaging proof (install the built npm packages and wheel into empty
+# (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
+# (no regression), cross-language parity, and the packaging proof (install the built npm packages and wheel into empty
 # projects with no Rust toolchain). Exits non-zero on the first failing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,12 @@ pnpm --filter coresdk test
 step "Python: pytest + stubtest"
 (cd bindings/python && ../../.venv/bin/python -m pytest -q)
 (cd /tmp && "$OLDPWD/.venv/bin/python" -m mypy.stubtest coresdk._native --allowlist "$OLDPWD/bindings/python/stubtest-allowlist.txt")
+
+step "OPA conformance: no regression against tests/conformance/known-failures.txt"
+# regorus prints scheduler notes and caught panics to stderr; keep them out of the log.
+mkdir -p target/conformance
+.venv/bin/python tests/conformance/run.py --check --cases "${CORESDK_CONFORMANCE_CASES:-../shared/conformance/opa-v1}" \
+  2>target/conformance/stderr.log
 
 step "parity: Node vs Python vs the canonicalize npm package on generated documents"
 node tests/parity/run.mjs
