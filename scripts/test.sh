@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
 # (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
-# (no regression), cross-language parity, and the packaging proof (install the built npm packages and wheel into empty
-# projects with no Rust toolchain). Exits non-zero on the first failing suite.
+# (no regression), cross-language parity, and the packaging proof (install the built npm
+# packages and wheel into empty projects with no Rust toolchain). Exits non-zero on the first failing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$SECONDS

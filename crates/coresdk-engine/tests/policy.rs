@@ -268,10 +268,19 @@ fn policy_size_limits() {
     // Generated policies have long lines: 10,000 columns is fine.
     let long_line = format!("package wide\nx := \"{}\"\n", "a".repeat(10_000));
     engine.add_module("wide.rego", &long_line).unwrap();
-    let too_wide = format!("package wide2\nx := \"{}\"\n", "a".repeat(MAX_POLICY_COLUMNS as usize + 10));
+    let too_wide = format!(
+        "package wide2\nx := \"{}\"\n",
+        "a".repeat(MAX_POLICY_COLUMNS as usize + 10)
+    );
     let err = engine.add_module("too-wide.rego", &too_wide).unwrap_err();
     assert_eq!(err.code(), ErrorCode::LimitExceeded);
-    let huge = format!("package big\n{}", "# padding line of a huge policy\n".repeat(MAX_POLICY_BYTES / 32 + 10));
-    assert_eq!(engine.add_module("big.rego", &huge).unwrap_err().code(), ErrorCode::LimitExceeded);
+    let huge = format!(
+        "package big\n{}",
+        "# padding line of a huge policy\n".repeat(MAX_POLICY_BYTES / 32 + 10)
+    );
+    assert_eq!(
+        engine.add_module("big.rego", &huge).unwrap_err().code(),
+        ErrorCode::LimitExceeded
+    );
     assert_eq!(engine.revision(), 1);
 }
