@@ -23,6 +23,7 @@ pub mod error;
 pub mod json;
 pub mod mask;
 pub mod policy;
+mod replica;
 
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use mask::{Finding, MaskOptions, Masker, Strategy};

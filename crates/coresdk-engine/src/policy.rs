@@ -10,6 +10,7 @@
 
 use crate::error::{Error, ErrorCode, Result, SourceLocation};
 use crate::json;
+use crate::replica;
 use arc_swap::ArcSwap;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::Path;
@@ -73,6 +74,8 @@ struct Snapshot {
 
 /// An in-process Rego policy engine. `Send + Sync`; share it across threads.
 pub struct PolicyEngine {
+    /// Process-unique id, keying this engine's per-thread replicas (replica.rs).
+    id: u64,
     snapshot: ArcSwap<Snapshot>,
     /// Serialises writers only; evaluation never touches it.
     writer: Mutex<()>,
@@ -101,6 +104,7 @@ impl PolicyEngine {
         // An empty engine prepares without error; the result is irrelevant.
         let _ = engine.eval_bool_query("true".to_string(), false);
         Self {
+            id: replica::new_engine_id(),
             snapshot: ArcSwap::from_pointee(Snapshot {
                 engine,
                 revision: 0,
@@ -230,27 +234,11 @@ impl PolicyEngine {
         let snapshot = self.snapshot.load_full();
         let started = Instant::now();
         check_rule_path(path, &snapshot.packages)?;
-        let mut engine = prepared_clone(&snapshot, input)?;
-        let result = match engine.eval_rule(path.to_string()) {
-            Ok(value) => to_json(&value)?,
-            // eval_rule only takes paths that end at a rule. A path to a whole package, or
-            // to a rule the loaded package does not define, is answered like OPA's data API:
-            // the document at that path, or undefined.
-            Err(e) if format!("{e}").contains("not a valid rule path") => {
-                let results = engine
-                    .eval_query(path.to_string(), false)
-                    .map_err(|e| eval_error(&e))?;
-                match results
-                    .result
-                    .first()
-                    .and_then(|row| row.expressions.first())
-                {
-                    Some(expr) => to_json(&expr.value)?,
-                    None => None,
-                }
-            }
-            Err(e) => return Err(eval_error(&e)),
-        };
+        let input: regorus::Value = json::parse_as(input)?;
+        let result = self.with_engine(&snapshot, |engine| {
+            engine.set_input(input);
+            evaluate_path(engine, path)
+        })?;
         Ok(Decision {
             result,
             revision: snapshot.revision,
@@ -259,16 +247,33 @@ impl PolicyEngine {
         })
     }
 
+    /// Runs `f` on this thread's own replica of `snapshot` (replica.rs explains why).
+    fn with_engine<T>(
+        &self,
+        snapshot: &Snapshot,
+        f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+    ) -> Result<T> {
+        replica::with_replica(
+            self.id,
+            snapshot.revision,
+            || replicate(&snapshot.engine, &self.options),
+            f,
+        )
+    }
+
     /// Evaluates an arbitrary Rego query (e.g. `x := data.rbac.allow; x == true`) and
     /// returns OPA's result rows. Errors as [`Self::evaluate`], plus `POLICY_PARSE` for
     /// a query that does not parse.
     pub fn query(&self, query: &str, input: &[u8]) -> Result<QueryDecision> {
         let snapshot = self.snapshot.load_full();
         let started = Instant::now();
-        let mut engine = prepared_clone(&snapshot, input)?;
-        let results = engine
-            .eval_query(query.to_string(), false)
-            .map_err(|e| query_error(&e))?;
+        let input: regorus::Value = json::parse_as(input)?;
+        let results = self.with_engine(&snapshot, |engine| {
+            engine.set_input(input);
+            engine
+                .eval_query(query.to_string(), false)
+                .map_err(|e| query_error(&e))
+        })?;
         let mut rows = Vec::with_capacity(results.result.len());
         // regorus reports a single false expression as a row holding `false`; in OPA an
         // expression that is false fails the query, so such a row is no solution.
@@ -353,11 +358,45 @@ pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 /// Most lines accepted in one policy module.
 pub const MAX_POLICY_LINES: usize = 100_000;
 
-fn prepared_clone(snapshot: &Snapshot, input: &[u8]) -> Result<regorus::Engine> {
-    let input: regorus::Value = json::parse_as(input)?;
-    let mut engine = snapshot.engine.clone();
-    engine.set_input(input);
-    Ok(engine)
+/// Evaluates a rule path on an engine whose input is set.
+fn evaluate_path(engine: &mut regorus::Engine, path: &str) -> Result<Option<serde_json::Value>> {
+    match engine.eval_rule(path.to_string()) {
+        Ok(value) => to_json(&value),
+        // eval_rule only takes paths that end at a rule. A path to a whole package, or to a
+        // rule the loaded package does not define, is answered like OPA's data API: the
+        // document at that path, or undefined.
+        Err(e) if format!("{e}").contains("not a valid rule path") => {
+            let results = engine
+                .eval_query(path.to_string(), false)
+                .map_err(|e| eval_error(&e))?;
+            match results
+                .result
+                .first()
+                .and_then(|row| row.expressions.first())
+            {
+                Some(expr) => to_json(&expr.value),
+                None => Ok(None),
+            }
+        }
+        Err(e) => Err(eval_error(&e)),
+    }
+}
+
+/// A prepared engine equal to `prototype` that shares no `Arc` with it: modules are
+/// re-added from their text and data re-parsed from JSON (replica.rs says why). Falls
+/// back to a plain clone should that ever fail, since the prototype compiled already.
+fn replicate(prototype: &regorus::Engine, options: &PolicyOptions) -> regorus::Engine {
+    let rebuild = || -> anyhow::Result<regorus::Engine> {
+        let mut engine = base_engine(options);
+        for source in prototype.get_policies()? {
+            engine.add_policy(source.file().clone(), source.contents().clone())?;
+        }
+        let data = serde_json::to_string(&prototype.get_data())?;
+        engine.add_data_json(&data)?;
+        engine.eval_bool_query("true".to_string(), false)?;
+        Ok(engine)
+    };
+    rebuild().unwrap_or_else(|_| prototype.clone())
 }
 
 fn collect_rego_files(path: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {

@@ -284,3 +284,46 @@ fn policy_size_limits() {
     );
     assert_eq!(engine.revision(), 1);
 }
+
+/// Each thread evaluates on its own replica of a snapshot (replica.rs): replicas of two
+/// engines on one thread never mix, and a reload is seen by the next evaluation.
+#[test]
+fn per_thread_replicas_follow_their_engine_and_revision() {
+    let a = PolicyEngine::default();
+    let b = PolicyEngine::default();
+    a.add_module("m.rego", "package m\nwho := \"a\"\n").unwrap();
+    b.add_module("m.rego", "package m\nwho := \"b\"\n").unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            a.evaluate("data.m.who", b"{}").unwrap().result,
+            Some(json!("a"))
+        );
+        assert_eq!(
+            b.evaluate("data.m.who", b"{}").unwrap().result,
+            Some(json!("b"))
+        );
+    }
+    a.replace_modules(&[("m.rego".into(), "package m\nwho := \"a2\"\n".into())])
+        .unwrap();
+    let d = a.evaluate("data.m.who", b"{}").unwrap();
+    assert_eq!((d.result, d.revision), (Some(json!("a2")), 2));
+    a.add_data_json(br#"{"extra": 1}"#).unwrap();
+    assert_eq!(a.query("x := data.extra", b"{}").unwrap().rows.len(), 1);
+    // Many engines on one thread: older replicas are evicted, results stay right.
+    let many: Vec<PolicyEngine> = (0..10)
+        .map(|i| {
+            let e = PolicyEngine::default();
+            e.add_module("n.rego", &format!("package n\ni := {i}\n"))
+                .unwrap();
+            e
+        })
+        .collect();
+    for _ in 0..2 {
+        for (i, e) in many.iter().enumerate() {
+            assert_eq!(
+                e.evaluate("data.n.i", b"{}").unwrap().result,
+                Some(json!(i))
+            );
+        }
+    }
+}
