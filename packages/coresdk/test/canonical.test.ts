@@ -3,19 +3,10 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CoreSdkError, canonicalize, canonicalizeJson, hash, hashJson } from '../src/index.js';
+import { codeOf } from './helpers.js';
 
 // The independent JCS implementation on npm, resolved from the workspace root.
 const reference = createRequire(`${__dirname}/../../../package.json`)('canonicalize') as (v: unknown) => string;
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreSdkError);
-    return (e as CoreSdkError).code;
-  }
-  throw new Error('expected a CoreSdkError');
-}
 
 describe('canonical JSON', () => {
   it('sorts keys by UTF-16 code units and writes ECMAScript numbers', () => {

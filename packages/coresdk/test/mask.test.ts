@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CoreSdkError, Masker } from '../src/index.js';
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreSdkError);
-    return (e as CoreSdkError).code;
-  }
-  throw new Error('expected a CoreSdkError');
-}
+import { codeOf } from './helpers.js';
 
 describe('Masker', () => {
   const masker = new Masker();

@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CoreSdkError, PolicyEngine } from '../src/index.js';
+import { codeOf } from './helpers.js';
 
 const AUTHZ = 'package authz\n\ndefault allow := false\n\nallow if input.user in data.admins\n';
 const LOOP = 'package loop\nspin if {\n some i in numbers.range(1, 10000)\n some j in numbers.range(1, 10000)\n i + j < 0\n}\nok := true\n';
 
 function engine(): PolicyEngine {
   return PolicyEngine.create({ modules: { 'authz.rego': AUTHZ }, data: { admins: ['alice'] } });
-}
-
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreSdkError);
-    return (e as CoreSdkError).code;
-  }
-  throw new Error('expected a CoreSdkError');
 }
 
 describe('PolicyEngine', () => {
