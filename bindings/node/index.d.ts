@@ -43,6 +43,12 @@ export declare class PolicyEngine {
   evaluateSync(path: string, inputJson: string | Buffer): NativeDecision
   /** Evaluates a rule path on the libuv pool. */
   evaluate(path: string, inputJson: string | Buffer): Promise<NativeDecision>
+  /** A yes/no decision with the configured fail mode, on the calling thread. */
+  allowedSync(path: string, inputJson: string | Buffer): boolean
+  /** A yes/no decision with the configured fail mode, on the libuv pool. */
+  allowed(path: string, inputJson: string | Buffer): Promise<boolean>
+  /** How many times `allowed` answered with the fail mode. */
+  get failModeCount(): number
   /** Evaluates a Rego query on the calling thread. */
   querySync(query: string, inputJson: string | Buffer): NativeQueryResult
   /** Evaluates a Rego query on the libuv pool. */
@@ -129,4 +135,6 @@ export interface PolicyOptions {
   timeoutMs?: number
   /** Builtin errors raise `EVAL_ERROR` instead of being undefined (default false). */
   strictBuiltinErrors?: boolean
+  /** What `allowed` answers when evaluation fails (default false: fail closed). */
+  failOpen?: boolean
 }

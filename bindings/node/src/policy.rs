@@ -18,6 +18,8 @@ pub struct PolicyOptions {
     pub timeout_ms: Option<u32>,
     /// Builtin errors raise `EVAL_ERROR` instead of being undefined (default false).
     pub strict_builtin_errors: Option<bool>,
+    /// What `allowed` answers when evaluation fails (default false: fail closed).
+    pub fail_open: Option<bool>,
 }
 
 /// One Rego module to load.
@@ -113,6 +115,26 @@ impl Task for Evaluate {
     }
 }
 
+/// `allowed` on the libuv pool.
+pub struct Allowed {
+    engine: Arc<coresdk_engine::PolicyEngine>,
+    path: String,
+    input: Vec<u8>,
+}
+
+impl Task for Allowed {
+    type Output = bool;
+    type JsValue = bool;
+
+    fn compute(&mut self) -> napi::Result<bool> {
+        call(|| Ok(self.engine.allowed(&self.path, &self.input)))
+    }
+
+    fn resolve(&mut self, _env: Env, output: bool) -> napi::Result<bool> {
+        Ok(output)
+    }
+}
+
 /// `query` on the libuv pool.
 pub struct Query {
     engine: Arc<coresdk_engine::PolicyEngine>,
@@ -145,6 +167,9 @@ impl PolicyEngine {
             }
             if let Some(strict) = options.strict_builtin_errors {
                 core.strict_builtin_errors = strict;
+            }
+            if let Some(open) = options.fail_open {
+                core.fail_open = open;
             }
         }
         Self {
@@ -213,6 +238,33 @@ impl PolicyEngine {
             path,
             input: bytes(input_json),
         })
+    }
+
+    /// A yes/no decision with the configured fail mode, on the calling thread.
+    #[napi(catch_unwind)]
+    pub fn allowed_sync(
+        &self,
+        path: String,
+        input_json: Either<String, Buffer>,
+    ) -> napi::Result<bool> {
+        let input = bytes(input_json);
+        call(|| Ok(self.inner.allowed(&path, &input)))
+    }
+
+    /// A yes/no decision with the configured fail mode, on the libuv pool.
+    #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
+    pub fn allowed(&self, path: String, input_json: Either<String, Buffer>) -> AsyncTask<Allowed> {
+        AsyncTask::new(Allowed {
+            engine: Arc::clone(&self.inner),
+            path,
+            input: bytes(input_json),
+        })
+    }
+
+    /// How many times `allowed` answered with the fail mode.
+    #[napi(getter, catch_unwind)]
+    pub fn fail_mode_count(&self) -> f64 {
+        self.inner.fail_mode_count() as f64
     }
 
     /// Evaluates a Rego query on the calling thread.

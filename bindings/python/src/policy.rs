@@ -27,17 +27,35 @@ pub struct PolicyEngine {
 impl PolicyEngine {
     /// An engine with no policies and empty data (revision 0).
     #[new]
-    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false))]
+    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false))]
     fn new(
         #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
         #[pyo3(from_py_with = conversion::boolean)] strict_builtin_errors: bool,
+        #[pyo3(from_py_with = conversion::boolean)] fail_open: bool,
     ) -> Self {
         Self {
             inner: coresdk_engine::PolicyEngine::new(PolicyOptions {
                 timeout: Duration::from_millis(timeout_ms),
                 strict_builtin_errors,
+                fail_open,
             }),
         }
+    }
+
+    /// How many times `allowed` answered with the fail mode.
+    #[getter]
+    fn fail_mode_count(&self, py: Python<'_>) -> PyResult<u64> {
+        attached(py, || Ok(self.inner.fail_mode_count()))
+    }
+
+    /// A yes/no decision with the configured fail mode (`input_json`: JSON text).
+    fn allowed(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::string)] path: PyBackedStr,
+        #[pyo3(from_py_with = conversion::bytes)] input_json: Bytes,
+    ) -> PyResult<bool> {
+        detached(py, || Ok(self.inner.allowed(&path, input_json.as_bytes())))
     }
 
     /// The revision currently serving (0 before anything is loaded; +1 per change).

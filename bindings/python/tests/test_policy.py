@@ -391,3 +391,30 @@ def test_replace_modules_swaps_the_whole_set_and_keeps_data() -> None:
     assert info.value.code == "POLICY_PARSE"
     assert engine.revision == 3
     assert engine.evaluate("data.v.rev").result == 2
+
+
+def test_is_allowed_applies_the_fail_mode_and_counts_it() -> None:
+    closed = PolicyEngine(
+        modules={"a.rego": "package authz\ndefault allow := false\nallow if input.user == \"alice\"\n"}
+    )
+    assert closed.is_allowed("data.authz.allow", {"user": "alice"}) is True
+    assert closed.is_allowed("data.authz.allow", {"user": "bob"}) is False
+    assert closed.fail_mode_count == 0
+    assert closed.is_allowed("data.nowhere.allow") is False
+    assert closed.is_allowed("data.authz.allow", {"x": float("nan")}) is False
+    assert closed.fail_mode_count == 2
+
+    loop = (
+        "package loop\nspin if {\n some i in numbers.range(1, 10000)\n"
+        " some j in numbers.range(1, 10000)\n i + j < 0\n}\n"
+    )
+    open_ = PolicyEngine(
+        modules={"t.rego": "package t\nno if false\nnum := 3\n", "loop.rego": loop},
+        fail_open=True,
+        timeout_ms=50,
+    )
+    assert open_.is_allowed("data.t.no") is False  # undefined is a plain deny
+    assert open_.fail_mode_count == 0
+    assert open_.is_allowed("data.t.num") is True  # not a boolean: a failure
+    assert open_.is_allowed("data.loop.spin") is True  # EVAL_TIMEOUT: a failure
+    assert open_.fail_mode_count == 2

@@ -14,6 +14,7 @@ use crate::replica;
 use arc_swap::ArcSwap;
 use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,9 @@ pub struct PolicyOptions {
     /// When true, a builtin error raises `EVAL_ERROR`; when false (the default, as in
     /// OPA) the expression is undefined.
     pub strict_builtin_errors: bool,
+    /// What [`PolicyEngine::allowed`] answers when evaluation fails: `false` (the
+    /// default, fail closed) or `true` (fail open).
+    pub fail_open: bool,
 }
 
 impl Default for PolicyOptions {
@@ -33,6 +37,7 @@ impl Default for PolicyOptions {
         Self {
             timeout: Duration::from_secs(1),
             strict_builtin_errors: false,
+            fail_open: false,
         }
     }
 }
@@ -80,6 +85,8 @@ pub struct PolicyEngine {
     /// Serialises writers only; evaluation never touches it.
     writer: Mutex<()>,
     options: PolicyOptions,
+    /// How many times [`PolicyEngine::allowed`] answered with the fail mode.
+    fail_mode_count: AtomicU64,
 }
 
 impl std::fmt::Debug for PolicyEngine {
@@ -112,6 +119,7 @@ impl PolicyEngine {
             }),
             writer: Mutex::new(()),
             options,
+            fail_mode_count: AtomicU64::new(0),
         }
     }
 
@@ -259,6 +267,27 @@ impl PolicyEngine {
             || replicate(&snapshot.engine, &self.options),
             f,
         )
+    }
+
+    /// A yes/no decision: `true` only when the rule at `path` is `true`. `false` or
+    /// undefined is `false`. When evaluation fails (bad input, timeout, unknown path, ...)
+    /// or the rule's value is not a boolean, the configured fail mode answers
+    /// ([`PolicyOptions::fail_open`], closed by default) and [`Self::fail_mode_count`]
+    /// goes up.
+    pub fn allowed(&self, path: &str, input: &[u8]) -> bool {
+        match self.evaluate(path, input).map(|d| d.result) {
+            Ok(Some(serde_json::Value::Bool(b))) => b,
+            Ok(None) => false,
+            Ok(Some(_)) | Err(_) => {
+                self.fail_mode_count.fetch_add(1, Ordering::Relaxed);
+                self.options.fail_open
+            }
+        }
+    }
+
+    /// How many times [`Self::allowed`] has answered with the fail mode.
+    pub fn fail_mode_count(&self) -> u64 {
+        self.fail_mode_count.load(Ordering::Relaxed)
     }
 
     /// Evaluates an arbitrary Rego query (e.g. `x := data.rbac.allow; x == true`) and

@@ -327,3 +327,33 @@ fn per_thread_replicas_follow_their_engine_and_revision() {
         }
     }
 }
+
+#[test]
+fn allowed_applies_the_fail_mode_and_counts_it() {
+    let closed = engine();
+    assert!(closed.allowed("data.authz.allow", br#"{"user":"alice"}"#));
+    assert!(!closed.allowed("data.authz.allow", br#"{"user":"bob"}"#));
+    assert_eq!(closed.fail_mode_count(), 0);
+    // Failures: bad input, unknown package.
+    assert!(!closed.allowed("data.authz.allow", b"{"));
+    assert!(!closed.allowed("data.nowhere.allow", b"{}"));
+    assert_eq!(closed.fail_mode_count(), 2);
+
+    let open = PolicyEngine::new(PolicyOptions {
+        fail_open: true,
+        ..Default::default()
+    });
+    open.add_module("t.rego", "package t\nno if false\nnum := 3\n")
+        .unwrap();
+    assert!(
+        !open.allowed("data.t.no", b"{}"),
+        "undefined is a plain deny"
+    );
+    assert_eq!(open.fail_mode_count(), 0);
+    assert!(
+        open.allowed("data.t.num", b"{}"),
+        "a non-boolean is a failure"
+    );
+    assert!(open.allowed("data.t.no", b"[[["));
+    assert_eq!(open.fail_mode_count(), 2);
+}

@@ -14,6 +14,8 @@ export interface PolicyEngineOptions {
   timeoutMs?: number;
   /** Builtin errors raise `EVAL_ERROR` instead of being undefined (OPA's default). Default false. */
   strictBuiltinErrors?: boolean;
+  /** What {@link PolicyEngine.allowed} answers when evaluation fails. Default false (fail closed). */
+  failOpen?: boolean;
 }
 
 /** The outcome of evaluating a rule path. */
@@ -64,6 +66,18 @@ function queryResult(q: NativeQueryResult): QueryResult {
   };
 }
 
+/**
+ * Input for `allowed`: a value JSON cannot carry is passed on as empty text, which the core
+ * rejects as invalid JSON, so the fail mode (and its count) stays the core's decision.
+ */
+function allowedInput(input: unknown): string {
+  try {
+    return inputText(input);
+  } catch {
+    return '';
+  }
+}
+
 function inputText(input: unknown): string {
   return input === undefined ? '{}' : toJsonText(input, 'input');
 }
@@ -78,9 +92,14 @@ export class PolicyEngine {
   readonly #inner: NativePolicyEngine;
 
   /** An empty engine (revision 0). See {@link PolicyEngine.create} to load at once. */
-  constructor(options: Pick<PolicyEngineOptions, 'timeoutMs' | 'strictBuiltinErrors'> = {}) {
+  constructor(options: Pick<PolicyEngineOptions, 'timeoutMs' | 'strictBuiltinErrors' | 'failOpen'> = {}) {
     this.#inner = call(
-      () => new native.PolicyEngine({ timeoutMs: options.timeoutMs, strictBuiltinErrors: options.strictBuiltinErrors }),
+      () =>
+        new native.PolicyEngine({
+          timeoutMs: options.timeoutMs,
+          strictBuiltinErrors: options.strictBuiltinErrors,
+          failOpen: options.failOpen,
+        }),
     );
   }
 
@@ -166,6 +185,26 @@ export class PolicyEngine {
   queryJsonSync(query: string, inputJson: string | Uint8Array): QueryResult {
     const input = toJsonInput(inputJson);
     return queryResult(call(() => this.#inner.querySync(query, input)));
+  }
+
+  /**
+   * A yes/no decision on the libuv pool: `true` only when the rule is `true`; `false` or
+   * undefined is `false`. Never throws for a failed evaluation (bad input, timeout,
+   * unknown path, a non-boolean result): the configured fail mode answers (`failOpen`,
+   * closed by default) and {@link PolicyEngine.failModeCount} goes up.
+   */
+  async allowed(path: string, input?: unknown): Promise<boolean> {
+    return nativeAsync(() => this.#inner.allowed(path, allowedInput(input)));
+  }
+
+  /** {@link PolicyEngine.allowed} on the calling thread. */
+  allowedSync(path: string, input?: unknown): boolean {
+    return call(() => this.#inner.allowedSync(path, allowedInput(input)));
+  }
+
+  /** How many times `allowed` / `allowedSync` answered with the fail mode. */
+  get failModeCount(): number {
+    return this.#inner.failModeCount;
   }
 
   /**

@@ -105,6 +105,29 @@ describe('PolicyEngine', () => {
   });
 });
 
+describe('PolicyEngine.allowed (fail mode)', () => {
+  it('is true only for true, and applies the fail mode on failure', async () => {
+    const closed = engine();
+    expect(await closed.allowed('data.authz.allow', { user: 'alice' })).toBe(true);
+    expect(closed.allowedSync('data.authz.allow', { user: 'bob' })).toBe(false);
+    expect(closed.failModeCount).toBe(0);
+    expect(await closed.allowed('data.nowhere.allow')).toBe(false);
+    expect(closed.allowedSync('data.authz.allow', { n: 1n })).toBe(false);
+    expect(closed.failModeCount).toBe(2);
+
+    const open = PolicyEngine.create({
+      modules: { 't.rego': 'package t\nno if false\nnum := 3\n', 'loop.rego': LOOP },
+      failOpen: true,
+      timeoutMs: 50,
+    });
+    expect(open.allowedSync('data.t.no')).toBe(false); // undefined is a plain deny
+    expect(open.failModeCount).toBe(0);
+    expect(open.allowedSync('data.t.num')).toBe(true); // not a boolean: a failure
+    expect(await open.allowed('data.loop.spin')).toBe(true); // EVAL_TIMEOUT: a failure
+    expect(open.failModeCount).toBe(2);
+  });
+});
+
 describe('PolicyEngine bad input', () => {
   it('malformed Rego', () => {
     expect(codeOf(() => PolicyEngine.create({ modules: { 'x.rego': 'package x\nallow if {' } }))).toBe('POLICY_PARSE');

@@ -26,8 +26,17 @@ ERROR_CODES: tuple[str, ...]
 class PolicyEngine:
     """An in-process Rego policy engine (the core's ``PolicyEngine``)."""
 
-    def __new__(cls, timeout_ms: int = 1000, strict_builtin_errors: bool = False) -> PolicyEngine:
+    def __new__(
+        cls, timeout_ms: int = 1000, strict_builtin_errors: bool = False, fail_open: bool = False
+    ) -> PolicyEngine:
         """An engine with no policies and empty data (revision 0)."""
+
+    @property
+    def fail_mode_count(self) -> int:
+        """How many times ``allowed`` answered with the fail mode."""
+
+    def allowed(self, path: str, input_json: str | bytes) -> bool:
+        """A yes/no decision with the configured fail mode (``input_json``: JSON text)."""
 
     @property
     def revision(self) -> int:

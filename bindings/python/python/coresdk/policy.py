@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from . import _json, _native
-from .errors import _error
+from .errors import CoreSdkError, _error
 
 __all__ = ["Decision", "PolicyEngine", "QueryResult"]
 
@@ -91,11 +91,12 @@ class PolicyEngine:
         data: Mapping[str, Any] | None = None,
         timeout_ms: int = 1000,
         strict_builtin_errors: bool = False,
+        fail_open: bool = False,
     ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
             # A lone path would otherwise be iterated character by character.
             raise _error("INVALID_ARGUMENT", "paths must be an iterable of paths, not one path")
-        self._native = _native.PolicyEngine(timeout_ms, strict_builtin_errors)
+        self._native = _native.PolicyEngine(timeout_ms, strict_builtin_errors, fail_open)
         if modules:
             self.add_modules(modules)
         for path in paths:
@@ -157,6 +158,25 @@ class PolicyEngine:
                 serialisation codes of :func:`coresdk.canonicalize`.
         """
         return self._native.add_data_json(_json.dumps(data))
+
+    def is_allowed(self, path: str, input: Any = None) -> bool:
+        """A yes/no decision: ``True`` only when the rule at ``path`` is ``true``;
+        ``false`` or undefined is ``False``. Never raises for a failed evaluation (bad
+        input, timeout, unknown path, a non-boolean result): the configured fail mode
+        answers (``fail_open``, closed by default) and :attr:`fail_mode_count` goes up.
+        """
+        try:
+            text = "{}" if input is None else _json.dumps(input)
+        except CoreSdkError:
+            # Passed on as empty text, which the core rejects as invalid JSON, so the fail
+            # mode (and its count) stays the core's decision.
+            text = ""
+        return self._native.allowed(path, text)
+
+    @property
+    def fail_mode_count(self) -> int:
+        """How many times :meth:`is_allowed` answered with the fail mode."""
+        return self._native.fail_mode_count
 
     def evaluate(self, path: str, input: Any = None) -> Decision:
         """Evaluates a rule path such as ``"data.authz.allow"`` against ``input``.
