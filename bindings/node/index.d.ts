@@ -127,7 +127,7 @@ export declare function nativeVersion(): string
 export declare function panicProbe(): void
 
 /** The async variant of [`panic_probe`]: the panic happens on a libuv worker thread. */
-export declare function panicProbeAsync(): Promise<unknown>
+export declare function panicProbeAsync(): Promise<void>
 
 /** Options of a [`PolicyEngine`]; the same names and defaults as Python's. */
 export interface PolicyOptions {

@@ -1,35 +1,68 @@
 //! The one place core errors become JavaScript errors.
 //!
-//! napi's `AsyncTask` rejects with `napi::Error<Status>`, so the stable code cannot ride in
-//! the error's status. Instead every error carries a JSON reason
-//! `{"code", "message", "location"}` that the TypeScript layer (`src/error.ts` of
-//! `coresdk`) turns into a typed `CoreSdkError`; the same path serves sync and async calls.
+//! A core error is thrown as a JS `Error` whose `code` is the stable code string
+//! (`"POLICY_PARSE"`, ...) and whose `message` is JSON text
+//! `{"message": ..., "location": {"file","line","column"} | null}`, from which the
+//! TypeScript layer (`coresdk`'s `src/error.ts`) rebuilds a typed `CoreSdkError`.
+//! Sync calls and Promises from the libuv pool (`task.rs`) throw the same shape.
 
 use coresdk_engine::{catch_panic, Error, ErrorCode};
-use napi::bindgen_prelude::{Buffer, Either};
+use napi::bindgen_prelude::{Buffer, Either, JsObjectValue};
+use napi::{Env, JsValue};
 use serde_json::json;
 
-/// Maps a core error to a napi error with a JSON reason.
-pub fn to_napi(error: &Error) -> napi::Error {
+/// A stable error code in napi's error-status slot: it becomes the JS error's `code`.
+pub struct Code(ErrorCode);
+
+impl AsRef<str> for Code {
+    fn as_ref(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+/// The result of a binding call: a failure carries the core's stable code.
+pub type Result<T> = napi::Result<T, Code>;
+
+/// The JSON message of a JS error: the core's message and, for policy errors, where.
+fn reason(error: &Error) -> String {
     let location = error
         .location()
         .map(|l| json!({ "file": l.file, "line": l.line, "column": l.column }));
-    let reason = json!({
-        "code": error.code().as_str(),
-        "message": error.message(),
-        "location": location,
-    });
-    napi::Error::new(napi::Status::GenericFailure, reason.to_string())
+    json!({ "message": error.message(), "location": location }).to_string()
 }
 
-/// Runs a core call with panics caught and errors mapped.
-pub fn call<T>(f: impl FnOnce() -> coresdk_engine::Result<T>) -> napi::Result<T> {
-    catch_panic(f).map_err(|e| to_napi(&e))
+/// Maps a core error to the napi error a sync export throws.
+pub fn to_napi(error: Error) -> napi::Error<Code> {
+    napi::Error::new(Code(error.code()), reason(&error))
+}
+
+/// Runs a core call with panics caught (`INTERNAL`) and errors mapped.
+pub fn call<T>(f: impl FnOnce() -> coresdk_engine::Result<T>) -> Result<T> {
+    catch_panic(f).map_err(to_napi)
 }
 
 /// An `INVALID_ARGUMENT` error for a value the binding cannot convert.
-pub fn invalid_argument(message: impl Into<String>) -> napi::Error {
-    to_napi(&Error::new(ErrorCode::InvalidArgument, message))
+pub fn invalid_argument(message: impl Into<String>) -> napi::Error<Code> {
+    to_napi(Error::new(ErrorCode::InvalidArgument, message))
+}
+
+/// The error a Promise rejects with, built on the JS thread (`Task::resolve`).
+///
+/// napi's `Task` only carries `napi::Error<Status>`, whose `code` would be the status
+/// name, so the JS error object is made here with the stable code and handed to napi
+/// as a retained value, which it rejects with unchanged.
+pub fn rejection(env: &Env, error: Error) -> napi::Error {
+    let code = error.code().as_str();
+    let built = env
+        .create_error(napi::Error::from_reason(reason(&error)))
+        .and_then(|mut object| {
+            object.set_named_property("code", code)?;
+            Ok(object)
+        });
+    match built {
+        Ok(object) => napi::Error::from(object.to_unknown()),
+        Err(e) => e,
+    }
 }
 
 /// JSON or text given as a JS string or a Buffer, as owned bytes (Buffers are checked

@@ -1,6 +1,6 @@
 //! Masking of text and JSON.
 
-use crate::error::{bytes, call, invalid_argument};
+use crate::error::{bytes, call, invalid_argument, Result};
 use coresdk_engine::{json, MaskOptions, Strategy};
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
@@ -46,7 +46,7 @@ fn u32_of(n: usize) -> u32 {
 impl Masker {
     /// Builds a masker; `INVALID_ARGUMENT` for an unknown strategy or an empty key.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<MaskerOptions>) -> napi::Result<Self> {
+    pub fn new(options: Option<MaskerOptions>) -> Result<Self> {
         let options = options.unwrap_or(MaskerOptions {
             strategy: None,
             key: None,
@@ -71,26 +71,26 @@ impl Masker {
 
     /// Masks every finding in a string.
     #[napi(catch_unwind)]
-    pub fn mask_text(&self, text: String) -> napi::Result<String> {
+    pub fn mask_text(&self, text: String) -> Result<String> {
         call(|| Ok(self.inner.mask_text(&text)))
     }
 
     /// Masks UTF-8 bytes; `INVALID_ARGUMENT` when they are not valid UTF-8.
     #[napi(catch_unwind)]
-    pub fn mask_text_bytes(&self, text: Buffer) -> napi::Result<String> {
+    pub fn mask_text_bytes(&self, text: Buffer) -> Result<String> {
         call(|| Ok(self.inner.mask_text(json::text(&text)?)))
     }
 
     /// Parses JSON text, masks it (keys kept) and returns JSON text.
     #[napi(catch_unwind)]
-    pub fn mask_json(&self, json: Either<String, Buffer>) -> napi::Result<String> {
+    pub fn mask_json(&self, json: Either<String, Buffer>) -> Result<String> {
         let json = bytes(json);
         call(|| self.inner.mask_json(&json))
     }
 
     /// Finds every sensitive value in a string.
     #[napi(catch_unwind)]
-    pub fn scan(&self, text: String) -> napi::Result<Vec<Finding>> {
+    pub fn scan(&self, text: String) -> Result<Vec<Finding>> {
         call(|| {
             Ok(self
                 .inner

@@ -1,12 +1,14 @@
 //! Rego policy evaluation: a native `PolicyEngine` class over the core's engine.
 //!
-//! `evaluate`/`query` return Promises whose work runs on the libuv pool (`AsyncTask`);
-//! `evaluateSync`/`querySync` run on the calling thread. Both share one `_impl`. The core
-//! engine is `Send + Sync` and lock-free for readers, so many pool threads evaluate at once.
+//! `evaluate`/`query`/`allowed` return Promises whose work runs on the libuv pool
+//! (`task::Work`); the `...Sync` variants run on the calling thread. Both share one
+//! `_impl`. The core engine is `Send + Sync` and lock-free for readers, so many pool
+//! threads evaluate at once. Revisions are `u64` in the core and cross as numbers (exact
+//! up to 2^53).
 
-use crate::error::{bytes, call};
+use crate::error::{bytes, call, Result};
+use crate::task::Work;
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
-use napi::{Env, Task};
 use napi_derive::napi;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,12 +69,13 @@ fn pairs(modules: Vec<ModuleSource>) -> Vec<(String, String)> {
     modules.into_iter().map(|m| (m.name, m.source)).collect()
 }
 
+/// The one implementation of `evaluate` / `evaluateSync` (panics caught by the caller).
 fn evaluate_impl(
     engine: &coresdk_engine::PolicyEngine,
     path: &str,
     input: &[u8],
-) -> napi::Result<NativeDecision> {
-    let d = call(|| engine.evaluate(path, input))?;
+) -> coresdk_engine::Result<NativeDecision> {
+    let d = engine.evaluate(path, input)?;
     Ok(NativeDecision {
         result_json: d.result.map(|v| coresdk_engine::json::to_string(&v)),
         revision: d.revision as f64,
@@ -81,12 +84,13 @@ fn evaluate_impl(
     })
 }
 
+/// The one implementation of `query` / `querySync` (panics caught by the caller).
 fn query_impl(
     engine: &coresdk_engine::PolicyEngine,
     query: &str,
     input: &[u8],
-) -> napi::Result<NativeQueryResult> {
-    let q = call(|| engine.query(query, input))?;
+) -> coresdk_engine::Result<NativeQueryResult> {
+    let q = engine.query(query, input)?;
     Ok(NativeQueryResult {
         rows_json: coresdk_engine::json::to_string(&serde_json::Value::Array(q.rows)),
         revision: q.revision as f64,
@@ -95,71 +99,11 @@ fn query_impl(
     })
 }
 
-/// `evaluate` on the libuv pool.
-pub struct Evaluate {
-    engine: Arc<coresdk_engine::PolicyEngine>,
-    path: String,
-    input: Vec<u8>,
-}
-
-impl Task for Evaluate {
-    type Output = NativeDecision;
-    type JsValue = NativeDecision;
-
-    fn compute(&mut self) -> napi::Result<NativeDecision> {
-        evaluate_impl(&self.engine, &self.path, &self.input)
-    }
-
-    fn resolve(&mut self, _env: Env, output: NativeDecision) -> napi::Result<NativeDecision> {
-        Ok(output)
-    }
-}
-
-/// `allowed` on the libuv pool.
-pub struct Allowed {
-    engine: Arc<coresdk_engine::PolicyEngine>,
-    path: String,
-    input: Vec<u8>,
-}
-
-impl Task for Allowed {
-    type Output = bool;
-    type JsValue = bool;
-
-    fn compute(&mut self) -> napi::Result<bool> {
-        call(|| Ok(self.engine.allowed(&self.path, &self.input)))
-    }
-
-    fn resolve(&mut self, _env: Env, output: bool) -> napi::Result<bool> {
-        Ok(output)
-    }
-}
-
-/// `query` on the libuv pool.
-pub struct Query {
-    engine: Arc<coresdk_engine::PolicyEngine>,
-    query: String,
-    input: Vec<u8>,
-}
-
-impl Task for Query {
-    type Output = NativeQueryResult;
-    type JsValue = NativeQueryResult;
-
-    fn compute(&mut self) -> napi::Result<NativeQueryResult> {
-        query_impl(&self.engine, &self.query, &self.input)
-    }
-
-    fn resolve(&mut self, _env: Env, output: NativeQueryResult) -> napi::Result<NativeQueryResult> {
-        Ok(output)
-    }
-}
-
 #[napi]
 impl PolicyEngine {
     /// An engine with no policies (revision 0).
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<PolicyOptions>) -> Self {
+    pub fn new(options: Option<PolicyOptions>) -> Result<Self> {
         let mut core = coresdk_engine::PolicyOptions::default();
         if let Some(options) = options {
             if let Some(ms) = options.timeout_ms {
@@ -172,46 +116,45 @@ impl PolicyEngine {
                 core.fail_open = open;
             }
         }
-        Self {
-            inner: Arc::new(coresdk_engine::PolicyEngine::new(core)),
-        }
+        let inner = call(|| Ok(Arc::new(coresdk_engine::PolicyEngine::new(core))))?;
+        Ok(Self { inner })
     }
 
     /// The revision now serving.
     #[napi(getter, catch_unwind)]
-    pub fn revision(&self) -> f64 {
-        self.inner.revision() as f64
+    pub fn revision(&self) -> Result<f64> {
+        call(|| Ok(self.inner.revision() as f64))
     }
 
     /// Adds one module; returns the new revision.
     #[napi(catch_unwind)]
-    pub fn add_module(&self, name: String, source: String) -> napi::Result<f64> {
+    pub fn add_module(&self, name: String, source: String) -> Result<f64> {
         call(|| self.inner.add_module(&name, &source)).map(|r| r as f64)
     }
 
     /// Adds several modules as one change (all compile, or none is published).
     #[napi(catch_unwind)]
-    pub fn add_modules(&self, modules: Vec<ModuleSource>) -> napi::Result<f64> {
+    pub fn add_modules(&self, modules: Vec<ModuleSource>) -> Result<f64> {
         let modules = pairs(modules);
         call(|| self.inner.add_modules(&modules)).map(|r| r as f64)
     }
 
     /// Replaces every loaded module with `modules` (data kept) as one change.
     #[napi(catch_unwind)]
-    pub fn replace_modules(&self, modules: Vec<ModuleSource>) -> napi::Result<f64> {
+    pub fn replace_modules(&self, modules: Vec<ModuleSource>) -> Result<f64> {
         let modules = pairs(modules);
         call(|| self.inner.replace_modules(&modules)).map(|r| r as f64)
     }
 
     /// Adds a `.rego` file or every `.rego` file below a directory.
     #[napi(catch_unwind)]
-    pub fn add_path(&self, path: String) -> napi::Result<f64> {
+    pub fn add_path(&self, path: String) -> Result<f64> {
         call(|| self.inner.add_path(&path)).map(|r| r as f64)
     }
 
     /// Merges a data document (JSON text of an object) into `data`.
     #[napi(catch_unwind)]
-    pub fn add_data_json(&self, json: Either<String, Buffer>) -> napi::Result<f64> {
+    pub fn add_data_json(&self, json: Either<String, Buffer>) -> Result<f64> {
         let json = bytes(json);
         call(|| self.inner.add_data_json(&json)).map(|r| r as f64)
     }
@@ -222,8 +165,9 @@ impl PolicyEngine {
         &self,
         path: String,
         input_json: Either<String, Buffer>,
-    ) -> napi::Result<NativeDecision> {
-        evaluate_impl(&self.inner, &path, &bytes(input_json))
+    ) -> Result<NativeDecision> {
+        let input = bytes(input_json);
+        call(|| evaluate_impl(&self.inner, &path, &input))
     }
 
     /// Evaluates a rule path on the libuv pool.
@@ -232,39 +176,35 @@ impl PolicyEngine {
         &self,
         path: String,
         input_json: Either<String, Buffer>,
-    ) -> AsyncTask<Evaluate> {
-        AsyncTask::new(Evaluate {
-            engine: Arc::clone(&self.inner),
-            path,
-            input: bytes(input_json),
-        })
+    ) -> AsyncTask<Work<NativeDecision>> {
+        let engine = Arc::clone(&self.inner);
+        let input = bytes(input_json);
+        AsyncTask::new(Work::new(move || evaluate_impl(&engine, &path, &input)))
     }
 
     /// A yes/no decision with the configured fail mode, on the calling thread.
     #[napi(catch_unwind)]
-    pub fn allowed_sync(
-        &self,
-        path: String,
-        input_json: Either<String, Buffer>,
-    ) -> napi::Result<bool> {
+    pub fn allowed_sync(&self, path: String, input_json: Either<String, Buffer>) -> Result<bool> {
         let input = bytes(input_json);
         call(|| Ok(self.inner.allowed(&path, &input)))
     }
 
     /// A yes/no decision with the configured fail mode, on the libuv pool.
     #[napi(catch_unwind, ts_return_type = "Promise<boolean>")]
-    pub fn allowed(&self, path: String, input_json: Either<String, Buffer>) -> AsyncTask<Allowed> {
-        AsyncTask::new(Allowed {
-            engine: Arc::clone(&self.inner),
-            path,
-            input: bytes(input_json),
-        })
+    pub fn allowed(
+        &self,
+        path: String,
+        input_json: Either<String, Buffer>,
+    ) -> AsyncTask<Work<bool>> {
+        let engine = Arc::clone(&self.inner);
+        let input = bytes(input_json);
+        AsyncTask::new(Work::new(move || Ok(engine.allowed(&path, &input))))
     }
 
     /// How many times `allowed` answered with the fail mode.
     #[napi(getter, catch_unwind)]
-    pub fn fail_mode_count(&self) -> f64 {
-        self.inner.fail_mode_count() as f64
+    pub fn fail_mode_count(&self) -> Result<f64> {
+        call(|| Ok(self.inner.fail_mode_count() as f64))
     }
 
     /// Evaluates a Rego query on the calling thread.
@@ -273,17 +213,20 @@ impl PolicyEngine {
         &self,
         query: String,
         input_json: Either<String, Buffer>,
-    ) -> napi::Result<NativeQueryResult> {
-        query_impl(&self.inner, &query, &bytes(input_json))
+    ) -> Result<NativeQueryResult> {
+        let input = bytes(input_json);
+        call(|| query_impl(&self.inner, &query, &input))
     }
 
     /// Evaluates a Rego query on the libuv pool.
     #[napi(catch_unwind, ts_return_type = "Promise<NativeQueryResult>")]
-    pub fn query(&self, query: String, input_json: Either<String, Buffer>) -> AsyncTask<Query> {
-        AsyncTask::new(Query {
-            engine: Arc::clone(&self.inner),
-            query,
-            input: bytes(input_json),
-        })
+    pub fn query(
+        &self,
+        query: String,
+        input_json: Either<String, Buffer>,
+    ) -> AsyncTask<Work<NativeQueryResult>> {
+        let engine = Arc::clone(&self.inner);
+        let input = bytes(input_json);
+        AsyncTask::new(Work::new(move || query_impl(&engine, &query, &input)))
     }
 }

@@ -75,7 +75,7 @@ function evalCommand(parsed: Parsed): string {
   const data = flag(parsed, 'data') ?? (policy === undefined ? `${EXAMPLE_DIR}data.json` : undefined);
   const engine = new PolicyEngine();
   engine.addPath(policy ?? `${EXAMPLE_DIR}policy.rego`);
-  if (data !== undefined) engine.addDataJson(readSource(data).toString('utf8'));
+  if (data !== undefined) engine.addDataJson(readSource(data));
   const inputFlag = flag(parsed, 'input');
   const input = inputFlag === undefined ? Buffer.from('{}') : readSource(inputFlag);
   if (RULE_PATH.test(query)) {

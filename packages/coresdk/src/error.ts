@@ -37,8 +37,11 @@ export const ERROR_CODES: readonly ErrorCode[] = [
 
 /** Where in a policy source an error was found (1-based). */
 export interface SourceLocation {
+  /** The module name or file path the policy was loaded under. */
   file: string;
+  /** 1-based line. */
   line: number;
+  /** 1-based column. */
   column: number;
 }
 
@@ -63,28 +66,30 @@ export class CoreSdkError extends Error {
 const CODES = new Set<string>(ERROR_CODES);
 
 /**
- * Turns whatever a native call threw into a `CoreSdkError`. The addon encodes errors as
- * JSON `{"code","message","location"}` in the message (the same path for sync calls and
- * for Promises rejected from the libuv pool).
+ * Turns whatever a native call threw into a `CoreSdkError` (the one place this is done).
+ * The addon throws, and its Promises reject with, an `Error` whose `code` is the stable
+ * code and whose message is JSON `{"message","location"}`; arguments napi itself cannot
+ * convert (a number where a string belongs) fail before the core with a napi status
+ * code such as `InvalidArg` or `StringExpected`, which is `INVALID_ARGUMENT` here.
  * @internal
  */
 export function toCoreSdkError(e: unknown): CoreSdkError {
   if (e instanceof CoreSdkError) return e;
-  const text = e instanceof Error ? e.message : String(e);
-  try {
-    const parsed = JSON.parse(text) as { code?: string; message?: string; location?: SourceLocation | null };
-    if (parsed && typeof parsed.code === 'string' && CODES.has(parsed.code)) {
-      return new CoreSdkError(parsed.code as ErrorCode, parsed.message ?? '', parsed.location ?? undefined, { cause: e });
-    }
-  } catch {
-    // Not one of ours: an argument napi could not convert, for example.
-  }
-  // napi rejects arguments it cannot convert with a status such as `InvalidArg` or
-  // `StringExpected` before the core is reached.
   const status = (e as { code?: unknown } | null)?.code;
+  const text = e instanceof Error ? e.message : String(e);
+  if (typeof status === 'string' && CODES.has(status)) {
+    let detail: { message?: unknown; location?: SourceLocation | null } = {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed !== null && typeof parsed === 'object') detail = parsed as typeof detail;
+    } catch {
+      // A message that is not ours: keep it as it is.
+    }
+    const message = typeof detail.message === 'string' ? detail.message : text;
+    return new CoreSdkError(status as ErrorCode, message, detail.location ?? undefined, { cause: e });
+  }
   const badArgument = e instanceof TypeError || (typeof status === 'string' && /^(InvalidArg|\w+Expected)$/.test(status));
-  const code: ErrorCode = badArgument ? 'INVALID_ARGUMENT' : 'INTERNAL';
-  return new CoreSdkError(code, text, undefined, { cause: e });
+  return new CoreSdkError(badArgument ? 'INVALID_ARGUMENT' : 'INTERNAL', text, undefined, { cause: e });
 }
 
 /** Runs a native call, rethrowing its failure as a `CoreSdkError`. @internal */

@@ -34,15 +34,21 @@ export interface Decision {
 
 /** One solution of a query, as OPA reports it. */
 export interface QueryRow {
+  /** The value of each expression of the query, in order. */
   expressions: unknown[];
+  /** The variables the query bound, by name. */
   bindings: Record<string, unknown>;
 }
 
 /** The outcome of a Rego query: no rows means undefined. */
 export interface QueryResult {
+  /** One row per solution; empty when the query is undefined. */
   rows: QueryRow[];
+  /** The policy revision the query was evaluated against. */
   revision: number;
+  /** Unique, time-ordered decision id (UUIDv7). */
   decisionId: string;
+  /** Evaluation time in microseconds. */
   durationUs: number;
 }
 
@@ -117,7 +123,7 @@ export class PolicyEngine {
 
   /** The revision now serving (0 when empty; +1 per accepted change). */
   get revision(): number {
-    return this.#inner.revision;
+    return call(() => this.#inner.revision);
   }
 
   /** Adds one Rego module. Returns the new revision. @throws CoreSdkError `POLICY_PARSE` */
@@ -151,9 +157,13 @@ export class PolicyEngine {
     return call(() => this.#inner.addDataJson(text));
   }
 
-  /** Merges a data document given as JSON text. */
-  addDataJson(json: string): number {
-    return call(() => this.#inner.addDataJson(json));
+  /**
+   * Merges a data document given as JSON text or UTF-8 bytes, parsed by the core.
+   * @throws CoreSdkError `INVALID_JSON` (also for invalid UTF-8), `LIMIT_EXCEEDED`, `INVALID_ARGUMENT`, `POLICY_CONFLICT`
+   */
+  addDataJson(json: string | Uint8Array): number {
+    const input = toJsonInput(json);
+    return call(() => this.#inner.addDataJson(input));
   }
 
   /**
@@ -204,7 +214,7 @@ export class PolicyEngine {
 
   /** How many times `allowed` / `allowedSync` answered with the fail mode. */
   get failModeCount(): number {
-    return this.#inner.failModeCount;
+    return call(() => this.#inner.failModeCount);
   }
 
   /**
@@ -223,5 +233,3 @@ export class PolicyEngine {
     return queryResult(call(() => this.#inner.querySync(query, text)));
   }
 }
-
-

@@ -46,6 +46,7 @@ describe('canonical bad input', () => {
   it('malformed JSON, invalid UTF-8 and deep nesting', () => {
     expect(codeOf(() => canonicalizeJson('{"a":'))).toBe('INVALID_JSON');
     expect(codeOf(() => hashJson(new Uint8Array([0x22, 0xc3, 0x28, 0x22])))).toBe('INVALID_JSON');
+    expect(codeOf(() => canonicalizeJson(Buffer.from([0x5b, 0x22, 0xff, 0x22, 0x5d])))).toBe('INVALID_JSON');
     expect(codeOf(() => canonicalizeJson('['.repeat(100_000) + ']'.repeat(100_000)))).toBe('LIMIT_EXCEEDED');
     let deep: unknown = 0;
     for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const CLI = resolve(__dirname, '../dist/cli.js');
 const EX = resolve(__dirname, '../examples');
+const VERSION = JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')).version as string;
 
 function cli(args: string[], input?: string | Buffer) {
   const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8' });
@@ -11,6 +13,15 @@ function cli(args: string[], input?: string | Buffer) {
 }
 
 describe('coresdk CLI', () => {
+  it('prints its version and help', () => {
+    expect(cli(['--version'])).toMatchObject({ code: 0, out: `${VERSION}\n` });
+    const help = cli(['help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/coresdk eval <query>/);
+    expect(cli([]).code).toBe(2);
+  });
+
+
   it('eval uses the built-in RBAC example', () => {
     const allowed = cli(['eval', 'data.rbac.allow', '--input', `${EX}/rbac/input.json`]);
     expect(allowed.code).toBe(0);
@@ -52,5 +63,12 @@ describe('coresdk CLI', () => {
     expect(utf8.err).toMatch(/^coresdk: INVALID_JSON/);
     expect(cli(['eval', 'data.x.y', '--policy', '/nonexistent']).err).toMatch(/^coresdk: SOURCE_UNAVAILABLE/);
     expect(cli(['frobnicate']).code).toBe(2);
+    const badData = cli(['eval', 'data.rbac.allow', '--data', '-'], Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]));
+    expect(badData.code).toBe(1);
+    expect(badData.err).toMatch(/^coresdk: INVALID_JSON: /);
+    const badText = cli(['mask', '-'], Buffer.from([0x61, 0xff, 0x62]));
+    expect(badText.code).toBe(1);
+    expect(badText.err).toMatch(/^coresdk: INVALID_ARGUMENT: /);
+    expect(cli(['eval', 'data.rbac.allow', '--bogus', 'x']).code).toBe(2);
   });
 });

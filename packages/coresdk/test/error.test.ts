@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { CoreSdkError, ERROR_CODES, Masker, PolicyEngine, panicProbe, panicProbeAsync, version } from '../src/index.js';
 
@@ -29,7 +30,26 @@ describe('errors', () => {
     expect((await e.evaluate('data.a.x')).result).toBe(1);
   });
 
-  it('exposes the one version', () => {
-    expect(version).toBe('0.1.0');
+  it('the addon throws its stable code as `code` and {message, location} JSON as the message', async () => {
+    // The contract between bindings/node/src/error.rs and toCoreSdkError, sync and async.
+    const raw = createRequire(import.meta.url)('@coresdk/native');
+    const engine = new raw.PolicyEngine({});
+    let thrown: { code?: unknown; message: string } | undefined;
+    try {
+      engine.addModule('x.rego', 'package x\nallow if {');
+    } catch (e) {
+      thrown = e as typeof thrown;
+    }
+    expect(thrown?.code).toBe('POLICY_PARSE');
+    expect(JSON.parse(thrown!.message).location).toEqual({ file: 'x.rego', line: 2, column: expect.any(Number) });
+    const rejected = await engine.evaluate('data.nowhere.x', '{}').catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(Error);
+    expect(rejected).toMatchObject({ code: 'POLICY_NOT_FOUND' });
+    expect(JSON.parse((rejected as Error).message)).toMatchObject({ location: null });
+  });
+
+  it('exposes the one version (the addon and the package agree)', () => {
+    const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+    expect(version).toBe(pkg.version);
   });
 });

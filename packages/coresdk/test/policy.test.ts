@@ -23,6 +23,16 @@ describe('PolicyEngine', () => {
     expect(no.decisionId > yes.decisionId).toBe(true);
   });
 
+  it('counts revisions: 0 when empty, +1 per accepted change', () => {
+    const e = new PolicyEngine();
+    expect(e.revision).toBe(0);
+    expect(e.addModule('a.rego', 'package a\nx := data.v\n')).toBe(1);
+    expect(e.addData({ v: 7 })).toBe(2);
+    expect(e.addModules({ 'b.rego': 'package b\ny := 1\n', 'c.rego': 'package c\nz := 2\n' })).toBe(3);
+    expect(e.revision).toBe(3);
+    expect(e.evaluateSync('data.a.x')).toMatchObject({ result: 7, revision: 3 });
+  });
+
   it('tells undefined from false and null', () => {
     const e = PolicyEngine.create({ modules: { 't.rego': 'package t\nf := false\nn := null\nu if input.x == 1\n' } });
     expect(e.evaluateSync('data.t.f')).toMatchObject({ result: false, defined: true });
@@ -61,7 +71,7 @@ describe('PolicyEngine', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(CoreSdkError);
       expect((err as CoreSdkError).code).toBe('POLICY_PARSE');
-      expect((err as CoreSdkError).location).toMatchObject({ file: 'broken.rego', line: 4 });
+      expect((err as CoreSdkError).location).toEqual({ file: 'broken.rego', line: 4, column: expect.any(Number) });
     }
     expect(e.revision).toBe(2);
     expect(e.evaluateSync('data.authz.allow', { user: 'alice' })).toMatchObject({ result: true, revision: 2 });
@@ -137,11 +147,14 @@ describe('PolicyEngine bad input', () => {
     const e = engine();
     expect(codeOf(() => e.evaluateJsonSync('data.authz.allow', '{"user": '))).toBe('INVALID_JSON');
     expect(codeOf(() => e.evaluateJsonSync('data.authz.allow', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])))).toBe('INVALID_JSON');
+    expect(codeOf(() => e.addDataJson(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])))).toBe('INVALID_JSON');
+    expect(e.revision).toBe(2);
   });
 
   it('non-object input is evaluated like OPA', () => {
     const e = PolicyEngine.create({ modules: { 't.rego': 'package t\nr := input * 2\nu := input.user\n' } });
-    expect(e.evaluateSync('data.t.r', 21).result).toBe(42);
+    expect(e.evaluateSync('data.t.r', 5).result).toBe(10);
+    expect(e.evaluateJsonSync('data.t.r', '5').result).toBe(10);
     expect(e.evaluateSync('data.t.u', 21).defined).toBe(false);
   });
 
