@@ -9,6 +9,18 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A running HTTP bundle poller. Its state shows in the engine's `metrics().source`. */
+export declare class BundlePoller {
+  /** Stops polling (returns at once; the revision serving stays). Idempotent. */
+  stop(): void
+}
+
+/** A running watch of a bundle directory. Its state shows in `metrics().source`. */
+export declare class DirectoryWatch {
+  /** Stops watching (the revision serving stays). Idempotent. */
+  stop(): void
+}
+
 /** A configured masker. */
 export declare class Masker {
   /** Builds a masker; `INVALID_ARGUMENT` for an unknown strategy or an empty key. */
@@ -35,6 +47,11 @@ export declare class PolicyEngine {
   addModules(modules: Array<ModuleSource>): number
   /** Replaces every loaded module with `modules` (data kept) as one change. */
   replaceModules(modules: Array<ModuleSource>): number
+  /**
+   * Replaces every module and all data (JSON text of an object, absent = empty) as one
+   * change.
+   */
+  reload(modules: Array<ModuleSource>, dataJson?: string | Buffer | undefined | null): number
   /** Adds a `.rego` file or every `.rego` file below a directory. */
   addPath(path: string): number
   /** Merges a data document (JSON text of an object) into `data`. */
@@ -53,10 +70,65 @@ export declare class PolicyEngine {
   querySync(query: string, inputJson: string | Buffer): NativeQueryResult
   /** Evaluates a Rego query on the libuv pool. */
   query(query: string, inputJson: string | Buffer): Promise<NativeQueryResult>
+  /** The manifest revision of the bundle serving, if the policy came from a bundle. */
+  get bundleRevision(): string | null
+  /** Activates a `.tar.gz` OPA bundle: its modules and data replace everything loaded. */
+  loadBundle(bundle: Buffer, verificationKey?: BundleVerification | undefined | null): number
+  /** Activates a bundle from a `.tar.gz` file or a bundle directory. */
+  loadBundlePath(path: string, verificationKey?: BundleVerification | undefined | null): number
+  /** Starts polling an HTTP bundle server on a background thread. */
+  startBundlePolling(options: BundlePollerOptions): BundlePoller
+  /** Loads a bundle directory and reloads it when its files change. */
+  watchDirectory(path: string, debounceMs?: number | undefined | null, verificationKey?: BundleVerification | undefined | null): DirectoryWatch
+  /** The metrics snapshot as JSON text. */
+  metricsJson(): string
+  /** The metrics in Prometheus text exposition format. */
+  metricsPrometheus(): string
+}
+
+/** Options of the HTTP bundle poller; the same names and defaults as Python's. */
+export interface BundlePollerOptions {
+  /** The bundle URL (`http://` or `https://`). */
+  url: string
+  /** Shortest delay between polls in ms (default 60000). */
+  minDelayMs?: number
+  /** Longest delay between polls and cap of the failure backoff in ms (default 120000). */
+  maxDelayMs?: number
+  /** Time limit of one request in ms (default 30000). */
+  timeoutMs?: number
+  /** Extra request headers. */
+  headers?: Record<string, string>
+  /** Verify bundle signatures with this key. */
+  verification?: BundleVerification
+}
+
+/**
+ * How bundle signatures are verified (OPA's `.signatures.json`). Give `publicKey` (PEM)
+ * for RS*\/PS*\/ES*\/EdDSA or `secret` for HS*.
+ */
+export interface BundleVerification {
+  /** The JWT algorithm, e.g. `"RS256"` or `"HS256"`. */
+  algorithm: string
+  /** A PEM public key. */
+  publicKey?: string
+  /** An HMAC secret. */
+  secret?: Buffer
+  /** The expected `keyid`, if any. */
+  keyId?: string
+  /** The expected `scope`, if any. */
+  scope?: string
 }
 
 /** The RFC 8785 canonical form of JSON text (a string or UTF-8 bytes). */
 export declare function canonicalizeJson(json: string | Buffer): string
+
+/** Options of the decision cache; the same names and defaults as Python's. */
+export interface DecisionCacheOptions {
+  /** Most entries kept (default 10000). */
+  maxEntries?: number
+  /** Lifetime of an entry in ms (default 60000). */
+  ttlMs?: number
+}
 
 /** One finding: type and position (UTF-8 bytes and UTF-16 code units), never the value. */
 export interface Finding {
@@ -103,6 +175,12 @@ export interface NativeDecision {
   decisionId: string
   /** Evaluation time in microseconds. */
   durationUs: number
+  /** The manifest revision of the bundle serving, if any. */
+  bundleRevision?: string
+  /** True when the answer came from the decision cache. */
+  cached: boolean
+  /** Lines written by `print()` during evaluation. */
+  prints: Array<string>
 }
 
 /** A query result as it crosses the boundary: the rows as JSON text. */
@@ -115,6 +193,12 @@ export interface NativeQueryResult {
   decisionId: string
   /** Evaluation time in microseconds. */
   durationUs: number
+  /** The manifest revision of the bundle serving, if any. */
+  bundleRevision?: string
+  /** True when the answer came from the decision cache. */
+  cached: boolean
+  /** Lines written by `print()` during evaluation. */
+  prints: Array<string>
 }
 
 /** The version of the native addon (the one CoreSDK version). */
@@ -137,4 +221,6 @@ export interface PolicyOptions {
   strictBuiltinErrors?: boolean
   /** What `allowed` answers when evaluation fails (default false: fail closed). */
   failOpen?: boolean
+  /** Turns the decision cache on. */
+  cache?: DecisionCacheOptions
 }

@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BundlePoller = nativeBinding.BundlePoller
+module.exports.DirectoryWatch = nativeBinding.DirectoryWatch
 module.exports.Masker = nativeBinding.Masker
 module.exports.PolicyEngine = nativeBinding.PolicyEngine
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson

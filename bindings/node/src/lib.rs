@@ -8,12 +8,14 @@
 //! Modules mirror the core: `policy`, `mask`, `canonical`; `error` maps errors and
 //! `task` schedules work on the libuv pool.
 
+mod bundle;
 mod canonical;
 mod error;
 mod mask;
 mod policy;
 mod task;
 
+pub use bundle::*;
 pub use canonical::*;
 pub use mask::*;
 pub use policy::*;

@@ -6,6 +6,10 @@
 //! threads evaluate at once. Revisions are `u64` in the core and cross as numbers (exact
 //! up to 2^53).
 
+use crate::bundle::{
+    poller_options, verification, BundlePoller, BundlePollerOptions, BundleVerification,
+    DirectoryWatch,
+};
 use crate::error::{bytes, call, Result};
 use crate::task::Work;
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
@@ -22,6 +26,17 @@ pub struct PolicyOptions {
     pub strict_builtin_errors: Option<bool>,
     /// What `allowed` answers when evaluation fails (default false: fail closed).
     pub fail_open: Option<bool>,
+    /// Turns the decision cache on.
+    pub cache: Option<DecisionCacheOptions>,
+}
+
+/// Options of the decision cache; the same names and defaults as Python's.
+#[napi(object)]
+pub struct DecisionCacheOptions {
+    /// Most entries kept (default 10000).
+    pub max_entries: Option<u32>,
+    /// Lifetime of an entry in ms (default 60000).
+    pub ttl_ms: Option<u32>,
 }
 
 /// One Rego module to load.
@@ -44,6 +59,12 @@ pub struct NativeDecision {
     pub decision_id: String,
     /// Evaluation time in microseconds.
     pub duration_us: f64,
+    /// The manifest revision of the bundle serving, if any.
+    pub bundle_revision: Option<String>,
+    /// True when the answer came from the decision cache.
+    pub cached: bool,
+    /// Lines written by `print()` during evaluation.
+    pub prints: Vec<String>,
 }
 
 /// A query result as it crosses the boundary: the rows as JSON text.
@@ -57,6 +78,12 @@ pub struct NativeQueryResult {
     pub decision_id: String,
     /// Evaluation time in microseconds.
     pub duration_us: f64,
+    /// The manifest revision of the bundle serving, if any.
+    pub bundle_revision: Option<String>,
+    /// True when the answer came from the decision cache.
+    pub cached: bool,
+    /// Lines written by `print()` during evaluation.
+    pub prints: Vec<String>,
 }
 
 /// The native policy engine. Share one per process; it is safe under concurrent calls.
@@ -81,6 +108,9 @@ fn evaluate_impl(
         revision: d.revision as f64,
         decision_id: d.decision_id,
         duration_us: d.duration_us as f64,
+        bundle_revision: d.bundle_revision,
+        cached: d.cached,
+        prints: d.prints,
     })
 }
 
@@ -96,6 +126,9 @@ fn query_impl(
         revision: q.revision as f64,
         decision_id: q.decision_id,
         duration_us: q.duration_us as f64,
+        bundle_revision: q.bundle_revision,
+        cached: q.cached,
+        prints: q.prints,
     })
 }
 
@@ -114,6 +147,16 @@ impl PolicyEngine {
             }
             if let Some(open) = options.fail_open {
                 core.fail_open = open;
+            }
+            if let Some(cache) = options.cache {
+                let mut c = coresdk_engine::CacheOptions::default();
+                if let Some(n) = cache.max_entries {
+                    c.max_entries = u64::from(n);
+                }
+                if let Some(ms) = cache.ttl_ms {
+                    c.ttl = Duration::from_millis(u64::from(ms));
+                }
+                core.cache = Some(c);
             }
         }
         let inner = call(|| Ok(Arc::new(coresdk_engine::PolicyEngine::new(core))))?;
@@ -144,6 +187,19 @@ impl PolicyEngine {
     pub fn replace_modules(&self, modules: Vec<ModuleSource>) -> Result<f64> {
         let modules = pairs(modules);
         call(|| self.inner.replace_modules(&modules)).map(|r| r as f64)
+    }
+
+    /// Replaces every module and all data (JSON text of an object, absent = empty) as one
+    /// change.
+    #[napi(catch_unwind)]
+    pub fn reload(
+        &self,
+        modules: Vec<ModuleSource>,
+        data_json: Option<Either<String, Buffer>>,
+    ) -> Result<f64> {
+        let modules = pairs(modules);
+        let data = data_json.map(bytes);
+        call(|| self.inner.reload(&modules, data.as_deref())).map(|r| r as f64)
     }
 
     /// Adds a `.rego` file or every `.rego` file below a directory.
@@ -228,5 +284,77 @@ impl PolicyEngine {
         let engine = Arc::clone(&self.inner);
         let input = bytes(input_json);
         AsyncTask::new(Work::new(move || query_impl(&engine, &query, &input)))
+    }
+
+    /// The manifest revision of the bundle serving, if the policy came from a bundle.
+    #[napi(getter, catch_unwind)]
+    pub fn bundle_revision(&self) -> Result<Option<String>> {
+        call(|| Ok(self.inner.bundle_revision()))
+    }
+
+    /// Activates a `.tar.gz` OPA bundle: its modules and data replace everything loaded.
+    #[napi(catch_unwind)]
+    pub fn load_bundle(
+        &self,
+        bundle: Buffer,
+        verification_key: Option<BundleVerification>,
+    ) -> Result<f64> {
+        call(|| {
+            let v = verification(verification_key)?;
+            self.inner.load_bundle_bytes(&bundle, v.as_ref())
+        })
+        .map(|r| r as f64)
+    }
+
+    /// Activates a bundle from a `.tar.gz` file or a bundle directory.
+    #[napi(catch_unwind)]
+    pub fn load_bundle_path(
+        &self,
+        path: String,
+        verification_key: Option<BundleVerification>,
+    ) -> Result<f64> {
+        call(|| {
+            let v = verification(verification_key)?;
+            self.inner.load_bundle_path(&path, v.as_ref())
+        })
+        .map(|r| r as f64)
+    }
+
+    /// Starts polling an HTTP bundle server on a background thread.
+    #[napi(catch_unwind)]
+    pub fn start_bundle_polling(&self, options: BundlePollerOptions) -> Result<BundlePoller> {
+        call(|| {
+            let options = poller_options(options)?;
+            coresdk_engine::BundlePoller::start(Arc::clone(&self.inner), options)
+        })
+        .map(BundlePoller::new)
+    }
+
+    /// Loads a bundle directory and reloads it when its files change.
+    #[napi(catch_unwind)]
+    pub fn watch_directory(
+        &self,
+        path: String,
+        debounce_ms: Option<u32>,
+        verification_key: Option<BundleVerification>,
+    ) -> Result<DirectoryWatch> {
+        call(|| {
+            let v = verification(verification_key)?;
+            let debounce = Duration::from_millis(u64::from(debounce_ms.unwrap_or(100)));
+            coresdk_engine::DirectoryWatch::start(Arc::clone(&self.inner), &path, debounce, v)
+        })
+        .map(DirectoryWatch::new)
+    }
+
+    /// The metrics snapshot as JSON text.
+    #[napi(catch_unwind)]
+    pub fn metrics_json(&self) -> Result<String> {
+        call(|| Ok(coresdk_engine::json::to_string(&self.inner.metrics())))
+    }
+
+    /// The metrics in Prometheus text exposition format.
+    #[napi(catch_unwind)]
+    pub fn metrics_prometheus(&self) -> Result<String> {
+        call(|| Ok(self.inner.metrics_prometheus()))
     }
 }

@@ -2,6 +2,7 @@
 //! module. The public, typed API is the pure-Python package `coresdk`; this module only
 //! converts values, maps errors (`error.rs`) and releases the GIL while the core works.
 
+mod bundle;
 mod canonical;
 mod conversion;
 mod error;
@@ -25,6 +26,8 @@ mod _native {
 
     #[pymodule_export]
     use super::_panic_probe;
+    #[pymodule_export]
+    use super::bundle::{BundlePoller, DirectoryWatch};
     #[pymodule_export]
     use super::canonical::{canonicalize_json, hash_json};
     #[pymodule_export]

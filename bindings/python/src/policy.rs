@@ -1,44 +1,86 @@
 //! `coresdk._native.PolicyEngine`: the core policy engine. Documents cross as JSON text;
 //! `coresdk.policy` turns Python values into it and results back into Python values.
 
+use crate::bundle::{verification, BundlePoller, DirectoryWatch, VerificationParts};
 use crate::conversion::{self, Bytes};
 use crate::error::{attached, detached};
-use coresdk_engine::{json, PolicyOptions};
+use coresdk_engine::{json, CacheOptions, Decision, PolicyOptions, QueryDecision};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// A decision as `(result_json | None, revision, decision_id, duration_us)`; `None` when
-/// the rule is undefined.
-type DecisionTuple = (Option<String>, u64, String, u64);
+/// A decision as `(result_json | None, revision, decision_id, duration_us,
+/// bundle_revision | None, cached, prints)`; `None` when the rule is undefined.
+type DecisionTuple = (
+    Option<String>,
+    u64,
+    String,
+    u64,
+    Option<String>,
+    bool,
+    Vec<String>,
+);
 
-/// A query result as `(rows_json, revision, decision_id, duration_us)`.
-type QueryTuple = (String, u64, String, u64);
+/// A query result as `(rows_json, revision, decision_id, duration_us, bundle_revision |
+/// None, cached, prints)`.
+type QueryTuple = (String, u64, String, u64, Option<String>, bool, Vec<String>);
+
+fn decision_tuple(d: Decision) -> DecisionTuple {
+    (
+        d.result.as_ref().map(json::to_string),
+        d.revision,
+        d.decision_id,
+        d.duration_us,
+        d.bundle_revision,
+        d.cached,
+        d.prints,
+    )
+}
+
+fn query_tuple(q: QueryDecision) -> QueryTuple {
+    (
+        json::to_string(&serde_json::Value::Array(q.rows)),
+        q.revision,
+        q.decision_id,
+        q.duration_us,
+        q.bundle_revision,
+        q.cached,
+        q.prints,
+    )
+}
 
 /// An in-process Rego policy engine (the core's `PolicyEngine`). Thread-safe: every
 /// method releases the GIL while the core works, and evaluations run in parallel.
 #[pyclass(frozen, module = "coresdk._native")]
 pub struct PolicyEngine {
-    inner: coresdk_engine::PolicyEngine,
+    inner: Arc<coresdk_engine::PolicyEngine>,
 }
 
 #[pymethods]
 impl PolicyEngine {
     /// An engine with no policies and empty data (revision 0).
+    /// `cache` is `(max_entries, ttl_ms)` to turn the decision cache on.
     #[new]
-    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false))]
+    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false, cache = None))]
     fn new(
         #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
         #[pyo3(from_py_with = conversion::boolean)] strict_builtin_errors: bool,
         #[pyo3(from_py_with = conversion::boolean)] fail_open: bool,
+        cache: Option<(u64, u64)>,
     ) -> Self {
+        let cache = cache.map(|(max_entries, ttl_ms)| CacheOptions {
+            max_entries,
+            ttl: Duration::from_millis(ttl_ms),
+        });
         Self {
-            inner: coresdk_engine::PolicyEngine::new(PolicyOptions {
+            inner: Arc::new(coresdk_engine::PolicyEngine::new(PolicyOptions {
                 timeout: Duration::from_millis(timeout_ms),
                 strict_builtin_errors,
                 fail_open,
-            }),
+                cache,
+            })),
         }
     }
 
@@ -92,6 +134,21 @@ impl PolicyEngine {
         detached(py, || self.inner.replace_modules(&modules))
     }
 
+    /// Replaces every module and all data (JSON text of an object, `None` = empty) as
+    /// one change.
+    #[pyo3(signature = (modules, data_json = None))]
+    fn reload(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::string_pairs)] modules: Vec<(String, String)>,
+        #[pyo3(from_py_with = conversion::optional_bytes)] data_json: Option<Bytes>,
+    ) -> PyResult<u64> {
+        detached(py, || {
+            self.inner
+                .reload(&modules, data_json.as_ref().map(Bytes::as_bytes))
+        })
+    }
+
     /// Adds a `.rego` file, or every `.rego` file below a directory, as one change.
     fn add_path(
         &self,
@@ -118,13 +175,9 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::bytes)] input_json: Bytes,
     ) -> PyResult<DecisionTuple> {
         detached(py, || {
-            let decision = self.inner.evaluate(&path, input_json.as_bytes())?;
-            Ok((
-                decision.result.as_ref().map(json::to_string),
-                decision.revision,
-                decision.decision_id,
-                decision.duration_us,
-            ))
+            self.inner
+                .evaluate(&path, input_json.as_bytes())
+                .map(decision_tuple)
         })
     }
 
@@ -136,13 +189,97 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::bytes)] input_json: Bytes,
     ) -> PyResult<QueryTuple> {
         detached(py, || {
-            let result = self.inner.query(&query, input_json.as_bytes())?;
-            Ok((
-                json::to_string(&serde_json::Value::Array(result.rows)),
-                result.revision,
-                result.decision_id,
-                result.duration_us,
-            ))
+            self.inner
+                .query(&query, input_json.as_bytes())
+                .map(query_tuple)
         })
+    }
+
+    /// The manifest revision of the bundle serving, if any.
+    #[getter]
+    fn bundle_revision(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        attached(py, || Ok(self.inner.bundle_revision()))
+    }
+
+    /// Activates a `.tar.gz` OPA bundle given as bytes.
+    #[pyo3(signature = (bundle, verification_parts = None))]
+    fn load_bundle(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::bytes)] bundle: Bytes,
+        verification_parts: Option<VerificationParts>,
+    ) -> PyResult<u64> {
+        detached(py, || {
+            let v = verification(verification_parts)?;
+            self.inner.load_bundle_bytes(bundle.as_bytes(), v.as_ref())
+        })
+    }
+
+    /// Activates a bundle from a `.tar.gz` file or a bundle directory.
+    #[pyo3(signature = (path, verification_parts = None))]
+    fn load_bundle_path(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::path)] path: PathBuf,
+        verification_parts: Option<VerificationParts>,
+    ) -> PyResult<u64> {
+        detached(py, || {
+            let v = verification(verification_parts)?;
+            self.inner.load_bundle_path(&path, v.as_ref())
+        })
+    }
+
+    /// Starts polling an HTTP bundle server on a background thread.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (url, min_delay_ms, max_delay_ms, timeout_ms, headers, verification_parts = None))]
+    fn start_bundle_polling(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::string)] url: PyBackedStr,
+        #[pyo3(from_py_with = conversion::unsigned)] min_delay_ms: u64,
+        #[pyo3(from_py_with = conversion::unsigned)] max_delay_ms: u64,
+        #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
+        #[pyo3(from_py_with = conversion::string_pairs)] headers: Vec<(String, String)>,
+        verification_parts: Option<VerificationParts>,
+    ) -> PyResult<BundlePoller> {
+        detached(py, || {
+            let options = coresdk_engine::PollerOptions {
+                min_delay: Duration::from_millis(min_delay_ms),
+                max_delay: Duration::from_millis(max_delay_ms),
+                timeout: Duration::from_millis(timeout_ms),
+                headers,
+                verification: verification(verification_parts)?,
+                ..coresdk_engine::PollerOptions::new(url.to_string())
+            };
+            coresdk_engine::BundlePoller::start(Arc::clone(&self.inner), options)
+        })
+        .map(BundlePoller::new)
+    }
+
+    /// Loads a bundle directory and reloads it when its files change.
+    #[pyo3(signature = (path, debounce_ms, verification_parts = None))]
+    fn watch_directory(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::path)] path: PathBuf,
+        #[pyo3(from_py_with = conversion::unsigned)] debounce_ms: u64,
+        verification_parts: Option<VerificationParts>,
+    ) -> PyResult<DirectoryWatch> {
+        detached(py, || {
+            let v = verification(verification_parts)?;
+            let debounce = Duration::from_millis(debounce_ms);
+            coresdk_engine::DirectoryWatch::start(Arc::clone(&self.inner), &path, debounce, v)
+        })
+        .map(DirectoryWatch::new)
+    }
+
+    /// The metrics snapshot as JSON text.
+    fn metrics_json(&self, py: Python<'_>) -> PyResult<String> {
+        detached(py, || Ok(json::to_string(&self.inner.metrics())))
+    }
+
+    /// The metrics in Prometheus text exposition format.
+    fn metrics_prometheus(&self, py: Python<'_>) -> PyResult<String> {
+        detached(py, || Ok(self.inner.metrics_prometheus()))
     }
 }

@@ -369,16 +369,46 @@ def test_reload_while_evaluating() -> None:
             decision = engine.evaluate("data.v.version")
             seen.append((decision.revision, decision.result))
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(reader) for _ in range(2)]
-        for n in range(1, 20):
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = [pool.submit(reader) for _ in range(3)]
+        # The stress test: 100 reloads under continuous evaluation.
+        for n in range(1, 101):
             engine.add_data({"versions": {f"v{n}": True}})
+            time.sleep(0.001)
         stop.set()
         for future in futures:
             future.result()
     # Each decision is made against exactly one snapshot and reports its revision:
     # revision r holds r - 1 versions.
     assert seen and all(result == revision - 1 for revision, result in seen)
+    assert len({revision for revision, _ in seen}) > 10
+    assert engine.metrics()["errors"] == {}
+    assert engine.metrics()["reloads"]["success"] == 102
+
+
+def test_print_goes_to_on_print_and_the_decision_never_stdout(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    lines: list[tuple[str, int]] = []
+    engine = PolicyEngine(
+        modules={
+            "p.rego": 'package p\nallow if {\n  print("checking", input.user)\n  input.user == "alice"\n}\n'
+        },
+        on_print=lambda line, decision: lines.append((line, decision.revision)),
+    )
+    decision = engine.evaluate("data.p.allow", {"user": "alice"})
+    assert decision.result is True
+    assert decision.prints == ["p.rego:3: checking alice"]
+    assert lines == [("p.rego:3: checking alice", 1)]
+    assert engine.query('print("q")').prints[0].endswith(": q")
+    out, err = capfd.readouterr()
+    assert "checking" not in out and "checking" not in err
+
+    def broken(line: str, decision: object) -> None:
+        raise RuntimeError("logger down")
+
+    quiet = PolicyEngine(modules={"p.rego": 'package p\nx if print("hi")\n'}, on_print=broken)
+    assert quiet.evaluate("data.p.x").prints == ["p.rego:2: hi"]
 
 
 def test_replace_modules_swaps_the_whole_set_and_keeps_data() -> None:
@@ -418,3 +448,19 @@ def test_is_allowed_applies_the_fail_mode_and_counts_it() -> None:
     assert open_.is_allowed("data.t.num") is True  # not a boolean: a failure
     assert open_.is_allowed("data.loop.spin") is True  # EVAL_TIMEOUT: a failure
     assert open_.fail_mode_count == 2
+
+
+def test_reload_replaces_modules_and_data_as_one_revision() -> None:
+    engine = PolicyEngine(modules={"a.rego": "package a\nx := data.v\n"}, data={"v": 1})
+    revision = engine.reload({"b.rego": "package b\ny := data.w\n"}, {"w": 2})
+    assert revision == 3
+    assert engine.evaluate("data.b.y").result == 2
+    with raises("POLICY_NOT_FOUND"):
+        engine.evaluate("data.a.x")
+    with raises("POLICY_PARSE"):
+        engine.reload({"c.rego": "package c\nz := "})
+    with raises("INVALID_ARGUMENT"):
+        engine.reload({}, [1])  # type: ignore[arg-type]
+    assert engine.revision == 3
+    engine.reload({"c.rego": "package c\nz := 1\n"})
+    assert engine.query("x := data.w").rows == []

@@ -18,16 +18,24 @@
 //! assert_eq!(canonical::canonicalize_json(br#"{"b":1,"a":[1.0]}"#).unwrap(), r#"{"a":[1],"b":1}"#);
 //! ```
 
+pub mod bundle;
+pub mod cache;
 pub mod canonical;
 pub mod error;
 pub mod json;
 pub mod mask;
+pub mod metrics;
 pub mod policy;
+pub mod poller;
 mod replica;
+pub mod watch;
 
+pub use cache::CacheOptions;
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use mask::{Finding, MaskOptions, Masker, Strategy};
 pub use policy::{Decision, PolicyEngine, PolicyOptions, QueryDecision};
+pub use poller::{BundlePoller, PollerOptions};
+pub use watch::DirectoryWatch;
 
 /// The version of this crate (and of every CoreSDK package: one version for all).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -2,8 +2,9 @@
 //! The Node and Python suites run the same files; `fixtures/expected-failures.json`
 //! lists known gaps per language, and a listed case must still fail.
 
+use coresdk_engine::bundle::Verification;
 use coresdk_engine::{
-    canonical, Error, MaskOptions, Masker, PolicyEngine, PolicyOptions, Strategy,
+    canonical, Decision, Error, MaskOptions, Masker, PolicyEngine, PolicyOptions, Strategy,
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -82,6 +83,9 @@ fn load_engine(args: &Value) -> Result<PolicyEngine, Error> {
     if let Some(strict) = options["strict_builtin_errors"].as_bool() {
         policy_options.strict_builtin_errors = strict;
     }
+    if let Some(open) = options["fail_open"].as_bool() {
+        policy_options.fail_open = open;
+    }
     let engine = PolicyEngine::new(policy_options);
     let modules: Vec<(String, String)> = args["modules"]
         .as_object()
@@ -106,18 +110,61 @@ fn input_text(args: &Value) -> String {
     }
 }
 
+/// A decision in the shape of `expect`: `result` or `undefined`, plus `revision` and
+/// `bundle_revision` when the case asks for them.
+fn decision_value(d: Decision, expect: &Value) -> Value {
+    let mut out = match d.result {
+        Some(result) => json!({ "result": result }),
+        None => json!({ "undefined": true }),
+    };
+    if expect.get("revision").is_some() {
+        out["revision"] = json!(d.revision);
+    }
+    if expect.get("bundle_revision").is_some() {
+        out["bundle_revision"] = json!(d.bundle_revision);
+    }
+    out
+}
+
+/// The verification settings of a `bundle_evaluate` case.
+fn verification(args: &Value) -> Result<Option<Verification>, Error> {
+    let Some(v) = args.get("verification") else {
+        return Ok(None);
+    };
+    Verification::from_parts(
+        v["algorithm"].as_str().unwrap_or_default(),
+        v["public_key"].as_str(),
+        v["secret"].as_str().map(str::as_bytes),
+        v["key_id"].as_str().map(str::to_string),
+        v["scope"].as_str().map(str::to_string),
+    )
+    .map(Some)
+}
+
 /// Runs one case and returns what it produced, in the shape of `expect`.
 fn run(case: &Value) -> Value {
     let args = &case["args"];
+    let expect = &case["expect"];
     let outcome: Result<Value, Error> = match case["op"].as_str().unwrap_or_default() {
         "evaluate" => load_engine(args).and_then(|engine| {
             let path = args["path"].as_str().unwrap_or_default();
             engine
                 .evaluate(path, input_text(args).as_bytes())
-                .map(|d| match d.result {
-                    Some(result) => json!({ "result": result }),
-                    None => json!({ "undefined": true }),
-                })
+                .map(|d| decision_value(d, expect))
+        }),
+        "allowed" => load_engine(args).map(|engine| {
+            let path = args["path"].as_str().unwrap_or_default();
+            let allowed = engine.allowed(path, input_text(args).as_bytes());
+            json!({ "allowed": allowed, "fail_mode_count": engine.fail_mode_count() })
+        }),
+        "bundle_evaluate" => verification(args).and_then(|v| {
+            let engine = PolicyEngine::default();
+            let file = fixtures_dir().join(args["bundle"].as_str().unwrap_or_default());
+            engine.load_bundle_path(file, v.as_ref())?;
+            let path = args["path"].as_str().unwrap_or_default();
+            engine
+                .evaluate(path, input_text(args).as_bytes())
+                .map(|d| decision_value(d, expect))
         }),
         "query" => load_engine(args).and_then(|engine| {
             let query = args["query"].as_str().unwrap_or_default();

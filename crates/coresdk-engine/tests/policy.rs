@@ -357,3 +357,122 @@ fn allowed_applies_the_fail_mode_and_counts_it() {
     assert!(open.allowed("data.t.no", b"[[["));
     assert_eq!(open.fail_mode_count(), 2);
 }
+
+#[test]
+fn print_output_goes_to_the_decision_not_stdout() {
+    let engine = PolicyEngine::default();
+    engine
+        .add_module(
+            "p.rego",
+            "package p\nallow if {\n  print(\"checking\", input.user)\n  input.user == \"alice\"\n}\n",
+        )
+        .unwrap();
+    let d = engine
+        .evaluate("data.p.allow", br#"{"user":"alice"}"#)
+        .unwrap();
+    assert_eq!(d.result, Some(json!(true)));
+    assert_eq!(d.prints, vec!["p.rego:3: checking alice".to_string()]);
+    // Prints belong to one decision: the next one starts empty.
+    let q = engine.query("x := 1", b"{}").unwrap();
+    assert!(q.prints.is_empty());
+    let q = engine.query("print(\"from query\")", b"{}").unwrap();
+    assert_eq!(q.prints.len(), 1);
+    assert!(q.prints[0].ends_with(": from query"), "{:?}", q.prints);
+}
+
+/// The issue's stress test: several callers evaluate without pause while 100 reloads
+/// happen. No evaluation may fail, and every decision's value must be the one its
+/// reported revision was published with (revision r serves `version := r`).
+#[test]
+fn hundred_reloads_under_concurrent_evaluation() {
+    let engine = Arc::new(PolicyEngine::default());
+    let module = |v: u64| ("v.rego".to_string(), format!("package v\nversion := {v}\n"));
+    engine
+        .add_module("v.rego", "package v\nversion := 1\n")
+        .unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let callers: Vec<_> = (0..4)
+        .map(|_| {
+            let (engine, stop) = (engine.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let (mut decisions, mut revisions) = (0u64, std::collections::BTreeSet::new());
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let d = engine
+                        .evaluate("data.v.version", b"{}")
+                        .expect("no failed evaluation");
+                    assert_eq!(
+                        d.result,
+                        Some(json!(d.revision)),
+                        "value matches its revision"
+                    );
+                    revisions.insert(d.revision);
+                    decisions += 1;
+                }
+                (decisions, revisions)
+            })
+        })
+        .collect();
+    for _ in 0..100 {
+        let next = engine.revision() + 1;
+        assert_eq!(engine.replace_modules(&[module(next)]).unwrap(), next);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut seen = std::collections::BTreeSet::new();
+    for caller in callers {
+        let (decisions, revisions) = caller.join().expect("caller thread");
+        assert!(decisions > 0);
+        seen.extend(revisions);
+    }
+    assert_eq!(engine.revision(), 101);
+    assert!(seen.len() > 10, "callers saw only {} revisions", seen.len());
+    assert_eq!(engine.metrics()["reloads"]["success"], json!(101));
+}
+
+#[test]
+fn reload_replaces_modules_and_data_as_one_revision() {
+    let engine = engine();
+    let before = engine.revision();
+    let revision = engine
+        .reload(
+            &[(
+                "v2.rego".into(),
+                "package v2\nadmins := data.admins\n".into(),
+            )],
+            Some(br#"{"admins":["carol"]}"#),
+        )
+        .unwrap();
+    assert_eq!(revision, before + 1);
+    let err = engine.evaluate("data.authz.allow", b"{}").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PolicyNotFound);
+    assert_eq!(
+        engine.evaluate("data.v2.admins", b"{}").unwrap().result,
+        Some(json!(["carol"]))
+    );
+    // A broken reload changes nothing, whichever half is broken.
+    let broken = [("v3.rego".to_string(), "package v3\nx := ".to_string())];
+    assert_eq!(
+        engine.reload(&broken, None).unwrap_err().code(),
+        ErrorCode::PolicyParse
+    );
+    let fine = [("v3.rego".to_string(), "package v3\nx := 1\n".to_string())];
+    assert_eq!(
+        engine.reload(&fine, Some(b"[1]")).unwrap_err().code(),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        engine.reload(&fine, Some(b"{")).unwrap_err().code(),
+        ErrorCode::InvalidJson
+    );
+    assert_eq!(engine.revision(), revision);
+    // No data: data is emptied.
+    engine.reload(&fine, None).unwrap();
+    assert_eq!(
+        engine.evaluate("data.v3.x", b"{}").unwrap().result,
+        Some(json!(1))
+    );
+    assert_eq!(
+        engine.query("x := data.admins", b"{}").unwrap().rows.len(),
+        0
+    );
+}

@@ -1,7 +1,7 @@
 /**
  * The `coresdk` command line: evaluate a policy, mask a document, hash a document.
  *
- *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>]
+ *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>] [--bundle <file|dir>]
  *   coresdk mask [<file>|-]
  *   coresdk hash [<file>|-] [--canonical]
  *
@@ -18,8 +18,10 @@ const USAGE = `coresdk ${version}: in-process policy and privacy engine
 
 usage:
   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>]
+                      [--bundle <file.tar.gz|dir>]
       Evaluate a rule path (data.rbac.allow) or any Rego query against an input.
-      Without --policy, the built-in example RBAC policy and its data are used.
+      --bundle loads an OPA bundle instead of --policy/--data.
+      Without --policy or --bundle, the built-in example RBAC policy and its data are used.
   coresdk mask [<file>|-]
       Mask PII and secrets. JSON is masked as a value (keys kept); other text as text.
   coresdk hash [<file>|-] [--canonical]
@@ -69,18 +71,27 @@ function evalCommand(parsed: Parsed): string {
   const [query, ...rest] = parsed.positional;
   if (!query || rest.length > 0) throw new UsageError('eval takes exactly one query');
   for (const name of parsed.flags.keys()) {
-    if (!['input', 'policy', 'data'].includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!['input', 'policy', 'data', 'bundle'].includes(name)) throw new UsageError(`unknown option --${name}`);
   }
-  const policy = flag(parsed, 'policy');
-  const data = flag(parsed, 'data') ?? (policy === undefined ? `${EXAMPLE_DIR}data.json` : undefined);
   const engine = new PolicyEngine();
-  engine.addPath(policy ?? `${EXAMPLE_DIR}policy.rego`);
-  if (data !== undefined) engine.addDataJson(readSource(data));
+  const bundle = flag(parsed, 'bundle');
+  if (bundle !== undefined) {
+    if (parsed.flags.has('policy') || parsed.flags.has('data')) {
+      throw new UsageError('--bundle replaces --policy and --data');
+    }
+    engine.loadBundlePath(bundle);
+  } else {
+    const policy = flag(parsed, 'policy');
+    const data = flag(parsed, 'data') ?? (policy === undefined ? `${EXAMPLE_DIR}data.json` : undefined);
+    engine.addPath(policy ?? `${EXAMPLE_DIR}policy.rego`);
+    if (data !== undefined) engine.addDataJson(readSource(data));
+  }
   const inputFlag = flag(parsed, 'input');
   const input = inputFlag === undefined ? Buffer.from('{}') : readSource(inputFlag);
   if (RULE_PATH.test(query)) {
     const d = engine.evaluateJsonSync(query, input);
-    return JSON.stringify({ result: d.result, defined: d.defined, revision: d.revision, decisionId: d.decisionId }, null, 2);
+    const { result, defined, revision, bundleRevision, decisionId } = d;
+    return JSON.stringify({ result, defined, revision, bundleRevision, decisionId }, null, 2);
   }
   const q = engine.queryJsonSync(query, input);
   return JSON.stringify({ rows: q.rows, revision: q.revision, decisionId: q.decisionId }, null, 2);

@@ -4,7 +4,17 @@
  * @packageDocumentation
  */
 export { PolicyEngine } from './policy.js';
-export type { PolicyEngineOptions, Decision, QueryResult, QueryRow } from './policy.js';
+export type {
+  PolicyEngineOptions,
+  DecisionCacheOptions,
+  LoadBundleOptions,
+  Decision,
+  QueryResult,
+  QueryRow,
+} from './policy.js';
+export { BundlePoller, DirectoryWatch } from './bundle.js';
+export type { BundleVerification, BundlePollerOptions, DirectoryWatchOptions } from './bundle.js';
+export type { PolicyMetrics, SourceStatus, LatencyBucket } from './metrics.js';
 export { Masker } from './mask.js';
 export type { MaskerOptions, Finding } from './mask.js';
 export { canonicalize, canonicalizeJson, hash, hashJson } from './canonical.js';

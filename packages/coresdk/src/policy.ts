@@ -1,6 +1,15 @@
 import native, { type NativeDecision, type NativePolicyEngine, type NativeQueryResult } from './native.js';
 import { native as call, nativeAsync } from './error.js';
 import { toJsonInput, toJsonText } from './json.js';
+import {
+  BundlePoller,
+  DirectoryWatch,
+  nativeVerification,
+  type BundlePollerOptions,
+  type BundleVerification,
+  type DirectoryWatchOptions,
+} from './bundle.js';
+import type { PolicyMetrics } from './metrics.js';
 
 /** Options of a {@link PolicyEngine}. The same names and defaults as Python's. */
 export interface PolicyEngineOptions {
@@ -16,7 +25,34 @@ export interface PolicyEngineOptions {
   strictBuiltinErrors?: boolean;
   /** What {@link PolicyEngine.allowed} answers when evaluation fails. Default false (fail closed). */
   failOpen?: boolean;
+  /**
+   * Turns the decision cache on (off by default): identical decisions on the same
+   * revision are answered from a bounded, TTL'd cache; any change empties it.
+   */
+  cache?: DecisionCacheOptions;
+  /**
+   * Receives each line a policy writes with `print()` (`<file>:<line>: <text>`), with
+   * the decision it belongs to. Without it, print output is dropped (never written to
+   * stdout); it is also on every decision's `prints`.
+   */
+  onPrint?: (line: string, decision: { decisionId: string; revision: number }) => void;
 }
+
+/** Options of the decision cache. */
+export interface DecisionCacheOptions {
+  /** Most entries kept (least recently used evicted beyond). Default 10000. */
+  maxEntries?: number;
+  /** Lifetime of an entry in ms. Default 60000. */
+  ttlMs?: number;
+}
+
+/** Options of {@link PolicyEngine.loadBundle} and {@link PolicyEngine.loadBundlePath}. */
+export interface LoadBundleOptions {
+  /** Verify the bundle's signature; unsigned or badly signed bundles get `INTEGRITY`. */
+  verification?: BundleVerification;
+}
+
+type EngineOptions = Pick<PolicyEngineOptions, 'timeoutMs' | 'strictBuiltinErrors' | 'failOpen' | 'cache' | 'onPrint'>;
 
 /** The outcome of evaluating a rule path. */
 export interface Decision {
@@ -26,10 +62,16 @@ export interface Decision {
   defined: boolean;
   /** The policy revision the decision was made against. */
   revision: number;
+  /** The manifest revision of the bundle serving, or null when the policy is not from a bundle. */
+  bundleRevision: string | null;
   /** Unique, time-ordered decision id (UUIDv7). */
   decisionId: string;
   /** Evaluation time in microseconds. */
   durationUs: number;
+  /** True when the answer came from the decision cache. */
+  cached: boolean;
+  /** Lines written by `print()` during evaluation (empty when cached). */
+  prints: string[];
 }
 
 /** One solution of a query, as OPA reports it. */
@@ -46,10 +88,16 @@ export interface QueryResult {
   rows: QueryRow[];
   /** The policy revision the query was evaluated against. */
   revision: number;
+  /** The manifest revision of the bundle serving, or null. */
+  bundleRevision: string | null;
   /** Unique, time-ordered decision id (UUIDv7). */
   decisionId: string;
   /** Evaluation time in microseconds. */
   durationUs: number;
+  /** True when the rows came from the decision cache. */
+  cached: boolean;
+  /** Lines written by `print()` during evaluation (empty when cached). */
+  prints: string[];
 }
 
 function decision(d: NativeDecision): Decision {
@@ -58,8 +106,11 @@ function decision(d: NativeDecision): Decision {
     result: defined ? JSON.parse(d.resultJson as string) : undefined,
     defined,
     revision: d.revision,
+    bundleRevision: d.bundleRevision ?? null,
     decisionId: d.decisionId,
     durationUs: d.durationUs,
+    cached: d.cached,
+    prints: d.prints,
   };
 }
 
@@ -67,8 +118,11 @@ function queryResult(q: NativeQueryResult): QueryResult {
   return {
     rows: JSON.parse(q.rowsJson) as QueryRow[],
     revision: q.revision,
+    bundleRevision: q.bundleRevision ?? null,
     decisionId: q.decisionId,
     durationUs: q.durationUs,
+    cached: q.cached,
+    prints: q.prints,
   };
 }
 
@@ -96,17 +150,35 @@ function inputText(input: unknown): string {
  */
 export class PolicyEngine {
   readonly #inner: NativePolicyEngine;
+  readonly #onPrint: EngineOptions['onPrint'];
 
   /** An empty engine (revision 0). See {@link PolicyEngine.create} to load at once. */
-  constructor(options: Pick<PolicyEngineOptions, 'timeoutMs' | 'strictBuiltinErrors' | 'failOpen'> = {}) {
+  constructor(options: EngineOptions = {}) {
+    this.#onPrint = options.onPrint;
     this.#inner = call(
       () =>
         new native.PolicyEngine({
           timeoutMs: options.timeoutMs,
           strictBuiltinErrors: options.strictBuiltinErrors,
           failOpen: options.failOpen,
+          cache: options.cache,
         }),
     );
+  }
+
+  /** Hands print() lines to `onPrint`; a throwing logger never fails the decision. */
+  #emit<T extends { prints: string[]; decisionId: string; revision: number }>(result: T): T {
+    const onPrint = this.#onPrint;
+    if (onPrint !== undefined) {
+      for (const line of result.prints) {
+        try {
+          onPrint(line, { decisionId: result.decisionId, revision: result.revision });
+        } catch {
+          // The logger's own failure is not the policy's: the decision stands.
+        }
+      }
+    }
+    return result;
   }
 
   /**
@@ -146,6 +218,18 @@ export class PolicyEngine {
     return call(() => this.#inner.replaceModules(list));
   }
 
+  /**
+   * Replaces everything: every module with `modules` and all data with `data` (empty
+   * when omitted), as one change published as one revision, or rejected whole while the
+   * old snapshot keeps serving. Returns the new revision.
+   * @throws CoreSdkError `POLICY_PARSE`, `INVALID_ARGUMENT`, `POLICY_CONFLICT`, ...
+   */
+  reload(source: { modules: Record<string, string>; data?: Record<string, unknown> }): number {
+    const list = Object.entries(source.modules).map(([name, source]) => ({ name, source }));
+    const data = source.data === undefined ? undefined : toJsonText(source.data, 'data');
+    return call(() => this.#inner.reload(list, data));
+  }
+
   /** Adds a `.rego` file, or every `.rego` file below a directory. @throws CoreSdkError `SOURCE_UNAVAILABLE` */
   addPath(path: string): number {
     return call(() => this.#inner.addPath(path));
@@ -173,13 +257,13 @@ export class PolicyEngine {
    */
   async evaluate(path: string, input?: unknown): Promise<Decision> {
     const text = inputText(input);
-    return decision(await nativeAsync(() => this.#inner.evaluate(path, text)));
+    return this.#emit(decision(await nativeAsync(() => this.#inner.evaluate(path, text))));
   }
 
   /** {@link PolicyEngine.evaluate} on the calling thread. */
   evaluateSync(path: string, input?: unknown): Decision {
     const text = inputText(input);
-    return decision(call(() => this.#inner.evaluateSync(path, text)));
+    return this.#emit(decision(call(() => this.#inner.evaluateSync(path, text))));
   }
 
   /**
@@ -188,13 +272,13 @@ export class PolicyEngine {
    */
   evaluateJsonSync(path: string, inputJson: string | Uint8Array): Decision {
     const input = toJsonInput(inputJson);
-    return decision(call(() => this.#inner.evaluateSync(path, input)));
+    return this.#emit(decision(call(() => this.#inner.evaluateSync(path, input))));
   }
 
   /** {@link PolicyEngine.querySync} with input given as JSON text or UTF-8 bytes. */
   queryJsonSync(query: string, inputJson: string | Uint8Array): QueryResult {
     const input = toJsonInput(inputJson);
-    return queryResult(call(() => this.#inner.querySync(query, input)));
+    return this.#emit(queryResult(call(() => this.#inner.querySync(query, input))));
   }
 
   /**
@@ -224,12 +308,73 @@ export class PolicyEngine {
    */
   async query(query: string, input?: unknown): Promise<QueryResult> {
     const text = inputText(input);
-    return queryResult(await nativeAsync(() => this.#inner.query(query, text)));
+    return this.#emit(queryResult(await nativeAsync(() => this.#inner.query(query, text))));
   }
 
   /** {@link PolicyEngine.query} on the calling thread. */
   querySync(query: string, input?: unknown): QueryResult {
     const text = inputText(input);
-    return queryResult(call(() => this.#inner.querySync(query, text)));
+    return this.#emit(queryResult(call(() => this.#inner.querySync(query, text))));
+  }
+
+  /** The manifest revision of the bundle serving, or null when the policy is not from a bundle. */
+  get bundleRevision(): string | null {
+    return call(() => this.#inner.bundleRevision) ?? null;
+  }
+
+  /**
+   * Activates an OPA bundle (`.tar.gz` bytes): its modules and data replace everything
+   * loaded before, as one change. Returns the new revision.
+   * @throws CoreSdkError `BUNDLE_INVALID`, `INTEGRITY`, `LIMIT_EXCEEDED`, `POLICY_PARSE`, ...; the revision serving stays.
+   */
+  loadBundle(bundle: Uint8Array, options: LoadBundleOptions = {}): number {
+    const bytes = Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength);
+    return call(() => this.#inner.loadBundle(bytes, nativeVerification(options.verification)));
+  }
+
+  /** {@link PolicyEngine.loadBundle} from a `.tar.gz` file or a bundle directory. @throws CoreSdkError `SOURCE_UNAVAILABLE`, ... */
+  loadBundlePath(path: string, options: LoadBundleOptions = {}): number {
+    return call(() => this.#inner.loadBundlePath(path, nativeVerification(options.verification)));
+  }
+
+  /**
+   * Polls an HTTP bundle server on a background thread and activates each new bundle.
+   * The first poll starts at once. Stop it with `stop()`.
+   * @throws CoreSdkError `INVALID_ARGUMENT` for a bad URL or delays.
+   */
+  startBundlePolling(options: BundlePollerOptions): BundlePoller {
+    const native = call(() =>
+      this.#inner.startBundlePolling({
+        url: options.url,
+        minDelayMs: options.minDelayMs,
+        maxDelayMs: options.maxDelayMs,
+        timeoutMs: options.timeoutMs,
+        headers: options.headers,
+        verification: nativeVerification(options.verification),
+      }),
+    );
+    return new BundlePoller(native);
+  }
+
+  /**
+   * Loads a bundle directory and reloads it (debounced) whenever its files change; a
+   * change that fails keeps the last good revision serving. Stop it with `stop()`.
+   * @throws CoreSdkError the first load's errors; nothing is watched then.
+   */
+  watchDirectory(path: string, options: DirectoryWatchOptions = {}): DirectoryWatch {
+    const native = call(() =>
+      this.#inner.watchDirectory(path, options.debounceMs, nativeVerification(options.verification)),
+    );
+    return new DirectoryWatch(native);
+  }
+
+  /** The engine's metrics (same names in every language). */
+  metrics(): PolicyMetrics {
+    return JSON.parse(call(() => this.#inner.metricsJson())) as PolicyMetrics;
+  }
+
+  /** The same metrics in Prometheus text exposition format. */
+  metricsPrometheus(): string {
+    return call(() => this.#inner.metricsPrometheus());
   }
 }

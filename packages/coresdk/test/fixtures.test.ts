@@ -3,7 +3,16 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CoreSdkError, Masker, PolicyEngine, canonicalizeJson, hashJson, type MaskerOptions } from '../src/index.js';
+import {
+  CoreSdkError,
+  Masker,
+  PolicyEngine,
+  canonicalizeJson,
+  hashJson,
+  type BundleVerification,
+  type Decision,
+  type MaskerOptions,
+} from '../src/index.js';
 
 const FIXTURES = process.env.CORESDK_FIXTURES ?? resolve(__dirname, '../../../fixtures');
 
@@ -51,7 +60,11 @@ function maskerOptions(args: Record<string, any>): MaskerOptions {
 
 function engineFor(args: Record<string, any>): PolicyEngine {
   const o = args.options ?? {};
-  const engine = new PolicyEngine({ timeoutMs: o.timeout_ms, strictBuiltinErrors: o.strict_builtin_errors });
+  const engine = new PolicyEngine({
+    timeoutMs: o.timeout_ms,
+    strictBuiltinErrors: o.strict_builtin_errors,
+    failOpen: o.fail_open,
+  });
   engine.addModules(args.modules ?? {});
   if ('data' in args) engine.addData(args.data);
   return engine;
@@ -62,14 +75,36 @@ function inputJson(args: Record<string, any>): string {
   return 'input' in args ? JSON.stringify(args.input) : '{}';
 }
 
+/** A decision as `result` or `undefined`, plus the revisions when the case asks for them. */
+function decisionValue(d: Decision, expected: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = d.defined ? { result: d.result } : { undefined: true };
+  if ('revision' in expected) out.revision = d.revision;
+  if ('bundle_revision' in expected) out.bundle_revision = d.bundleRevision;
+  return out;
+}
+
+function verification(v: Record<string, any> | undefined): BundleVerification | undefined {
+  if (v === undefined) return undefined;
+  return { algorithm: v.algorithm, publicKey: v.public_key, secret: v.secret, keyId: v.key_id, scope: v.scope };
+}
+
 /** What a case produced, in the shape of its `expect` block. */
 export function run(c: Case): unknown {
   const a = c.args;
+  const expected = c.expect as Record<string, unknown>;
   try {
     switch (c.op) {
-      case 'evaluate': {
-        const d = engineFor(a).evaluateJsonSync(a.path, inputJson(a));
-        return d.defined ? { result: d.result } : { undefined: true };
+      case 'evaluate':
+        return decisionValue(engineFor(a).evaluateJsonSync(a.path, inputJson(a)), expected);
+      case 'allowed': {
+        const engine = engineFor(a);
+        const allowed = engine.allowedSync(a.path, a.input);
+        return { allowed, fail_mode_count: engine.failModeCount };
+      }
+      case 'bundle_evaluate': {
+        const engine = new PolicyEngine();
+        engine.loadBundlePath(join(FIXTURES, a.bundle), { verification: verification(a.verification) });
+        return decisionValue(engine.evaluateJsonSync(a.path, inputJson(a)), expected);
       }
       case 'query':
         return { rows: engineFor(a).queryJsonSync(a.query, inputJson(a)).rows };

@@ -99,19 +99,52 @@ describe('PolicyEngine', () => {
     expect(codeOf(() => e.querySync('x := '))).toBe('POLICY_PARSE');
   });
 
-  it('reloads atomically while evaluations run', async () => {
+  it('survives 100 reloads under continuous concurrent evaluation', async () => {
+    // Revision r serves `rev := r`, so every decision's value must equal its revision.
     const e = PolicyEngine.create({ modules: { 'v.rego': 'package v\nrev := 1\n' } });
-    const pending: Promise<void>[] = [];
-    for (let k = 2; k <= 30; k++) {
-      pending.push(
-        e.evaluate('data.v.rev').then((d) => {
-          // Module k is published as revision k, so a decision's value equals its revision.
-          expect(d.result).toBe(d.revision);
-        }),
-      );
+    let done = false;
+    const seen = new Set<number>();
+    const caller = async (): Promise<number> => {
+      let decisions = 0;
+      while (!done) {
+        const d = await e.evaluate('data.v.rev');
+        expect(d.result).toBe(d.revision);
+        seen.add(d.revision);
+        decisions += 1;
+      }
+      return decisions;
+    };
+    const callers = [caller(), caller(), caller(), caller()];
+    for (let k = 2; k <= 101; k++) {
       expect(e.replaceModules({ 'v.rego': `package v\nrev := ${k}\n` })).toBe(k);
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    await Promise.all(pending);
+    done = true;
+    const counts = await Promise.all(callers);
+    expect(counts.every((n) => n > 0)).toBe(true);
+    expect(seen.size).toBeGreaterThan(10);
+    expect(e.metrics().errors).toEqual({});
+    expect(e.metrics().reloads.success).toBe(101);
+  });
+
+  it('hands print() output to onPrint and the decision, never to stdout', async () => {
+    const lines: Array<[string, number]> = [];
+    const e = PolicyEngine.create({
+      modules: { 'p.rego': 'package p\nallow if {\n  print("checking", input.user)\n  input.user == "alice"\n}\n' },
+      onPrint: (line, d) => lines.push([line, d.revision]),
+    });
+    const d = await e.evaluate('data.p.allow', { user: 'alice' });
+    expect(d.prints).toEqual(['p.rego:3: checking alice']);
+    expect(lines).toEqual([['p.rego:3: checking alice', 1]]);
+    e.querySync('print("q")');
+    expect(lines[1]?.[0]).toMatch(/: q$/);
+    const throwing = PolicyEngine.create({
+      modules: { 'p.rego': 'package p\nx if print("hi")\n' },
+      onPrint: () => {
+        throw new Error('logger down');
+      },
+    });
+    expect(throwing.evaluateSync('data.p.x')).toMatchObject({ result: true, prints: ['p.rego:2: hi'] });
   });
 });
 
@@ -181,5 +214,20 @@ describe('PolicyEngine bad input', () => {
     expect(codeOf(() => e.evaluateSync('data.authz.allow', cyclic))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => e.addData([1, 2] as unknown as Record<string, unknown>))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => e.addModule(42 as unknown as string, 'package x'))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('PolicyEngine.reload', () => {
+  it('replaces modules and data as one revision, or nothing', () => {
+    const e = engine();
+    const revision = e.reload({ modules: { 'v2.rego': 'package v2\nadmins := data.admins\n' }, data: { admins: ['carol'] } });
+    expect(revision).toBe(3);
+    expect(codeOf(() => e.evaluateSync('data.authz.allow'))).toBe('POLICY_NOT_FOUND');
+    expect(e.evaluateSync('data.v2.admins').result).toEqual(['carol']);
+    expect(codeOf(() => e.reload({ modules: { 'x.rego': 'package x\ny := ' } }))).toBe('POLICY_PARSE');
+    expect(codeOf(() => e.reload({ modules: {}, data: [1] as unknown as Record<string, unknown> }))).toBe('INVALID_ARGUMENT');
+    expect(e.revision).toBe(3);
+    e.reload({ modules: { 'x.rego': 'package x\ny := 1\n' } });
+    expect(e.querySync('x := data.admins').rows).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ Rust APIs.
 from __future__ import annotations
 
 from ._native import __version__
+from .bundle import BundlePoller, BundleVerification, DirectoryWatch
 from .canonical import canonicalize, canonicalize_json, hash, hash_json
 from .errors import (
     ERROR_CODES,
@@ -24,12 +25,16 @@ from .errors import (
     TrustError,
 )
 from .mask import Finding, Masker, Strategy
-from .policy import Decision, PolicyEngine, QueryResult
+from .policy import Decision, DecisionCache, PolicyEngine, QueryResult
 
 __all__ = [
     "ERROR_CODES",
+    "BundlePoller",
+    "BundleVerification",
     "CoreSdkError",
     "Decision",
+    "DecisionCache",
+    "DirectoryWatch",
     "EvaluationError",
     "Finding",
     "InternalError",

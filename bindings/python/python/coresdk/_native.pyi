@@ -13,6 +13,8 @@ __all__ = [
     "_panic_probe",
     "canonicalize_json",
     "hash_json",
+    "BundlePoller",
+    "DirectoryWatch",
     "Masker",
     "PolicyEngine",
     "__version__",
@@ -27,9 +29,14 @@ class PolicyEngine:
     """An in-process Rego policy engine (the core's ``PolicyEngine``)."""
 
     def __new__(
-        cls, timeout_ms: int = 1000, strict_builtin_errors: bool = False, fail_open: bool = False
+        cls,
+        timeout_ms: int = 1000,
+        strict_builtin_errors: bool = False,
+        fail_open: bool = False,
+        cache: tuple[int, int] | None = None,
     ) -> PolicyEngine:
-        """An engine with no policies and empty data (revision 0)."""
+        """An engine with no policies and empty data (revision 0).
+        `cache` is `(max_entries, ttl_ms)` to turn the decision cache on."""
 
     @property
     def fail_mode_count(self) -> int:
@@ -51,17 +58,80 @@ class PolicyEngine:
     def replace_modules(self, modules: list[tuple[str, str]]) -> int:
         """Replaces every loaded module with ``(name, source)`` pairs (data kept), as one change."""
 
+    def reload(self, modules: list[tuple[str, str]], data_json: str | bytes | None = None) -> int:
+        """Replaces every module and all data (JSON text of an object, ``None`` = empty) as
+        one change."""
+
     def add_path(self, path: str | os.PathLike[str]) -> int:
         """Adds a ``.rego`` file, or every ``.rego`` file below a directory, as one change."""
 
     def add_data_json(self, data_json: str | bytes) -> int:
         """Merges a JSON data document (an object, as JSON text) into ``data``."""
 
-    def evaluate(self, path: str, input_json: str | bytes) -> tuple[str | None, int, str, int]:
-        """``(result_json or None if undefined, revision, decision_id, duration_us)``."""
+    def evaluate(
+        self, path: str, input_json: str | bytes
+    ) -> tuple[str | None, int, str, int, str | None, bool, list[str]]:
+        """``(result_json or None if undefined, revision, decision_id, duration_us,
+        bundle_revision, cached, prints)``."""
 
-    def query(self, query: str, input_json: str | bytes) -> tuple[str, int, str, int]:
-        """``(rows_json, revision, decision_id, duration_us)``."""
+    def query(
+        self, query: str, input_json: str | bytes
+    ) -> tuple[str, int, str, int, str | None, bool, list[str]]:
+        """``(rows_json, revision, decision_id, duration_us, bundle_revision, cached, prints)``."""
+
+    @property
+    def bundle_revision(self) -> str | None:
+        """The manifest revision of the bundle serving, if any."""
+
+    def load_bundle(self, bundle: str | bytes, verification_parts: _Parts | None = None) -> int:
+        """Activates a ``.tar.gz`` OPA bundle given as bytes."""
+
+    def load_bundle_path(
+        self, path: str | os.PathLike[str], verification_parts: _Parts | None = None
+    ) -> int:
+        """Activates a bundle from a ``.tar.gz`` file or a bundle directory."""
+
+    def start_bundle_polling(
+        self,
+        url: str,
+        min_delay_ms: int,
+        max_delay_ms: int,
+        timeout_ms: int,
+        headers: list[tuple[str, str]],
+        verification_parts: _Parts | None = None,
+    ) -> BundlePoller:
+        """Starts polling an HTTP bundle server on a background thread."""
+
+    def watch_directory(
+        self,
+        path: str | os.PathLike[str],
+        debounce_ms: int,
+        verification_parts: _Parts | None = None,
+    ) -> DirectoryWatch:
+        """Loads a bundle directory and reloads it when its files change."""
+
+    def metrics_json(self) -> str:
+        """The metrics snapshot as JSON text."""
+
+    def metrics_prometheus(self) -> str:
+        """The metrics in Prometheus text exposition format."""
+
+#: ``(algorithm, public_key_pem, secret, key_id, scope)``
+_Parts = tuple[str, str | None, bytes | None, str | None, str | None]
+
+@final
+class BundlePoller:
+    """A running HTTP bundle poller (the core's ``BundlePoller``)."""
+
+    def stop(self) -> None:
+        """Stops polling (returns at once; the revision serving stays). Idempotent."""
+
+@final
+class DirectoryWatch:
+    """A running watch of a bundle directory (the core's ``DirectoryWatch``)."""
+
+    def stop(self) -> None:
+        """Stops watching (the revision serving stays). Idempotent."""
 
 @final
 class Masker:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from . import _json, _native
+from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
 from .errors import CoreSdkError, _error
 
-__all__ = ["Decision", "PolicyEngine", "QueryResult"]
+__all__ = ["DecisionCache", "Decision", "PolicyEngine", "QueryResult"]
+
+#: Receives each ``print()`` line of a policy and the decision it belongs to.
+PrintLogger = Callable[[str, "Decision | QueryResult"], None]
 
 #: A filesystem path: ``str`` or any :class:`os.PathLike`.
 StrPath = Union[str, "os.PathLike[str]"]
@@ -28,6 +32,9 @@ class Decision:
         revision: The policy/data revision the decision was made against.
         decision_id: A unique, time-ordered id (UUIDv7).
         duration_us: Time spent evaluating, in microseconds.
+        bundle_revision: The manifest revision of the bundle serving, or ``None``.
+        cached: ``True`` when the answer came from the decision cache.
+        prints: Lines the policy wrote with ``print()`` (empty when cached).
     """
 
     result: Any
@@ -35,6 +42,9 @@ class Decision:
     revision: int
     decision_id: str
     duration_us: int
+    bundle_revision: str | None = None
+    cached: bool = False
+    prints: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -47,12 +57,39 @@ class QueryResult:
         revision: The policy/data revision the query was evaluated against.
         decision_id: A unique, time-ordered id (UUIDv7).
         duration_us: Time spent evaluating, in microseconds.
+        bundle_revision: The manifest revision of the bundle serving, or ``None``.
+        cached: ``True`` when the rows came from the decision cache.
+        prints: Lines the policy wrote with ``print()`` (empty when cached).
     """
 
     rows: list[dict[str, Any]]
     revision: int
     decision_id: str
     duration_us: int
+    bundle_revision: str | None = None
+    cached: bool = False
+    prints: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecisionCache:
+    """Options of the opt-in decision cache: identical decisions on the same revision
+    are answered from a bounded, TTL'd cache; any change to the engine empties it.
+
+    Attributes:
+        max_entries: Most entries kept (least recently used evicted beyond).
+        ttl_ms: Lifetime of an entry in milliseconds.
+    """
+
+    max_entries: int = 10_000
+    ttl_ms: int = 60_000
+
+    def _native(self) -> tuple[int, int]:
+        for name in ("max_entries", "ttl_ms"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise _error("INVALID_ARGUMENT", f"{name} must be a non-negative int")
+        return (self.max_entries, self.ttl_ms)
 
 
 class PolicyEngine:
@@ -76,12 +113,18 @@ class PolicyEngine:
             ``EVAL_TIMEOUT`` and the engine keeps serving.
         strict_builtin_errors: When true, a builtin error raises ``EVAL_ERROR``; when
             false (the default, as in OPA) the expression is undefined.
+        fail_open: What :meth:`is_allowed` answers when evaluation fails (default
+            ``False``: fail closed).
+        cache: Turns the decision cache on (off by default).
+        on_print: Receives each line a policy writes with ``print()``
+            (``<file>:<line>: <text>``) and its decision. Without it print output is
+            dropped (never written to stdout); it is also on every decision's ``prints``.
 
     Raises:
         CoreSdkError: As the ``add_*`` methods.
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_native", "_on_print")
 
     def __init__(
         self,
@@ -92,11 +135,19 @@ class PolicyEngine:
         timeout_ms: int = 1000,
         strict_builtin_errors: bool = False,
         fail_open: bool = False,
+        cache: DecisionCache | None = None,
+        on_print: PrintLogger | None = None,
     ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
             # A lone path would otherwise be iterated character by character.
             raise _error("INVALID_ARGUMENT", "paths must be an iterable of paths, not one path")
-        self._native = _native.PolicyEngine(timeout_ms, strict_builtin_errors, fail_open)
+        if cache is not None and not isinstance(cache, DecisionCache):
+            raise _error("INVALID_ARGUMENT", "cache must be a DecisionCache")
+        native_cache = None if cache is None else cache._native()
+        self._native = _native.PolicyEngine(
+            timeout_ms, strict_builtin_errors, fail_open, native_cache
+        )
+        self._on_print = on_print
         if modules:
             self.add_modules(modules)
         for path in paths:
@@ -137,6 +188,17 @@ class PolicyEngine:
             CoreSdkError: As :meth:`add_module`.
         """
         return self._native.replace_modules(list(modules.items()))
+
+    def reload(self, modules: Mapping[str, str], data: Mapping[str, Any] | None = None) -> int:
+        """Replaces everything: every module with ``modules`` and all data with ``data``
+        (empty when ``None``), as one change published as one revision, or rejected whole
+        while the old snapshot keeps serving. Returns the new revision.
+
+        Raises:
+            CoreSdkError: As :meth:`add_module` and :meth:`add_data`.
+        """
+        data_json = None if data is None else _json.dumps(data)
+        return self._native.reload(list(modules.items()), data_json)
 
     def add_path(self, path: StrPath) -> int:
         """Adds a ``.rego`` file, or every ``.rego`` file below a directory, as one
@@ -208,14 +270,21 @@ class PolicyEngine:
             CoreSdkError: ``INVALID_JSON`` / ``LIMIT_EXCEEDED`` for bad text, and as
                 :meth:`evaluate`.
         """
-        result, revision, decision_id, duration_us = self._native.evaluate(path, input_json)
-        return Decision(
+        result, revision, decision_id, duration_us, bundle_revision, cached, prints = (
+            self._native.evaluate(path, input_json)
+        )
+        decision = Decision(
             result=None if result is None else _json.loads(result),
             defined=result is not None,
             revision=revision,
             decision_id=decision_id,
             duration_us=duration_us,
+            bundle_revision=bundle_revision,
+            cached=cached,
+            prints=prints,
         )
+        self._emit(decision)
+        return decision
 
     def query(self, query: str, input: Any = None) -> QueryResult:
         """Evaluates an ad-hoc Rego query (e.g. ``"x := data.authz.allow"``).
@@ -237,13 +306,109 @@ class PolicyEngine:
             CoreSdkError: ``INVALID_JSON`` / ``LIMIT_EXCEEDED`` for bad text, and as
                 :meth:`query`.
         """
-        rows, revision, decision_id, duration_us = self._native.query(query, input_json)
-        return QueryResult(
+        rows, revision, decision_id, duration_us, bundle_revision, cached, prints = (
+            self._native.query(query, input_json)
+        )
+        result = QueryResult(
             rows=_json.loads(rows),
             revision=revision,
             decision_id=decision_id,
             duration_us=duration_us,
+            bundle_revision=bundle_revision,
+            cached=cached,
+            prints=prints,
         )
+        self._emit(result)
+        return result
+
+    def _emit(self, decision: Decision | QueryResult) -> None:
+        """Hands print() lines to ``on_print``; a failing logger never fails the decision."""
+        if self._on_print is None:
+            return
+        for line in decision.prints:
+            try:
+                self._on_print(line, decision)
+            except Exception:  # noqa: BLE001 - the logger's failure is not the policy's
+                pass
+
+    @property
+    def bundle_revision(self) -> str | None:
+        """The manifest revision of the bundle serving, or ``None``."""
+        return self._native.bundle_revision
+
+    def load_bundle(self, bundle: bytes, *, verification: BundleVerification | None = None) -> int:
+        """Activates an OPA bundle (``.tar.gz`` bytes): its modules and data replace
+        everything loaded before, as one change. Returns the new revision.
+
+        Raises:
+            CoreSdkError: ``BUNDLE_INVALID``, ``INTEGRITY``, ``LIMIT_EXCEEDED``,
+                ``POLICY_PARSE``, ...; the revision serving stays.
+        """
+        return self._native.load_bundle(bundle, _parts(verification))
+
+    def load_bundle_path(
+        self, path: StrPath, *, verification: BundleVerification | None = None
+    ) -> int:
+        """:meth:`load_bundle` from a ``.tar.gz`` file or a bundle directory.
+
+        Raises:
+            CoreSdkError: ``SOURCE_UNAVAILABLE`` when the path cannot be read, and as
+                :meth:`load_bundle`.
+        """
+        return self._native.load_bundle_path(path, _parts(verification))
+
+    def start_bundle_polling(
+        self,
+        url: str,
+        *,
+        min_delay_ms: int = 60_000,
+        max_delay_ms: int = 120_000,
+        timeout_ms: int = 30_000,
+        headers: Mapping[str, str] | None = None,
+        verification: BundleVerification | None = None,
+    ) -> BundlePoller:
+        """Polls an HTTP bundle server on a background thread and activates each new
+        bundle; the first poll starts at once.
+
+        Raises:
+            CoreSdkError: ``INVALID_ARGUMENT`` for a bad URL or delays.
+        """
+        native = self._native.start_bundle_polling(
+            url,
+            min_delay_ms,
+            max_delay_ms,
+            timeout_ms,
+            list((headers or {}).items()),
+            _parts(verification),
+        )
+        return BundlePoller(native)
+
+    def watch_directory(
+        self,
+        path: StrPath,
+        *,
+        debounce_ms: int = 100,
+        verification: BundleVerification | None = None,
+    ) -> DirectoryWatch:
+        """Loads a bundle directory and reloads it (debounced) whenever its files
+        change; a change that fails keeps the last good revision serving.
+
+        Raises:
+            CoreSdkError: the first load's errors; nothing is watched then.
+        """
+        return DirectoryWatch(
+            self._native.watch_directory(path, debounce_ms, _parts(verification))
+        )
+
+    def metrics(self) -> dict[str, Any]:
+        """The engine's metrics as a dict: the same names as Node's and Rust's (see
+        docs/METRICS.md)."""
+        metrics: dict[str, Any] = _json.loads(self._native.metrics_json())
+        return metrics
+
+    def metrics_prometheus(self) -> str:
+        """The same metrics in Prometheus text exposition format."""
+        return self._native.metrics_prometheus()
 
     def __repr__(self) -> str:
         return f"PolicyEngine(revision={self.revision})"

@@ -1,0 +1,142 @@
+//! OPA bundles for Node: verification keys, the HTTP bundle poller and directory watching
+//! as native classes over the core's `BundlePoller` / `DirectoryWatch`.
+//!
+//! Stopping never blocks the JS thread: the core's `stop()` signals the background thread
+//! and returns, so a poll answered by an HTTP server on this same event loop cannot
+//! deadlock with it.
+
+use crate::error::{call, Result};
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How bundle signatures are verified (OPA's `.signatures.json`). Give `publicKey` (PEM)
+/// for RS*/PS*/ES*/EdDSA or `secret` for HS*.
+#[napi(object)]
+pub struct BundleVerification {
+    /// The JWT algorithm, e.g. `"RS256"` or `"HS256"`.
+    pub algorithm: String,
+    /// A PEM public key.
+    pub public_key: Option<String>,
+    /// An HMAC secret.
+    pub secret: Option<Buffer>,
+    /// The expected `keyid`, if any.
+    pub key_id: Option<String>,
+    /// The expected `scope`, if any.
+    pub scope: Option<String>,
+}
+
+/// Options of the HTTP bundle poller; the same names and defaults as Python's.
+#[napi(object)]
+pub struct BundlePollerOptions {
+    /// The bundle URL (`http://` or `https://`).
+    pub url: String,
+    /// Shortest delay between polls in ms (default 60000).
+    pub min_delay_ms: Option<u32>,
+    /// Longest delay between polls and cap of the failure backoff in ms (default 120000).
+    pub max_delay_ms: Option<u32>,
+    /// Time limit of one request in ms (default 30000).
+    pub timeout_ms: Option<u32>,
+    /// Extra request headers.
+    pub headers: Option<HashMap<String, String>>,
+    /// Verify bundle signatures with this key.
+    pub verification: Option<BundleVerification>,
+}
+
+/// The core verification settings for `v`.
+pub(crate) fn verification(
+    v: Option<BundleVerification>,
+) -> coresdk_engine::Result<Option<coresdk_engine::bundle::Verification>> {
+    v.map(|v| {
+        coresdk_engine::bundle::Verification::from_parts(
+            &v.algorithm,
+            v.public_key.as_deref(),
+            v.secret.as_deref(),
+            v.key_id,
+            v.scope,
+        )
+    })
+    .transpose()
+}
+
+/// The core poller options for `o`.
+pub(crate) fn poller_options(
+    o: BundlePollerOptions,
+) -> coresdk_engine::Result<coresdk_engine::PollerOptions> {
+    let mut options = coresdk_engine::PollerOptions::new(o.url);
+    let ms = |v: u32| Duration::from_millis(u64::from(v));
+    if let Some(v) = o.min_delay_ms {
+        options.min_delay = ms(v);
+    }
+    if let Some(v) = o.max_delay_ms {
+        options.max_delay = ms(v);
+    }
+    if let Some(v) = o.timeout_ms {
+        options.timeout = ms(v);
+    }
+    if let Some(headers) = o.headers {
+        options.headers = headers.into_iter().collect();
+    }
+    options.verification = verification(o.verification)?;
+    Ok(options)
+}
+
+/// A running HTTP bundle poller. Its state shows in the engine's `metrics().source`.
+#[napi]
+pub struct BundlePoller {
+    inner: Mutex<Option<coresdk_engine::BundlePoller>>,
+}
+
+impl BundlePoller {
+    pub(crate) fn new(inner: coresdk_engine::BundlePoller) -> Self {
+        Self {
+            inner: Mutex::new(Some(inner)),
+        }
+    }
+}
+
+#[napi]
+impl BundlePoller {
+    /// Stops polling (returns at once; the revision serving stays). Idempotent.
+    #[napi(catch_unwind)]
+    pub fn stop(&self) -> Result<()> {
+        call(|| {
+            let taken = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(mut poller) = taken {
+                poller.stop();
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A running watch of a bundle directory. Its state shows in `metrics().source`.
+#[napi]
+pub struct DirectoryWatch {
+    inner: Mutex<Option<coresdk_engine::DirectoryWatch>>,
+}
+
+impl DirectoryWatch {
+    pub(crate) fn new(inner: coresdk_engine::DirectoryWatch) -> Self {
+        Self {
+            inner: Mutex::new(Some(inner)),
+        }
+    }
+}
+
+#[napi]
+impl DirectoryWatch {
+    /// Stops watching (the revision serving stays). Idempotent.
+    #[napi(catch_unwind)]
+    pub fn stop(&self) -> Result<()> {
+        call(|| {
+            let taken = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(mut watch) = taken {
+                watch.stop();
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,93 @@
+"""OPA bundles: signature verification settings, the HTTP bundle poller and directory
+watching. Start them from :class:`coresdk.PolicyEngine`
+(:meth:`~coresdk.PolicyEngine.start_bundle_polling`,
+:meth:`~coresdk.PolicyEngine.watch_directory`); their state shows in
+``engine.metrics()["source"]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple, Union
+
+from . import _native
+
+__all__ = ["BundlePoller", "BundleVerification", "DirectoryWatch"]
+
+#: The native form of a :class:`BundleVerification`.
+_Parts = Tuple[str, Optional[str], Optional[bytes], Optional[str], Optional[str]]
+
+
+@dataclass(frozen=True)
+class BundleVerification:
+    """How OPA bundle signatures (``.signatures.json``) are verified.
+
+    With a verification configured, an unsigned bundle, or one whose signature or file
+    hashes do not match, is rejected with ``INTEGRITY`` and the revision serving stays.
+
+    Attributes:
+        algorithm: The JWT algorithm: ``RS256``..``RS512``, ``PS256``..``PS512``,
+            ``ES256``, ``ES384``, ``EdDSA`` or ``HS256``..``HS512``.
+        public_key: PEM public key, for the asymmetric algorithms.
+        secret: Shared secret, for HS*.
+        key_id: The expected ``keyid`` claim, if any.
+        scope: The expected ``scope`` claim, if any.
+    """
+
+    algorithm: str
+    public_key: Optional[str] = None
+    secret: Union[str, bytes, None] = None
+    key_id: Optional[str] = None
+    scope: Optional[str] = None
+
+    def _parts(self) -> _Parts:
+        secret = self.secret.encode("utf-8") if isinstance(self.secret, str) else self.secret
+        return (self.algorithm, self.public_key, secret, self.key_id, self.scope)
+
+
+def _parts(verification: BundleVerification | None) -> _Parts | None:
+    return None if verification is None else verification._parts()
+
+
+class BundlePoller:
+    """A running HTTP bundle poller (OPA's bundle protocol: ``ETag`` /
+    ``If-None-Match`` / ``304``, a random delay between polls, exponential backoff on
+    failure). While the server is unreachable the last good revision keeps serving.
+    Also a context manager that stops on exit.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _native.BundlePoller) -> None:
+        self._native = native
+
+    def stop(self) -> None:
+        """Stops polling (returns at once; the revision serving stays). Idempotent."""
+        self._native.stop()
+
+    def __enter__(self) -> BundlePoller:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class DirectoryWatch:
+    """A running watch of a bundle directory; reloads (debounced) when its files change.
+    Also a context manager that stops on exit.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _native.DirectoryWatch) -> None:
+        self._native = native
+
+    def stop(self) -> None:
+        """Stops watching (the revision serving stays). Idempotent."""
+        self._native.stop()
+
+    def __enter__(self) -> DirectoryWatch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,135 @@
+//! Snapshots: one immutable, prepared set of policies and data with a revision, and the
+//! way candidates for the next one are built.
+
+use super::errors::{compile_error, policy_error};
+use super::PolicyOptions;
+use crate::error::{Error, ErrorCode, Result};
+use std::num::{NonZeroU32, NonZeroUsize};
+
+/// Longest accepted line of a policy module, in columns.
+pub const MAX_POLICY_COLUMNS: u32 = 65_536;
+/// Largest accepted policy module, in bytes.
+pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
+/// Most lines accepted in one policy module.
+pub const MAX_POLICY_LINES: usize = 100_000;
+
+/// One Rego module as loaded: its name (used in error locations), its text, and whether
+/// it is Rego v0 syntax (only bundles can say so; everything else is v1).
+#[derive(Debug, Clone)]
+pub(crate) struct ModuleText<'a> {
+    pub name: &'a str,
+    pub source: &'a str,
+    pub rego_v0: bool,
+}
+
+/// One immutable, prepared set of policies and data. Also the candidate a change is
+/// applied to before it is published.
+#[derive(Clone)]
+pub(crate) struct Snapshot {
+    pub engine: regorus::Engine,
+    pub revision: u64,
+    /// The packages loaded, as `data.x.y`, to tell an unknown package from an undefined rule.
+    pub packages: Vec<String>,
+    /// Names of the modules parsed as Rego v0, so replicas parse them the same way.
+    pub v0_modules: Vec<String>,
+    /// The manifest revision of the bundle this snapshot came from, if it did.
+    pub bundle_revision: Option<String>,
+}
+
+impl Snapshot {
+    /// The empty snapshot of a new engine (revision 0).
+    pub fn empty(options: &PolicyOptions) -> Self {
+        let mut engine = base_engine(options);
+        // An empty engine prepares without error; the result is irrelevant.
+        let _ = engine.eval_bool_query("true".to_string(), false);
+        Self {
+            engine,
+            revision: 0,
+            packages: Vec::new(),
+            v0_modules: Vec::new(),
+            bundle_revision: None,
+        }
+    }
+
+    /// Adds modules to this candidate, recording packages and v0 modules.
+    pub fn add_modules<'a>(
+        &mut self,
+        modules: impl IntoIterator<Item = ModuleText<'a>>,
+    ) -> Result<()> {
+        for module in modules {
+            self.engine.set_rego_v0(module.rego_v0);
+            let added = self
+                .engine
+                .add_policy(module.name.to_string(), module.source.to_string());
+            self.engine.set_rego_v0(false);
+            let package = added.map_err(|e| policy_error(&e, module.name))?;
+            if module.rego_v0 {
+                self.v0_modules.push(module.name.to_string());
+            }
+            if !self.packages.contains(&package) {
+                self.packages.push(package);
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges a data document into this candidate.
+    pub fn add_data(&mut self, data: regorus::Value) -> Result<()> {
+        self.engine
+            .add_data(data)
+            .map_err(|e| Error::new(ErrorCode::PolicyConflict, format!("data: {e}")))
+    }
+
+    /// Prepares the candidate (scheduling, rule gathering happen on the first
+    /// evaluation; doing it here makes compile errors reject the change and keeps clones
+    /// on the hot path cheap).
+    pub fn prepare(&mut self) -> Result<()> {
+        self.engine
+            .eval_bool_query("true".to_string(), false)
+            .map(|_| ())
+            .map_err(|e| compile_error(&e))
+    }
+
+    /// A prepared engine equal to this snapshot's that shares no `Arc` with it: modules
+    /// re-added from their text and data re-parsed from JSON (replica.rs says why). Falls
+    /// back to a plain clone should that ever fail, since the snapshot compiled already.
+    pub fn replicate(&self, options: &PolicyOptions) -> regorus::Engine {
+        let rebuild = || -> anyhow::Result<regorus::Engine> {
+            let mut engine = base_engine(options);
+            for source in self.engine.get_policies()? {
+                engine.set_rego_v0(self.v0_modules.contains(source.file()));
+                engine.add_policy(source.file().clone(), source.contents().clone())?;
+            }
+            engine.set_rego_v0(false);
+            let data = serde_json::to_string(&self.engine.get_data())?;
+            engine.add_data_json(&data)?;
+            engine.eval_bool_query("true".to_string(), false)?;
+            Ok(engine)
+        };
+        rebuild().unwrap_or_else(|_| self.engine.clone())
+    }
+}
+
+/// A fresh regorus engine configured from `options`.
+pub(crate) fn base_engine(options: &PolicyOptions) -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    engine.set_strict_builtin_errors(options.strict_builtin_errors);
+    // print() output is gathered (and handed to the host with the decision) instead of
+    // written to the host's stderr.
+    engine.set_gather_prints(true);
+    // Check the clock every 64 units of work: frequent enough to stop a loop within a
+    // few milliseconds of the limit, rare enough not to show in the hot path.
+    let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: options.timeout,
+        check_interval,
+    });
+    // regorus refuses lines over 1,024 columns by default; generated policies (and 45 of
+    // OPA's own conformance cases) have longer ones. Keep a bound, a generous one.
+    engine.set_policy_length_config(regorus::utils::limits::PolicyLengthConfig {
+        max_col: NonZeroU32::new(MAX_POLICY_COLUMNS).unwrap_or(NonZeroU32::MIN),
+        max_file_bytes: NonZeroUsize::new(MAX_POLICY_BYTES).unwrap_or(NonZeroUsize::MIN),
+        max_lines: NonZeroUsize::new(MAX_POLICY_LINES).unwrap_or(NonZeroUsize::MIN),
+    });
+    engine
+}

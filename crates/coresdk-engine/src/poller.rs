@@ -1,0 +1,390 @@
+//! The HTTP bundle poller: OPA's bundle protocol on a background thread.
+//!
+//! Each poll is a `GET` of the bundle URL carrying `If-None-Match` with the `ETag` of the
+//! bundle serving. `200` brings a new bundle, which is parsed, verified (when a key is
+//! configured) and activated as one change; `304 Not Modified` changes nothing. After a
+//! success the next poll comes a random delay between `min_delay` and `max_delay` later
+//! (spreading a fleet's polls, as OPA does); after a failure the delay doubles from
+//! `min_delay` up to `max_delay`. While the server is unreachable or serves a bad bundle,
+//! the last good revision keeps serving (fail open on partition) and the failure shows in
+//! the engine's metrics (`source.state = "failing"`, `coresdk_policy_source_up 0`).
+
+use crate::bundle::{Bundle, Verification, VerificationKey};
+use crate::error::{Error, ErrorCode, Result};
+use crate::policy::PolicyEngine;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Largest bundle download accepted (the unpacked size is limited by the bundle reader).
+pub const MAX_BUNDLE_DOWNLOAD_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Options of a [`BundlePoller`].
+#[derive(Debug, Clone)]
+pub struct PollerOptions {
+    /// The bundle's URL (`http://` or `https://`).
+    pub url: String,
+    /// Shortest delay between polls. Default 60 s (OPA's default).
+    pub min_delay: Duration,
+    /// Longest delay between polls, and the cap of the failure backoff. Default 120 s.
+    pub max_delay: Duration,
+    /// Time limit of one request, connection to last byte. Default 30 s.
+    pub timeout: Duration,
+    /// Extra request headers, e.g. `("Authorization", "Bearer ...")`.
+    pub headers: Vec<(String, String)>,
+    /// Verify bundle signatures with this key; unsigned or badly signed bundles are
+    /// rejected with `INTEGRITY` and the last good revision keeps serving.
+    pub verification: Option<Verification>,
+}
+
+impl PollerOptions {
+    /// Options for `url` with the defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            min_delay: Duration::from_secs(60),
+            max_delay: Duration::from_secs(120),
+            timeout: Duration::from_secs(30),
+            headers: Vec::new(),
+            verification: None,
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        let url = self.url.to_ascii_lowercase();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("bundle url must be http:// or https://: {:?}", self.url),
+            ));
+        }
+        if self.min_delay.is_zero() || self.min_delay > self.max_delay {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "polling delays must satisfy 0 < min_delay <= max_delay",
+            ));
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "request timeout must be positive",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What one poll did.
+enum Polled {
+    Updated,
+    NotModified,
+}
+
+/// Stop flag shared with the polling thread; the condvar cuts a wait short.
+#[derive(Default)]
+struct Stop {
+    stopped: Mutex<bool>,
+    wake: Condvar,
+}
+
+impl Stop {
+    /// Sleeps up to `delay`; true when stopped meanwhile.
+    fn wait(&self, delay: Duration) -> bool {
+        let stopped = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
+        let (stopped, _) = self
+            .wake
+            .wait_timeout_while(stopped, delay, |stopped| !*stopped)
+            .unwrap_or_else(|p| p.into_inner());
+        *stopped
+    }
+
+    fn stop(&self) {
+        *self.stopped.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.wake.notify_all();
+    }
+
+    fn is_stopped(&self) -> bool {
+        *self.stopped.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running poller. Stops (and joins its thread) on [`BundlePoller::stop`] or drop.
+pub struct BundlePoller {
+    engine: Arc<PolicyEngine>,
+    stop: Arc<Stop>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for BundlePoller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BundlePoller")
+            .field("status", &self.engine.source_status())
+            .finish()
+    }
+}
+
+impl BundlePoller {
+    /// Starts polling for `engine` on a new thread; the first poll starts at once.
+    /// Errors: `INVALID_ARGUMENT` for a bad URL or delays.
+    pub fn start(engine: Arc<PolicyEngine>, options: PollerOptions) -> Result<Self> {
+        options.validate()?;
+        engine.metrics.update_source(|s| {
+            *s = crate::metrics::SourceStatus {
+                kind: "http".into(),
+                location: options.url.clone(),
+                state: "starting".into(),
+                ..Default::default()
+            }
+        });
+        let stop = Arc::new(Stop::default());
+        let thread = {
+            let engine = Arc::clone(&engine);
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("coresdk-bundle-poller".into())
+                .spawn(move || run(&engine, &options, &stop))
+                .map_err(|e| Error::new(ErrorCode::Internal, format!("cannot start poller: {e}")))?
+        };
+        Ok(Self {
+            engine,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Stops polling and returns at once: no new poll starts and a bundle still
+    /// downloading is not activated. The thread ends on its own; see
+    /// [`Self::stop_and_wait`] to wait for it.
+    pub fn stop(&mut self) {
+        if !self.stop.is_stopped() {
+            self.stop.stop();
+            self.engine
+                .metrics
+                .update_source(|s| s.state = "stopped".into());
+        }
+    }
+
+    /// Stops polling and waits for the polling thread to end (at most one request
+    /// timeout).
+    pub fn stop_and_wait(&mut self) {
+        self.stop();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for BundlePoller {
+    /// Stops without waiting: dropping a handle never blocks the host's thread (a Node
+    /// test server on the same event loop may be the one answering the poll).
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn run(engine: &PolicyEngine, options: &PollerOptions, stop: &Stop) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(options.timeout))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut etag: Option<String> = None;
+    let mut failures: u32 = 0;
+    loop {
+        // A panic in a poll must not kill the thread silently: it is a failed poll.
+        let outcome = crate::error::catch_panic(|| poll(engine, &agent, options, stop, &mut etag));
+        if stop.is_stopped() {
+            return;
+        }
+        let delay = match outcome {
+            Ok(polled) => {
+                failures = 0;
+                record_success(engine, polled, etag.clone());
+                jittered(options.min_delay, options.max_delay)
+            }
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                record_failure(engine, error);
+                backoff(options.min_delay, options.max_delay, failures)
+            }
+        };
+        if stop.wait(delay) {
+            return;
+        }
+    }
+}
+
+fn poll(
+    engine: &PolicyEngine,
+    agent: &ureq::Agent,
+    options: &PollerOptions,
+    stop: &Stop,
+    etag: &mut Option<String>,
+) -> Result<Polled> {
+    let mut request = agent.get(&options.url);
+    for (name, value) in &options.headers {
+        request = request.header(name, value);
+    }
+    if let Some(tag) = etag.as_deref() {
+        request = request.header("If-None-Match", tag);
+    }
+    let unavailable = |e: ureq::Error| {
+        Error::new(
+            ErrorCode::SourceUnavailable,
+            format!("GET {}: {e}", options.url),
+        )
+    };
+    let mut response = request.call().map_err(unavailable)?;
+    let status = response.status().as_u16();
+    if status == 304 {
+        return Ok(Polled::NotModified);
+    }
+    if status != 200 {
+        return Err(Error::new(
+            ErrorCode::SourceUnavailable,
+            format!("GET {}: HTTP {status}", options.url),
+        ));
+    }
+    let new_etag = response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_BUNDLE_DOWNLOAD_BYTES)
+        .read_to_vec()
+        .map_err(unavailable)?;
+    if stop.is_stopped() {
+        return Ok(Polled::NotModified);
+    }
+    let bundle = Bundle::from_tar_gz(&body, options.verification.as_ref());
+    if bundle.is_err() {
+        engine.metrics.reload(false);
+    }
+    engine.load_bundle(&bundle?)?;
+    // Only a bundle that activated becomes the one we ask the server about.
+    *etag = new_etag;
+    Ok(Polled::Updated)
+}
+
+fn record_success(engine: &PolicyEngine, polled: Polled, etag: Option<String>) {
+    engine.metrics.update_source(|s| {
+        s.state = "ok".into();
+        match polled {
+            Polled::Updated => s.updates += 1,
+            Polled::NotModified => s.not_modified += 1,
+        }
+        s.consecutive_failures = 0;
+        s.last_success_unix_ms = Some(now_unix_ms());
+        s.etag = etag;
+    });
+}
+
+pub(crate) fn record_failure(engine: &PolicyEngine, error: Error) {
+    engine.metrics.update_source(|s| {
+        s.state = "failing".into();
+        s.failures += 1;
+        s.consecutive_failures += 1;
+        s.last_error = Some((error.code(), error.message().to_string()));
+    });
+}
+
+pub(crate) fn now_unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// A random delay in `[min, max]`.
+fn jittered(min: Duration, max: Duration) -> Duration {
+    let spread = max.saturating_sub(min).as_nanos() as u64;
+    if spread == 0 {
+        return min;
+    }
+    // RandomState is seeded from the OS per instance: enough randomness to spread polls.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(now_unix_ms());
+    min + Duration::from_nanos(hasher.finish() % spread)
+}
+
+/// `min * 2^(failures-1)`, capped at `max`.
+fn backoff(min: Duration, max: Duration, failures: u32) -> Duration {
+    let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(30));
+    min.saturating_mul(factor).min(max)
+}
+
+// TEMPORARY home until bundle/ is done
+
+impl Verification {
+    /// Verification settings from the parts a host passes: the JWT `algorithm`, and
+    /// either a PEM `public_key` (RS*, PS*, ES*, EdDSA) or an HMAC `secret` (HS*).
+    ///
+    /// Errors: `INVALID_ARGUMENT` for an unknown algorithm, a missing or surplus key, or
+    /// a key of the wrong kind for the algorithm.
+    pub fn from_parts(
+        algorithm: &str,
+        public_key: Option<&str>,
+        secret: Option<&[u8]>,
+        key_id: Option<String>,
+        scope: Option<String>,
+    ) -> Result<Self> {
+        let invalid = |m: String| Error::new(ErrorCode::InvalidArgument, m);
+        let hmac = matches!(algorithm, "HS256" | "HS384" | "HS512");
+        let asymmetric = matches!(
+            algorithm,
+            "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA"
+        );
+        let key = match (public_key, secret) {
+            (None, Some(secret)) if hmac => VerificationKey::Hmac(secret.to_vec()),
+            (Some(pem), None) if asymmetric => VerificationKey::PublicPem(pem.to_string()),
+            _ if !hmac && !asymmetric => {
+                return Err(invalid(format!(
+                    "unsupported signing algorithm {algorithm:?}"
+                )))
+            }
+            _ if hmac => {
+                return Err(invalid(format!(
+                    "{algorithm} needs a secret and no public key"
+                )))
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "{algorithm} needs a PEM public key and no secret"
+                )))
+            }
+        };
+        Ok(Self {
+            key,
+            algorithm: algorithm.to_string(),
+            key_id,
+            scope,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let (min, max) = (Duration::from_millis(100), Duration::from_secs(1));
+        let delays: Vec<u128> = (1..=6).map(|n| backoff(min, max, n).as_millis()).collect();
+        assert_eq!(delays, [100, 200, 400, 800, 1000, 1000]);
+        assert_eq!(backoff(min, max, u32::MAX), max);
+    }
+
+    #[test]
+    fn jitter_stays_within_bounds() {
+        let (min, max) = (Duration::from_millis(10), Duration::from_millis(20));
+        for _ in 0..1000 {
+            let d = jittered(min, max);
+            assert!(d >= min && d <= max, "{d:?}");
+        }
+        assert_eq!(jittered(min, min), min);
+    }
+}

@@ -1,0 +1,193 @@
+//! Test support for bundle sources: tarballs built in memory and a real HTTP bundle
+//! server on loopback (std `TcpListener`, one thread, `Connection: close`).
+#![allow(dead_code)] // each test crate uses a different subset
+
+use flate2::write::GzEncoder;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A `.tar.gz` holding `files` (path, contents).
+pub fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), flate2::Compression::fast()));
+    for (path, contents) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(contents.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, path, contents.as_bytes())
+            .expect("append");
+    }
+    builder.into_inner().expect("tar").finish().expect("gzip")
+}
+
+/// A bundle whose rule `data.app.version` is `version` and whose manifest revision is
+/// `"v<version>"`.
+pub fn versioned_bundle(version: u32) -> Vec<u8> {
+    let manifest = format!(r#"{{"revision":"v{version}","roots":["app"]}}"#);
+    let policy =
+        format!("package app\nversion := {version}\nallow if input.user == data.app.admin\n");
+    tar_gz(&[
+        (".manifest", &manifest),
+        ("app/policy.rego", &policy),
+        ("app/data.json", r#"{"admin":"alice"}"#),
+    ])
+}
+
+/// What the server answers.
+#[derive(Clone)]
+pub enum Reply {
+    /// `200` with this body and `ETag`, or `304` when `If-None-Match` equals the tag.
+    Bundle { body: Vec<u8>, etag: String },
+    /// This status with an empty body.
+    Status(u16),
+    /// Close the connection without answering.
+    Hangup,
+}
+
+/// One request the server saw.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub if_none_match: Option<String>,
+    pub authorization: Option<String>,
+    pub status: u16,
+}
+
+/// A bundle server on `127.0.0.1:<ephemeral>`; stops when dropped.
+pub struct BundleServer {
+    pub url: String,
+    reply: Arc<Mutex<Reply>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl BundleServer {
+    pub fn start(reply: Reply) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let url = format!(
+            "http://{}/bundles/app.tar.gz",
+            listener.local_addr().unwrap()
+        );
+        let reply = Arc::new(Mutex::new(reply));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let (reply, seen, stop) = (reply.clone(), seen.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            let current = reply.lock().unwrap().clone();
+                            if let Some(s) = serve(stream, &current) {
+                                seen.lock().unwrap().push(s);
+                            }
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(2)),
+                    }
+                }
+            });
+        }
+        Self {
+            url,
+            reply,
+            seen,
+            stop,
+        }
+    }
+
+    pub fn set(&self, reply: Reply) {
+        *self.reply.lock().unwrap() = reply;
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for BundleServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn serve(stream: TcpStream, reply: &Reply) -> Option<Seen> {
+    stream.set_nonblocking(false).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    let (mut if_none_match, mut authorization) = (None, None);
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            let value = Some(value.trim().to_string());
+            match name.trim().to_ascii_lowercase().as_str() {
+                "if-none-match" => if_none_match = value,
+                "authorization" => authorization = value,
+                _ => {}
+            }
+        }
+    }
+    let mut stream = stream;
+    let status = match reply {
+        Reply::Hangup => {
+            return Some(Seen {
+                path,
+                if_none_match,
+                authorization,
+                status: 0,
+            })
+        }
+        Reply::Status(code) => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {code} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            *code
+        }
+        Reply::Bundle { body, etag } if if_none_match.as_deref() == Some(etag.as_str()) => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: close\r\n\r\n"
+            );
+            304
+        }
+        Reply::Bundle { body, etag } => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nETag: {etag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(body);
+            200
+        }
+    };
+    let _ = stream.flush();
+    Some(Seen {
+        path,
+        if_none_match,
+        authorization,
+        status,
+    })
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes.
+pub fn eventually(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    condition()
+}

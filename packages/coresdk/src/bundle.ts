@@ -1,0 +1,93 @@
+import type { BundlePoller as NativeBundlePoller, DirectoryWatch as NativeDirectoryWatch } from '@coresdk/native';
+import type { BundleVerification as NativeBundleVerification } from '@coresdk/native';
+import { native as call } from './error.js';
+
+/**
+ * How OPA bundle signatures (`.signatures.json`) are verified. With a verification
+ * configured, an unsigned bundle or one whose signature or file hashes do not match is
+ * rejected with `INTEGRITY` and the revision serving stays.
+ */
+export interface BundleVerification {
+  /** The JWT algorithm: `RS256`..`RS512`, `PS256`..`PS512`, `ES256`, `ES384`, `EdDSA` or `HS256`..`HS512`. */
+  algorithm: string;
+  /** PEM public key, for the asymmetric algorithms. */
+  publicKey?: string;
+  /** Shared secret, for HS*. */
+  secret?: string | Uint8Array;
+  /** The expected `keyid` claim, if any. */
+  keyId?: string;
+  /** The expected `scope` claim, if any. */
+  scope?: string;
+}
+
+/** Options of {@link PolicyEngine.startBundlePolling}; the same names and defaults as Python's. */
+export interface BundlePollerOptions {
+  /** The bundle URL (`http://` or `https://`). */
+  url: string;
+  /** Shortest delay between polls in ms. Default 60000 (OPA's). */
+  minDelayMs?: number;
+  /** Longest delay between polls, and the cap of the failure backoff, in ms. Default 120000. */
+  maxDelayMs?: number;
+  /** Time limit of one request in ms. Default 30000. */
+  timeoutMs?: number;
+  /** Extra request headers, e.g. `{ Authorization: 'Bearer ...' }`. */
+  headers?: Record<string, string>;
+  /** Verify bundle signatures. */
+  verification?: BundleVerification;
+}
+
+/** Options of {@link PolicyEngine.watchDirectory}. */
+export interface DirectoryWatchOptions {
+  /** Quiet time after the last file event before reloading, in ms. Default 100. */
+  debounceMs?: number;
+  /** Verify bundle signatures. */
+  verification?: BundleVerification;
+}
+
+/** @internal the native form of a verification. */
+export function nativeVerification(v: BundleVerification | undefined): NativeBundleVerification | undefined {
+  if (v === undefined) return undefined;
+  const secret = typeof v.secret === 'string' ? Buffer.from(v.secret, 'utf8') : v.secret;
+  return {
+    algorithm: v.algorithm,
+    publicKey: v.publicKey,
+    secret: secret === undefined ? undefined : Buffer.from(secret),
+    keyId: v.keyId,
+    scope: v.scope,
+  };
+}
+
+/**
+ * A running HTTP bundle poller (OPA's bundle protocol: `ETag` / `If-None-Match` / `304`,
+ * randomised delay between polls, exponential backoff on failure). While the server is
+ * unreachable the last good revision keeps serving; the state shows in
+ * `engine.metrics().source`.
+ */
+export class BundlePoller {
+  readonly #inner: NativeBundlePoller;
+
+  /** @internal */
+  constructor(inner: NativeBundlePoller) {
+    this.#inner = inner;
+  }
+
+  /** Stops polling (returns at once; the revision serving stays). Idempotent. */
+  stop(): void {
+    call(() => this.#inner.stop());
+  }
+}
+
+/** A running watch of a bundle directory; reloads (debounced) when its files change. */
+export class DirectoryWatch {
+  readonly #inner: NativeDirectoryWatch;
+
+  /** @internal */
+  constructor(inner: NativeDirectoryWatch) {
+    this.#inner = inner;
+  }
+
+  /** Stops watching (the revision serving stays). Idempotent. */
+  stop(): void {
+    call(() => this.#inner.stop());
+  }
+}
