@@ -9,7 +9,7 @@
 //! the last good revision keeps serving (fail open on partition) and the failure shows in
 //! the engine's metrics (`source.state = "failing"`, `coresdk_policy_source_up 0`).
 
-use crate::bundle::{Bundle, Verification, VerificationKey};
+use crate::bundle::{Bundle, Verification};
 use crate::error::{Error, ErrorCode, Result};
 use crate::policy::PolicyEngine;
 use std::hash::{BuildHasher, Hasher};
@@ -315,55 +315,6 @@ fn jittered(min: Duration, max: Duration) -> Duration {
 fn backoff(min: Duration, max: Duration, failures: u32) -> Duration {
     let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(30));
     min.saturating_mul(factor).min(max)
-}
-
-// TEMPORARY home until bundle/ is done
-
-impl Verification {
-    /// Verification settings from the parts a host passes: the JWT `algorithm`, and
-    /// either a PEM `public_key` (RS*, PS*, ES*, EdDSA) or an HMAC `secret` (HS*).
-    ///
-    /// Errors: `INVALID_ARGUMENT` for an unknown algorithm, a missing or surplus key, or
-    /// a key of the wrong kind for the algorithm.
-    pub fn from_parts(
-        algorithm: &str,
-        public_key: Option<&str>,
-        secret: Option<&[u8]>,
-        key_id: Option<String>,
-        scope: Option<String>,
-    ) -> Result<Self> {
-        let invalid = |m: String| Error::new(ErrorCode::InvalidArgument, m);
-        let hmac = matches!(algorithm, "HS256" | "HS384" | "HS512");
-        let asymmetric = matches!(
-            algorithm,
-            "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA"
-        );
-        let key = match (public_key, secret) {
-            (None, Some(secret)) if hmac => VerificationKey::Hmac(secret.to_vec()),
-            (Some(pem), None) if asymmetric => VerificationKey::PublicPem(pem.to_string()),
-            _ if !hmac && !asymmetric => {
-                return Err(invalid(format!(
-                    "unsupported signing algorithm {algorithm:?}"
-                )))
-            }
-            _ if hmac => {
-                return Err(invalid(format!(
-                    "{algorithm} needs a secret and no public key"
-                )))
-            }
-            _ => {
-                return Err(invalid(format!(
-                    "{algorithm} needs a PEM public key and no secret"
-                )))
-            }
-        };
-        Ok(Self {
-            key,
-            algorithm: algorithm.to_string(),
-            key_id,
-            scope,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -38,6 +38,17 @@ describe('coresdk CLI', () => {
     expect(JSON.parse(own.out).result).toBe(false);
   });
 
+  it('eval loads an OPA bundle with --bundle', () => {
+    const bundle = resolve(__dirname, '../../../fixtures/bundles/rbac.tar.gz');
+    const d = cli(['eval', 'data.rbac.allow', '--bundle', bundle, '--input', '-'], '{"user":"alice"}');
+    expect(d.code).toBe(0);
+    expect(JSON.parse(d.out)).toMatchObject({ result: true, revision: 1, bundleRevision: 'rbac-v1' });
+    const bad = cli(['eval', 'data.rbac.allow', '--bundle', resolve(__dirname, '../../../fixtures/bundles/not-gzip.tar.gz')]);
+    expect(bad).toMatchObject({ code: 1 });
+    expect(bad.err).toMatch(/^coresdk: BUNDLE_INVALID: /);
+    expect(cli(['eval', 'data.rbac.allow', '--bundle', bundle, '--data', 'x.json']).code).toBe(2);
+  });
+
   it('mask masks JSON as a value and other text as text', () => {
     const json = cli(['mask', `${EX}/sample.json`]);
     expect(json.code).toBe(0);

@@ -9,16 +9,26 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A `.tar.gz` holding `files` (path, contents).
+/// A `.tar.gz` holding `files` (path, contents). Names are written into the header as
+/// given, so tests can build archives a careful tool would refuse to (`../x`, `/x`).
 pub fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
+    let raw: Vec<(&str, &[u8])> = files.iter().map(|(p, c)| (*p, c.as_bytes())).collect();
+    tar_gz_bytes(&raw)
+}
+
+/// [`tar_gz`] with file contents as bytes (not necessarily UTF-8).
+pub fn tar_gz_bytes(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), flate2::Compression::fast()));
     for (path, contents) in files {
-        let mut header = tar::Header::new_gnu();
+        let mut header = tar::Header::new_old();
+        let name = &mut header.as_old_mut().name;
+        name[..path.len()].copy_from_slice(path.as_bytes());
         header.set_size(contents.len() as u64);
         header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
         header.set_cksum();
         builder
-            .append_data(&mut header, path, contents.as_bytes())
+            .append(&header, contents.as_bytes())
             .expect("append");
     }
     builder.into_inner().expect("tar").finish().expect("gzip")
