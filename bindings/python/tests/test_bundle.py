@@ -161,6 +161,7 @@ def server() -> Iterator[_Server]:
     s = _Server(versioned_bundle(1), '"e1"')
     yield s
     s.httpd.shutdown()
+    s.httpd.server_close()
 
 
 def test_poller_etag_304_update_and_outage(server: _Server) -> None:
