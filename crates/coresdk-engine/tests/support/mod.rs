@@ -28,7 +28,7 @@ pub fn tar_gz_bytes(files: &[(&str, &[u8])]) -> Vec<u8> {
         header.set_entry_type(tar::EntryType::Regular);
         header.set_cksum();
         builder
-            .append(&header, contents.as_bytes())
+            .append(&header, *contents)
             .expect("append");
     }
     builder.into_inner().expect("tar").finish().expect("gzip")
