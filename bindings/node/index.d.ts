@@ -60,6 +60,13 @@ export declare class PolicyEngine {
   evaluateSync(path: string, inputJson: string | Buffer): NativeDecision
   /** Evaluates a rule path on the libuv pool. */
   evaluate(path: string, inputJson: string | Buffer): Promise<NativeDecision>
+  /**
+   * Verifies `token`, then evaluates `path` with the claims as `input.claims`, on the
+   * calling thread.
+   */
+  authorizeSync(verifier: TokenVerifier, token: string, path: string, inputJson: string | Buffer): NativeDecision
+  /** [`Self::authorize_sync`] on the libuv pool. */
+  authorize(verifier: TokenVerifier, token: string, path: string, inputJson: string | Buffer): Promise<NativeDecision>
   /** A yes/no decision with the configured fail mode, on the calling thread. */
   allowedSync(path: string, inputJson: string | Buffer): boolean
   /** A yes/no decision with the configured fail mode, on the libuv pool. */
@@ -84,6 +91,14 @@ export declare class PolicyEngine {
   metricsJson(): string
   /** The metrics in Prometheus text exposition format. */
   metricsPrometheus(): string
+}
+
+/** Verifies JWTs (the core's `TokenVerifier`). */
+export declare class TokenVerifier {
+  /** A verifier over the given keys. */
+  constructor(options: TokenVerifierOptions)
+  /** The verified claims of `token` as JSON text. */
+  authenticateJson(token: string): string
 }
 
 /** Options of the HTTP bundle poller; the same names and defaults as Python's. */
@@ -223,4 +238,32 @@ export interface PolicyOptions {
   failOpen?: boolean
   /** Turns the decision cache on. */
   cache?: DecisionCacheOptions
+}
+
+/** One verification key: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*). */
+export interface TokenKey {
+  /** The algorithm the key verifies, e.g. `"RS256"`. */
+  algorithm: string
+  /** PEM public key. */
+  publicKey?: string
+  /** HMAC secret. */
+  secret?: Buffer
+  /** The `kid` tokens name this key by. */
+  keyId?: string
+}
+
+/** Options of a [`TokenVerifier`]; the same names and defaults as Python's. */
+export interface TokenVerifierOptions {
+  /** A JWKS document (`{"keys": [...]}`) as JSON text. */
+  jwksJson?: string | Buffer
+  /** Keys given one by one. */
+  keys?: Array<TokenKey>
+  /** Accepted issuers (`iss`); empty = any. */
+  issuers?: Array<string>
+  /** Accepted audiences (`aud`); empty = not checked. */
+  audiences?: Array<string>
+  /** Clock skew allowed on `exp` / `nbf` in seconds (default 60). */
+  leewaySeconds?: number
+  /** Claims that must be present. */
+  requiredClaims?: Array<string>
 }

@@ -839,6 +839,7 @@ module.exports.BundlePoller = nativeBinding.BundlePoller
 module.exports.DirectoryWatch = nativeBinding.DirectoryWatch
 module.exports.Masker = nativeBinding.Masker
 module.exports.PolicyEngine = nativeBinding.PolicyEngine
+module.exports.TokenVerifier = nativeBinding.TokenVerifier
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson
 module.exports.hashJson = nativeBinding.hashJson
 module.exports.nativeVersion = nativeBinding.nativeVersion

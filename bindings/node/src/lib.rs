@@ -14,11 +14,13 @@ mod error;
 mod mask;
 mod policy;
 mod task;
+mod token;
 
 pub use bundle::*;
 pub use canonical::*;
 pub use mask::*;
 pub use policy::*;
+pub use token::*;
 
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;

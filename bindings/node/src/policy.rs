@@ -12,6 +12,7 @@ use crate::bundle::{
 };
 use crate::error::{bytes, call, Result};
 use crate::task::Work;
+use crate::token::TokenVerifier;
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi_derive::napi;
 use std::sync::Arc;
@@ -102,8 +103,11 @@ fn evaluate_impl(
     path: &str,
     input: &[u8],
 ) -> coresdk_engine::Result<NativeDecision> {
-    let d = engine.evaluate(path, input)?;
-    Ok(NativeDecision {
+    engine.evaluate(path, input).map(native_decision)
+}
+
+fn native_decision(d: coresdk_engine::Decision) -> NativeDecision {
+    NativeDecision {
         result_json: d.result.map(|v| coresdk_engine::json::to_string(&v)),
         revision: d.revision as f64,
         decision_id: d.decision_id,
@@ -111,7 +115,7 @@ fn evaluate_impl(
         bundle_revision: d.bundle_revision,
         cached: d.cached,
         prints: d.prints,
-    })
+    }
 }
 
 /// The one implementation of `query` / `querySync` (panics caught by the caller).
@@ -236,6 +240,42 @@ impl PolicyEngine {
         let engine = Arc::clone(&self.inner);
         let input = bytes(input_json);
         AsyncTask::new(Work::new(move || evaluate_impl(&engine, &path, &input)))
+    }
+
+    /// Verifies `token`, then evaluates `path` with the claims as `input.claims`, on the
+    /// calling thread.
+    #[napi(catch_unwind)]
+    pub fn authorize_sync(
+        &self,
+        verifier: &TokenVerifier,
+        token: String,
+        path: String,
+        input_json: Either<String, Buffer>,
+    ) -> Result<NativeDecision> {
+        let input = bytes(input_json);
+        call(|| {
+            let d = self.inner.authorize(&verifier.inner, &token, &path, &input);
+            d.map(native_decision)
+        })
+    }
+
+    /// [`Self::authorize_sync`] on the libuv pool.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeDecision>")]
+    pub fn authorize(
+        &self,
+        verifier: &TokenVerifier,
+        token: String,
+        path: String,
+        input_json: Either<String, Buffer>,
+    ) -> AsyncTask<Work<NativeDecision>> {
+        let engine = Arc::clone(&self.inner);
+        let verifier = verifier.inner.clone();
+        let input = bytes(input_json);
+        AsyncTask::new(Work::new(move || {
+            engine
+                .authorize(&verifier, &token, &path, &input)
+                .map(native_decision)
+        }))
     }
 
     /// A yes/no decision with the configured fail mode, on the calling thread.

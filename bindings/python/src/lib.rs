@@ -8,6 +8,7 @@ mod conversion;
 mod error;
 mod mask;
 mod policy;
+mod token;
 
 use pyo3::prelude::*;
 
@@ -34,6 +35,8 @@ mod _native {
     use super::mask::Masker;
     #[pymodule_export]
     use super::policy::PolicyEngine;
+    #[pymodule_export]
+    use super::token::TokenVerifier;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -195,6 +195,23 @@ impl PolicyEngine {
         })
     }
 
+    /// Verifies `token`, then evaluates `path` with the claims as `input.claims`.
+    fn authorize(
+        &self,
+        py: Python<'_>,
+        verifier: PyRef<'_, crate::token::TokenVerifier>,
+        #[pyo3(from_py_with = conversion::string)] token: PyBackedStr,
+        #[pyo3(from_py_with = conversion::string)] path: PyBackedStr,
+        #[pyo3(from_py_with = conversion::bytes)] input_json: Bytes,
+    ) -> PyResult<DecisionTuple> {
+        let verifier = &verifier.inner;
+        detached(py, || {
+            self.inner
+                .authorize(verifier, &token, &path, input_json.as_bytes())
+                .map(decision_tuple)
+        })
+    }
+
     /// The manifest revision of the bundle serving, if any.
     #[getter]
     fn bundle_revision(&self, py: Python<'_>) -> PyResult<Option<String>> {

@@ -24,6 +24,8 @@ from coresdk import (
     Decision,
     Masker,
     PolicyEngine,
+    TokenKey,
+    TokenVerifier,
     canonicalize_json,
     hash_json,
 )
@@ -129,6 +131,26 @@ def bundle_evaluate(args: dict[str, Any]) -> dict[str, Any]:
     return decision_value(policy.evaluate_json(args["path"], input_text(args)))
 
 
+def authenticate(args: dict[str, Any]) -> dict[str, Any]:
+    verifier = TokenVerifier(
+        jwks=args.get("jwks"),
+        keys=[
+            TokenKey(
+                algorithm=k["algorithm"],
+                public_key=k.get("public_key"),
+                secret=k.get("secret"),
+                key_id=k.get("key_id"),
+            )
+            for k in args.get("keys", [])
+        ],
+        issuers=args.get("issuers", ()),
+        audiences=args.get("audiences", ()),
+        required_claims=args.get("required_claims", ()),
+        leeway_seconds=args.get("leeway_seconds", 60),
+    )
+    return {"claims": verifier.authenticate(args["token"])}
+
+
 def evaluate(args: dict[str, Any]) -> dict[str, Any]:
     policy = engine(args)
     if "input_json" in args:
@@ -156,6 +178,7 @@ OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "evaluate": evaluate,
     "allowed": allowed,
     "bundle_evaluate": bundle_evaluate,
+    "authenticate": authenticate,
     "query": query,
     "mask_text": lambda args: {"text": masker(args).mask_text(args["text"])},
     "mask_value": lambda args: {"value": masker(args).mask_value(args["value"])},

@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod policy;
 pub mod poller;
 mod replica;
+pub mod token;
 pub mod watch;
 
 pub use cache::CacheOptions;
@@ -35,6 +36,7 @@ pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use mask::{Finding, MaskOptions, Masker, Strategy};
 pub use policy::{Decision, PolicyEngine, PolicyOptions, QueryDecision};
 pub use poller::{BundlePoller, PollerOptions};
+pub use token::{KeySet, TokenOptions, TokenVerifier};
 pub use watch::DirectoryWatch;
 
 /// The version of this crate (and of every CoreSDK package: one version for all).

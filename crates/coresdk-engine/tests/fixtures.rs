@@ -4,7 +4,8 @@
 
 use coresdk_engine::bundle::Verification;
 use coresdk_engine::{
-    canonical, Decision, Error, MaskOptions, Masker, PolicyEngine, PolicyOptions, Strategy,
+    canonical, Decision, Error, KeySet, MaskOptions, Masker, PolicyEngine, PolicyOptions, Strategy,
+    TokenOptions, TokenVerifier,
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -141,6 +142,41 @@ fn verification(args: &Value) -> Result<Option<Verification>, Error> {
     .map(Some)
 }
 
+/// The verifier of an `authenticate` case.
+fn token_verifier(args: &Value) -> Result<TokenVerifier, Error> {
+    let mut keys = match args.get("jwks") {
+        Some(jwks) => KeySet::from_jwks_json(jwks.to_string().as_bytes())?,
+        None => KeySet::new(),
+    };
+    for key in args["keys"].as_array().into_iter().flatten() {
+        let alg = key["algorithm"].as_str().unwrap_or_default();
+        let kid = key["key_id"].as_str();
+        keys = match (key["public_key"].as_str(), key["secret"].as_str()) {
+            (Some(pem), _) => keys.with_public_pem(kid, alg, pem)?,
+            (_, Some(secret)) => keys.with_secret(kid, alg, secret.as_bytes())?,
+            _ => panic!("a key needs public_key or secret"),
+        };
+    }
+    let strings = |name: &str| -> Vec<String> {
+        args[name]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    let mut options = TokenOptions {
+        issuers: strings("issuers"),
+        audiences: strings("audiences"),
+        required_claims: strings("required_claims"),
+        ..TokenOptions::default()
+    };
+    if let Some(seconds) = args["leeway_seconds"].as_u64() {
+        options.leeway = Duration::from_secs(seconds);
+    }
+    Ok(TokenVerifier::new(keys, options))
+}
+
 /// Runs one case and returns what it produced, in the shape of `expect`.
 fn run(case: &Value) -> Value {
     let args = &case["args"];
@@ -165,6 +201,10 @@ fn run(case: &Value) -> Value {
             engine
                 .evaluate(path, input_text(args).as_bytes())
                 .map(|d| decision_value(d, expect))
+        }),
+        "authenticate" => token_verifier(args).and_then(|verifier| {
+            let claims = verifier.verify(args["token"].as_str().unwrap_or_default())?;
+            Ok(json!({ "claims": claims }))
         }),
         "query" => load_engine(args).and_then(|engine| {
             let query = args["query"].as_str().unwrap_or_default();

@@ -11,4 +11,5 @@ export type {
   NativeQueryResult,
   PolicyEngine as NativePolicyEngine,
   Masker as NativeMasker,
+  TokenVerifier,
 } from '@coresdk/native';

@@ -10,6 +10,7 @@ import {
   type DirectoryWatchOptions,
 } from './bundle.js';
 import type { PolicyMetrics } from './metrics.js';
+import type { TokenVerifier } from './token.js';
 
 /** Options of a {@link PolicyEngine}. The same names and defaults as Python's. */
 export interface PolicyEngineOptions {
@@ -279,6 +280,22 @@ export class PolicyEngine {
   queryJsonSync(query: string, inputJson: string | Uint8Array): QueryResult {
     const input = toJsonInput(inputJson);
     return this.#emit(queryResult(call(() => this.#inner.querySync(query, input))));
+  }
+
+  /**
+   * Verifies `token` with `verifier`, then evaluates `path` with the verified claims added
+   * to `input` (an object; default `{}`) as `input.claims`, on the libuv pool.
+   * @throws CoreSdkError `TOKEN_INVALID` / `TOKEN_EXPIRED` (nothing is evaluated), `INVALID_ARGUMENT` when `input` is not an object or has `claims`, and as `evaluate`.
+   */
+  async authorize(verifier: TokenVerifier, token: string, path: string, input?: Record<string, unknown>): Promise<Decision> {
+    const text = inputText(input);
+    return this.#emit(decision(await nativeAsync(() => this.#inner.authorize(verifier.native, token, path, text))));
+  }
+
+  /** {@link PolicyEngine.authorize} on the calling thread. */
+  authorizeSync(verifier: TokenVerifier, token: string, path: string, input?: Record<string, unknown>): Decision {
+    const text = inputText(input);
+    return this.#emit(decision(call(() => this.#inner.authorizeSync(verifier.native, token, path, text))));
   }
 
   /**

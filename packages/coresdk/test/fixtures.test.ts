@@ -7,6 +7,7 @@ import {
   CoreSdkError,
   Masker,
   PolicyEngine,
+  TokenVerifier,
   canonicalizeJson,
   hashJson,
   type BundleVerification,
@@ -105,6 +106,22 @@ export function run(c: Case): unknown {
         const engine = new PolicyEngine();
         engine.loadBundlePath(join(FIXTURES, a.bundle), { verification: verification(a.verification) });
         return decisionValue(engine.evaluateJsonSync(a.path, inputJson(a)), expected);
+      }
+      case 'authenticate': {
+        const verifier = new TokenVerifier({
+          jwks: a.jwks,
+          keys: a.keys?.map((k: Record<string, string>) => ({
+            algorithm: k.algorithm,
+            publicKey: k.public_key,
+            secret: k.secret,
+            keyId: k.key_id,
+          })),
+          issuers: a.issuers,
+          audiences: a.audiences,
+          requiredClaims: a.required_claims,
+          leewaySeconds: a.leeway_seconds,
+        });
+        return { claims: verifier.authenticate(a.token) };
       }
       case 'query':
         return { rows: engineFor(a).queryJsonSync(a.query, inputJson(a)).rows };

@@ -26,6 +26,7 @@ from .errors import (
 )
 from .mask import Finding, Masker, Strategy
 from .policy import Decision, DecisionCache, PolicyEngine, QueryResult
+from .token import TokenKey, TokenVerifier
 
 __all__ = [
     "ERROR_CODES",
@@ -45,6 +46,8 @@ __all__ = [
     "PolicyError",
     "QueryResult",
     "Strategy",
+    "TokenKey",
+    "TokenVerifier",
     "TrustError",
     "__version__",
     "canonicalize",

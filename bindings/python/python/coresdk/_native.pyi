@@ -17,6 +17,7 @@ __all__ = [
     "DirectoryWatch",
     "Masker",
     "PolicyEngine",
+    "TokenVerifier",
     "__version__",
     "ERROR_CODES",
 ]
@@ -79,6 +80,11 @@ class PolicyEngine:
     ) -> tuple[str, int, str, int, str | None, bool, list[str]]:
         """``(rows_json, revision, decision_id, duration_us, bundle_revision, cached, prints)``."""
 
+    def authorize(
+        self, verifier: TokenVerifier, token: str, path: str, input_json: str | bytes
+    ) -> tuple[str | None, int, str, int, str | None, bool, list[str]]:
+        """Verifies ``token``, then evaluates ``path`` with the claims as ``input.claims``."""
+
     @property
     def bundle_revision(self) -> str | None:
         """The manifest revision of the bundle serving, if any."""
@@ -118,6 +124,24 @@ class PolicyEngine:
 
 #: ``(algorithm, public_key_pem, secret, key_id, scope)``
 _Parts = tuple[str, str | None, bytes | None, str | None, str | None]
+
+@final
+class TokenVerifier:
+    """Verifies JWTs against a key set (the core's ``TokenVerifier``)."""
+
+    def __new__(
+        cls,
+        jwks_json: str | bytes | None,
+        keys: list[tuple[str, str | None, bytes | None, str | None]],
+        issuers: list[str],
+        audiences: list[str],
+        leeway_seconds: int,
+        required_claims: list[str],
+    ) -> TokenVerifier:
+        """A verifier over a JWKS document (JSON text) and/or keys given one by one."""
+
+    def authenticate_json(self, token: str) -> str:
+        """The verified claims of ``token`` as JSON text."""
 
 @final
 class BundlePoller:

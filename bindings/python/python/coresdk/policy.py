@@ -10,6 +10,7 @@ from typing import Any, Union
 from . import _json, _native
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
 from .errors import CoreSdkError, _error
+from .token import TokenVerifier
 
 __all__ = ["DecisionCache", "Decision", "PolicyEngine", "QueryResult"]
 
@@ -270,21 +271,7 @@ class PolicyEngine:
             CoreSdkError: ``INVALID_JSON`` / ``LIMIT_EXCEEDED`` for bad text, and as
                 :meth:`evaluate`.
         """
-        result, revision, decision_id, duration_us, bundle_revision, cached, prints = (
-            self._native.evaluate(path, input_json)
-        )
-        decision = Decision(
-            result=None if result is None else _json.loads(result),
-            defined=result is not None,
-            revision=revision,
-            decision_id=decision_id,
-            duration_us=duration_us,
-            bundle_revision=bundle_revision,
-            cached=cached,
-            prints=prints,
-        )
-        self._emit(decision)
-        return decision
+        return self._decision(self._native.evaluate(path, input_json))
 
     def query(self, query: str, input: Any = None) -> QueryResult:
         """Evaluates an ad-hoc Rego query (e.g. ``"x := data.authz.allow"``).
@@ -321,6 +308,24 @@ class PolicyEngine:
         self._emit(result)
         return result
 
+    def _decision(
+        self, native: tuple[str | None, int, str, int, str | None, bool, list[str]]
+    ) -> Decision:
+        """A :class:`Decision` from the native tuple, its prints handed to ``on_print``."""
+        result, revision, decision_id, duration_us, bundle_revision, cached, prints = native
+        decision = Decision(
+            result=None if result is None else _json.loads(result),
+            defined=result is not None,
+            revision=revision,
+            decision_id=decision_id,
+            duration_us=duration_us,
+            bundle_revision=bundle_revision,
+            cached=cached,
+            prints=prints,
+        )
+        self._emit(decision)
+        return decision
+
     def _emit(self, decision: Decision | QueryResult) -> None:
         """Hands print() lines to ``on_print``; a failing logger never fails the decision."""
         if self._on_print is None:
@@ -330,6 +335,22 @@ class PolicyEngine:
                 self._on_print(line, decision)
             except Exception:  # noqa: BLE001 - the logger's failure is not the policy's
                 pass
+
+    def authorize(
+        self, verifier: TokenVerifier, token: str, path: str, input: Mapping[str, Any] | None = None
+    ) -> Decision:
+        """Verifies ``token`` with ``verifier``, then evaluates ``path`` with the verified
+        claims added to ``input`` (a mapping; ``None`` means ``{}``) as ``input.claims``.
+
+        Raises:
+            CoreSdkError: ``TOKEN_INVALID`` / ``TOKEN_EXPIRED`` (nothing is evaluated),
+                ``INVALID_ARGUMENT`` when ``input`` is not an object or has ``claims``,
+                and as :meth:`evaluate`.
+        """
+        if not isinstance(verifier, TokenVerifier):
+            raise _error("INVALID_ARGUMENT", "verifier must be a TokenVerifier")
+        text = "{}" if input is None else _json.dumps(input)
+        return self._decision(self._native.authorize(verifier._native, token, path, text))
 
     @property
     def bundle_revision(self) -> str | None:

@@ -407,6 +407,41 @@ impl PolicyEngine {
         )
     }
 
+    /// Verifies `token` with `verifier`, then evaluates `path` against `input` (JSON text
+    /// of an object; empty text = `{}`) with the verified claims added as `input.claims`.
+    ///
+    /// Errors: `TOKEN_INVALID` / `TOKEN_EXPIRED` (nothing is evaluated),
+    /// `INVALID_ARGUMENT` when the input is not an object or already has `claims`, and
+    /// as [`Self::evaluate`].
+    pub fn authorize(
+        &self,
+        verifier: &crate::token::TokenVerifier,
+        token: &str,
+        path: &str,
+        input: &[u8],
+    ) -> Result<Decision> {
+        let claims = verifier.verify(token)?;
+        let mut input = if input.is_empty() {
+            serde_json::Value::Object(serde_json::Map::new())
+        } else {
+            json::parse(input)?
+        };
+        let Some(fields) = input.as_object_mut() else {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "authorize needs an object input (the claims are added as input.claims)",
+            ));
+        };
+        if fields.contains_key("claims") {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "input already has a `claims` field; authorize adds the verified claims there",
+            ));
+        }
+        fields.insert("claims".into(), serde_json::Value::Object(claims));
+        self.evaluate(path, json::to_string(&input).as_bytes())
+    }
+
     /// A yes/no decision: `true` only when the rule at `path` is `true`. `false` or
     /// undefined is `false`. When evaluation fails (bad input, timeout, unknown path, ...)
     /// or the rule's value is not a boolean, the configured fail mode answers

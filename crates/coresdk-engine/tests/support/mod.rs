@@ -27,9 +27,7 @@ pub fn tar_gz_bytes(files: &[(&str, &[u8])]) -> Vec<u8> {
         header.set_mode(0o644);
         header.set_entry_type(tar::EntryType::Regular);
         header.set_cksum();
-        builder
-            .append(&header, *contents)
-            .expect("append");
+        builder.append(&header, *contents).expect("append");
     }
     builder.into_inner().expect("tar").finish().expect("gzip")
 }

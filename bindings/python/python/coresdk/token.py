@@ -1,0 +1,83 @@
+"""JWT verification: :class:`TokenVerifier` and the :class:`TokenKey` it is built from.
+
+Use :meth:`TokenVerifier.authenticate` for verified claims, or
+:meth:`coresdk.PolicyEngine.authorize` to verify and decide in one call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from . import _json, _native
+from .errors import _error
+
+__all__ = ["TokenKey", "TokenVerifier"]
+
+
+@dataclass(frozen=True)
+class TokenKey:
+    """One verification key: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*).
+
+    Attributes:
+        algorithm: The algorithm the key verifies, e.g. ``"RS256"``.
+        public_key: PEM public key.
+        secret: HMAC secret.
+        key_id: The ``kid`` tokens name this key by.
+    """
+
+    algorithm: str
+    public_key: Optional[str] = None
+    secret: Union[str, bytes, None] = None
+    key_id: Optional[str] = None
+
+
+class TokenVerifier:
+    """Verifies JWTs: signature (RS/PS/ES/EdDSA/HS), ``exp``/``nbf`` with leeway, issuer,
+    audience and required claims. Failures raise :class:`coresdk.CoreSdkError`
+    ``TOKEN_EXPIRED`` or ``TOKEN_INVALID`` with a reason that never contains the token.
+
+    Args:
+        jwks: A JWKS document (``{"keys": [...]}``) as a mapping or JSON text.
+        keys: Keys given one by one.
+        issuers: Accepted issuers (``iss``); empty = any.
+        audiences: Accepted audiences (``aud``); empty = not checked.
+        leeway_seconds: Clock skew allowed on ``exp`` / ``nbf``.
+        required_claims: Claims that must be present; ``exp`` always is.
+
+    Raises:
+        CoreSdkError: ``INVALID_ARGUMENT`` / ``INVALID_JSON`` for unusable key material.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(
+        self,
+        *,
+        jwks: Mapping[str, Any] | str | None = None,
+        keys: Iterable[TokenKey] = (),
+        issuers: Iterable[str] = (),
+        audiences: Iterable[str] = (),
+        leeway_seconds: int = 60,
+        required_claims: Iterable[str] = (),
+    ) -> None:
+        jwks_json = jwks if jwks is None or isinstance(jwks, str) else _json.dumps(jwks)
+        parts = []
+        for key in keys:
+            if not isinstance(key, TokenKey):
+                raise _error("INVALID_ARGUMENT", "keys must be TokenKey values")
+            secret = key.secret.encode("utf-8") if isinstance(key.secret, str) else key.secret
+            parts.append((key.algorithm, key.public_key, secret, key.key_id))
+        self._native = _native.TokenVerifier(
+            jwks_json, parts, list(issuers), list(audiences), leeway_seconds, list(required_claims)
+        )
+
+    def authenticate(self, token: str) -> dict[str, Any]:
+        """The verified claims of ``token``.
+
+        Raises:
+            CoreSdkError: ``TOKEN_EXPIRED``, ``TOKEN_INVALID``.
+        """
+        claims: dict[str, Any] = _json.loads(self._native.authenticate_json(token))
+        return claims
