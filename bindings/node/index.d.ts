@@ -95,8 +95,15 @@ export declare class PolicyEngine {
 
 /** Verifies JWTs (the core's `TokenVerifier`). */
 export declare class TokenVerifier {
-  /** A verifier over the given keys. */
+  /**
+   * A verifier over the given keys (a JWKS URL goes through `tokenVerifierFromJwksUrl`,
+   * which fetches off the JS thread).
+   */
   constructor(options: TokenVerifierOptions)
+  /** `authenticateJson` on the libuv pool (an unknown `kid` may refetch the JWKS). */
+  authenticateJsonAsync(token: string): Promise<string>
+  /** The remote JWKS status as JSON text (`null` for fixed keys). */
+  keySourceStatusJson(): string
   /** The verified claims of `token` as JSON text. */
   authenticateJson(token: string): string
 }
@@ -252,6 +259,12 @@ export interface TokenKey {
   keyId?: string
 }
 
+/**
+ * A verifier over the JWKS at `options.jwksUrl`, fetched on the libuv pool (the JS
+ * thread never waits for the network).
+ */
+export declare function tokenVerifierFromJwksUrl(options: TokenVerifierOptions): Promise<TokenVerifier>
+
 /** Options of a [`TokenVerifier`]; the same names and defaults as Python's. */
 export interface TokenVerifierOptions {
   /** A JWKS document (`{"keys": [...]}`) as JSON text. */
@@ -266,4 +279,15 @@ export interface TokenVerifierOptions {
   leewaySeconds?: number
   /** Claims that must be present. */
   requiredClaims?: Array<string>
+  /**
+   * Fetch the JWKS from this URL and refresh it in the background (instead of
+   * `jwksJson` / `keys`).
+   */
+  jwksUrl?: string
+  /** Seconds between background refreshes of `jwksUrl` (default 300). */
+  jwksRefreshSeconds?: number
+  /** Shortest seconds between refetches triggered by unknown `kid`s (default 30). */
+  jwksMinRefetchSeconds?: number
+  /** Time limit of one JWKS request in ms (default 10000). */
+  jwksTimeoutMs?: number
 }

@@ -845,3 +845,4 @@ module.exports.hashJson = nativeBinding.hashJson
 module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.panicProbe = nativeBinding.panicProbe
 module.exports.panicProbeAsync = nativeBinding.panicProbeAsync
+module.exports.tokenVerifierFromJwksUrl = nativeBinding.tokenVerifierFromJwksUrl

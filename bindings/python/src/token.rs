@@ -41,9 +41,11 @@ fn build(
 
 #[pymethods]
 impl TokenVerifier {
-    /// A verifier over a JWKS document (JSON text) and/or keys given one by one.
+    /// A verifier over a JWKS document (JSON text) and/or keys given one by one, or over
+    /// a JWKS URL `(url, refresh_seconds, min_refetch_seconds, timeout_ms)`.
     #[new]
-    #[pyo3(signature = (jwks_json, keys, issuers, audiences, leeway_seconds, required_claims))]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (jwks_json, keys, issuers, audiences, leeway_seconds, required_claims, jwks_url = None))]
     fn new(
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::optional_bytes)] jwks_json: Option<Bytes>,
@@ -52,6 +54,7 @@ impl TokenVerifier {
         #[pyo3(from_py_with = conversion::strings)] audiences: Vec<String>,
         #[pyo3(from_py_with = conversion::unsigned)] leeway_seconds: u64,
         #[pyo3(from_py_with = conversion::strings)] required_claims: Vec<String>,
+        jwks_url: Option<(String, u64, u64, u64)>,
     ) -> PyResult<Self> {
         let options = coresdk_engine::TokenOptions {
             issuers,
@@ -59,7 +62,27 @@ impl TokenVerifier {
             leeway: Duration::from_secs(leeway_seconds),
             required_claims,
         };
-        detached(py, || build(jwks_json, keys, options)).map(|inner| Self { inner })
+        detached(py, || match jwks_url {
+            Some((url, refresh, refetch, timeout_ms)) => {
+                let jwks = coresdk_engine::JwksOptions {
+                    refresh_interval: Duration::from_secs(refresh),
+                    min_refetch_interval: Duration::from_secs(refetch),
+                    timeout: Duration::from_millis(timeout_ms),
+                    ..coresdk_engine::JwksOptions::new(url)
+                };
+                coresdk_engine::TokenVerifier::from_jwks_url(jwks, options)
+            }
+            None => build(jwks_json, keys, options),
+        })
+        .map(|inner| Self { inner })
+    }
+
+    /// The remote JWKS status as JSON text (`null` for fixed keys).
+    fn key_source_status_json(&self, py: Python<'_>) -> PyResult<String> {
+        detached(py, || {
+            let status = self.inner.key_source_status().map(|s| s.to_json());
+            Ok(coresdk_engine::json::to_string(&status.unwrap_or_default()))
+        })
     }
 
     /// The verified claims of `token` as JSON text.

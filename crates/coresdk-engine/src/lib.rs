@@ -23,6 +23,7 @@ pub mod cache;
 pub mod canonical;
 pub mod error;
 pub mod json;
+pub mod jwks;
 pub mod mask;
 pub mod metrics;
 pub mod policy;
@@ -33,6 +34,7 @@ pub mod watch;
 
 pub use cache::CacheOptions;
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
+pub use jwks::JwksOptions;
 pub use mask::{Finding, MaskOptions, Masker, Strategy};
 pub use policy::{Decision, PolicyEngine, PolicyOptions, QueryDecision};
 pub use poller::{BundlePoller, PollerOptions};

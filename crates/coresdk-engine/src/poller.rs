@@ -83,14 +83,14 @@ enum Polled {
 
 /// Stop flag shared with the polling thread; the condvar cuts a wait short.
 #[derive(Default)]
-struct Stop {
+pub(crate) struct Stop {
     stopped: Mutex<bool>,
     wake: Condvar,
 }
 
 impl Stop {
     /// Sleeps up to `delay`; true when stopped meanwhile.
-    fn wait(&self, delay: Duration) -> bool {
+    pub(crate) fn wait(&self, delay: Duration) -> bool {
         let stopped = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
         let (stopped, _) = self
             .wake
@@ -99,12 +99,12 @@ impl Stop {
         *stopped
     }
 
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         *self.stopped.lock().unwrap_or_else(|p| p.into_inner()) = true;
         self.wake.notify_all();
     }
 
-    fn is_stopped(&self) -> bool {
+    pub(crate) fn is_stopped(&self) -> bool {
         *self.stopped.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

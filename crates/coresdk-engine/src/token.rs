@@ -5,11 +5,14 @@
 //! neither ever contains the token or a claim value, only what was wrong.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::jwks::{JwksOptions, RemoteJwks};
+use crate::metrics::SourceStatus;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The most bytes a token may have; longer input is `TOKEN_INVALID` before any parsing.
@@ -236,17 +239,64 @@ impl Default for TokenOptions {
     }
 }
 
-/// Verifies JWTs against a key set. `Send + Sync`.
-#[derive(Debug, Clone)]
+/// Where a verifier's keys come from.
+#[derive(Clone)]
+enum Keys {
+    Fixed(Arc<KeySet>),
+    Remote(Arc<RemoteJwks>),
+}
+
+/// Verifies JWTs against a key set. `Send + Sync`; clones share the keys.
+#[derive(Clone)]
 pub struct TokenVerifier {
-    keys: KeySet,
+    keys: Keys,
     options: TokenOptions,
+}
+
+impl std::fmt::Debug for TokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenVerifier")
+            .field("keys", &self.keys())
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl TokenVerifier {
     /// A verifier over `keys` with `options`.
     pub fn new(keys: KeySet, options: TokenOptions) -> Self {
-        Self { keys, options }
+        Self {
+            keys: Keys::Fixed(Arc::new(keys)),
+            options,
+        }
+    }
+
+    /// A verifier over the JWKS at `jwks.url`, fetched now and refreshed in the
+    /// background (jwks.rs).
+    ///
+    /// Errors: `INVALID_ARGUMENT` for a bad URL or options, `SOURCE_UNAVAILABLE` when the
+    /// first fetch fails, `INVALID_JSON` / `INVALID_ARGUMENT` for a bad document.
+    pub fn from_jwks_url(jwks: JwksOptions, options: TokenOptions) -> Result<Self> {
+        Ok(Self {
+            keys: Keys::Remote(RemoteJwks::start(jwks)?),
+            options,
+        })
+    }
+
+    /// The status of the remote JWKS (kind `"jwks"`), or `None` for fixed keys.
+    pub fn key_source_status(&self) -> Option<SourceStatus> {
+        match &self.keys {
+            Keys::Fixed(_) => None,
+            Keys::Remote(remote) => Some(remote.status()),
+        }
+    }
+
+    /// The key set serving now.
+    pub fn keys(&self) -> Arc<KeySet> {
+        match &self.keys {
+            Keys::Fixed(set) => Arc::clone(set),
+            Keys::Remote(remote) => remote.current(),
+        }
     }
 
     /// The verified claims of `token`.
@@ -261,7 +311,15 @@ impl TokenVerifier {
             )));
         }
         let header = jsonwebtoken::decode_header(token).map_err(|e| token_invalid(reason(&e)))?;
-        let key = self.keys.select(header.kid.as_deref(), header.alg)?;
+        let kid = header.kid.as_deref();
+        let mut set = self.keys();
+        if let (Keys::Remote(remote), Some(kid)) = (&self.keys, kid) {
+            // Keys may have rotated since the last refresh: one rate-limited refetch.
+            if !set.contains_id(kid) && remote.refetch_for_unknown_kid() {
+                set = remote.current();
+            }
+        }
+        let key = set.select(kid, header.alg)?;
         let mut validation = Validation::new(header.alg);
         validation.leeway = self.options.leeway.as_secs();
         validation.validate_nbf = true;
@@ -293,11 +351,6 @@ impl TokenVerifier {
             )));
         }
         Ok(claims)
-    }
-
-    /// The key set in use.
-    pub fn keys(&self) -> &KeySet {
-        &self.keys
     }
 }
 

@@ -8,8 +8,8 @@ export interface LatencyBucket {
 
 /** The state of the source feeding an engine (an HTTP bundle poller or a watched directory). */
 export interface SourceStatus {
-  /** `"http"` or `"directory"`. */
-  kind: 'http' | 'directory';
+  /** `"http"` (bundle poller), `"directory"` (watched directory) or `"jwks"` (a token verifier's JWKS URL). */
+  kind: 'http' | 'directory' | 'jwks';
   /** The bundle URL or the directory path. */
   location: string;
   /**

@@ -12,4 +12,5 @@ export type {
   PolicyEngine as NativePolicyEngine,
   Masker as NativeMasker,
   TokenVerifier,
+  TokenVerifierOptions,
 } from '@coresdk/native';

@@ -137,8 +137,13 @@ class TokenVerifier:
         audiences: list[str],
         leeway_seconds: int,
         required_claims: list[str],
+        jwks_url: tuple[str, int, int, int] | None = None,
     ) -> TokenVerifier:
-        """A verifier over a JWKS document (JSON text) and/or keys given one by one."""
+        """A verifier over a JWKS document (JSON text) and/or keys given one by one, or over
+        a JWKS URL ``(url, refresh_seconds, min_refetch_seconds, timeout_ms)``."""
+
+    def key_source_status_json(self) -> str:
+        """The remote JWKS status as JSON text (``null`` for fixed keys)."""
 
     def authenticate_json(self, token: str) -> str:
         """The verified claims of ``token`` as JSON text."""

@@ -45,6 +45,10 @@ class TokenVerifier:
         audiences: Accepted audiences (``aud``); empty = not checked.
         leeway_seconds: Clock skew allowed on ``exp`` / ``nbf``.
         required_claims: Claims that must be present; ``exp`` always is.
+        jwks_url: Fetch the JWKS from this URL now and every ``jwks_refresh_seconds`` in
+            the background (a failed refresh keeps the last good keys; a token with an
+            unknown ``kid`` triggers one refetch, at most every
+            ``jwks_min_refetch_seconds``). Instead of ``jwks`` / ``keys``.
 
     Raises:
         CoreSdkError: ``INVALID_ARGUMENT`` / ``INVALID_JSON`` for unusable key material.
@@ -61,7 +65,14 @@ class TokenVerifier:
         audiences: Iterable[str] = (),
         leeway_seconds: int = 60,
         required_claims: Iterable[str] = (),
+        jwks_url: str | None = None,
+        jwks_refresh_seconds: int = 300,
+        jwks_min_refetch_seconds: int = 30,
+        jwks_timeout_ms: int = 10_000,
     ) -> None:
+        keys = list(keys)
+        if jwks_url is not None and (jwks is not None or keys):
+            raise _error("INVALID_ARGUMENT", "give jwks_url or jwks/keys, not both")
         jwks_json = jwks if jwks is None or isinstance(jwks, str) else _json.dumps(jwks)
         parts = []
         for key in keys:
@@ -69,9 +80,26 @@ class TokenVerifier:
                 raise _error("INVALID_ARGUMENT", "keys must be TokenKey values")
             secret = key.secret.encode("utf-8") if isinstance(key.secret, str) else key.secret
             parts.append((key.algorithm, key.public_key, secret, key.key_id))
-        self._native = _native.TokenVerifier(
-            jwks_json, parts, list(issuers), list(audiences), leeway_seconds, list(required_claims)
+        remote = (
+            None
+            if jwks_url is None
+            else (jwks_url, jwks_refresh_seconds, jwks_min_refetch_seconds, jwks_timeout_ms)
         )
+        self._native = _native.TokenVerifier(
+            jwks_json,
+            parts,
+            list(issuers),
+            list(audiences),
+            leeway_seconds,
+            list(required_claims),
+            remote,
+        )
+
+    def key_source_status(self) -> dict[str, Any] | None:
+        """The remote JWKS's state (the shape of ``metrics()["source"]``, kind
+        ``"jwks"``), or ``None`` for fixed keys."""
+        status: dict[str, Any] | None = _json.loads(self._native.key_source_status_json())
+        return status
 
     def authenticate(self, token: str) -> dict[str, Any]:
         """The verified claims of ``token``.
