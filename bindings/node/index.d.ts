@@ -9,6 +9,19 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** An append-only, hash-chained, HMAC'd audit log file. */
+export declare class AuditLog {
+  /** Opens (or creates) the log at `path`, verifying what is there with `key`. */
+  constructor(path: string, key: Buffer, options?: AuditLogOptions | undefined | null)
+  /**
+   * Appends a decision on `query` for `inputJson` (masked before it is written);
+   * returns the new head hash.
+   */
+  append(decision: AuditDecision, query: string, inputJson: string): string
+  /** The hash of the last record. */
+  get head(): string
+}
+
 /** A running HTTP bundle poller. Its state shows in the engine's `metrics().source`. */
 export declare class BundlePoller {
   /** Stops polling (returns at once; the revision serving stays). Idempotent. */
@@ -106,6 +119,26 @@ export declare class TokenVerifier {
   keySourceStatusJson(): string
   /** The verified claims of `token` as JSON text. */
   authenticateJson(token: string): string
+}
+
+/** The decision fields a record holds. */
+export interface AuditDecision {
+  /** The decision id. */
+  decisionId: string
+  /** The revision it was made against. */
+  revision: number
+  /** The bundle revision, if any. */
+  bundleRevision?: string
+  /** The result as JSON text; absent when undefined. */
+  resultJson?: string
+}
+
+/** Options of an [`AuditLog`]; the same names and defaults as Python's. */
+export interface AuditLogOptions {
+  /** Records between Merkle checkpoints (default 1000). */
+  checkpointEvery?: number
+  /** `"every_record"` (fsync each append, the default) or `"os_buffered"`. */
+  durability?: string
 }
 
 /** Options of the HTTP bundle poller; the same names and defaults as Python's. */
@@ -291,3 +324,9 @@ export interface TokenVerifierOptions {
   /** Time limit of one JWKS request in ms (default 10000). */
   jwksTimeoutMs?: number
 }
+
+/**
+ * Verifies a log's bytes with `key` (and, given `expectedHead`, that nothing was cut
+ * from the end); the report as JSON text.
+ */
+export declare function verifyAuditLog(log: Buffer, key: Buffer, expectedHead?: string | undefined | null): string

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AuditLog = nativeBinding.AuditLog
 module.exports.BundlePoller = nativeBinding.BundlePoller
 module.exports.DirectoryWatch = nativeBinding.DirectoryWatch
 module.exports.Masker = nativeBinding.Masker
@@ -846,3 +847,4 @@ module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.panicProbe = nativeBinding.panicProbe
 module.exports.panicProbeAsync = nativeBinding.panicProbeAsync
 module.exports.tokenVerifierFromJwksUrl = nativeBinding.tokenVerifierFromJwksUrl
+module.exports.verifyAuditLog = nativeBinding.verifyAuditLog

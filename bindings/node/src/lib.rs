@@ -8,6 +8,7 @@
 //! Modules mirror the core: `policy`, `mask`, `canonical`; `error` maps errors and
 //! `task` schedules work on the libuv pool.
 
+mod audit;
 mod bundle;
 mod canonical;
 mod error;
@@ -16,6 +17,7 @@ mod policy;
 mod task;
 mod token;
 
+pub use audit::*;
 pub use bundle::*;
 pub use canonical::*;
 pub use mask::*;

@@ -2,6 +2,7 @@
 //! module. The public, typed API is the pure-Python package `coresdk`; this module only
 //! converts values, maps errors (`error.rs`) and releases the GIL while the core works.
 
+mod audit;
 mod bundle;
 mod canonical;
 mod conversion;
@@ -27,6 +28,8 @@ mod _native {
 
     #[pymodule_export]
     use super::_panic_probe;
+    #[pymodule_export]
+    use super::audit::{verify_audit_log, AuditLog};
     #[pymodule_export]
     use super::bundle::{BundlePoller, DirectoryWatch};
     #[pymodule_export]

@@ -18,6 +18,7 @@
 //! assert_eq!(canonical::canonicalize_json(br#"{"b":1,"a":[1.0]}"#).unwrap(), r#"{"a":[1],"b":1}"#);
 //! ```
 
+pub mod audit;
 pub mod bundle;
 pub mod cache;
 pub mod canonical;
@@ -32,6 +33,7 @@ mod replica;
 pub mod token;
 pub mod watch;
 
+pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use jwks::JwksOptions;

@@ -4,12 +4,13 @@
  *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>] [--bundle <file|dir>]
  *   coresdk mask [<file>|-]
  *   coresdk hash [<file>|-] [--canonical]
+ *   coresdk audit verify <file> --key-file <file> [--head <hash>]
  *
  * Without --policy, `eval` uses the example RBAC policy and data shipped in the package.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CoreSdkError, Masker, PolicyEngine, canonicalizeJson, hashJson, version } from './index.js';
+import { CoreSdkError, Masker, PolicyEngine, canonicalizeJson, hashJson, verifyAuditLog, version } from './index.js';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../examples/rbac/', import.meta.url));
 const RULE_PATH = /^data(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -26,6 +27,9 @@ usage:
       Mask PII and secrets. JSON is masked as a value (keys kept); other text as text.
   coresdk hash [<file>|-] [--canonical]
       SHA-256 of the RFC 8785 canonical form of a JSON document.
+  coresdk audit verify <file> --key-file <file> [--head <hash>]
+      Verify an audit log: prints the report; exit 0 when intact, 1 at the first
+      edited, deleted, inserted, reordered or truncated record.
   coresdk --version | help`;
 
 class UsageError extends Error {}
@@ -117,6 +121,20 @@ function hashCommand(parsed: Parsed): string {
   return parsed.flags.has('canonical') ? `${digest}\n${canonicalizeJson(bytes)}` : digest;
 }
 
+/** `audit verify`: the report, and whether the log is intact. */
+function auditCommand(parsed: Parsed): { out: string; ok: boolean } {
+  const [sub, file, ...rest] = parsed.positional;
+  if (sub !== 'verify' || file === undefined || rest.length > 0) throw new UsageError('usage: audit verify <file> --key-file <file>');
+  for (const name of parsed.flags.keys()) {
+    if (!['key-file', 'head'].includes(name)) throw new UsageError(`unknown option --${name}`);
+  }
+  const keyFile = flag(parsed, 'key-file');
+  if (keyFile === undefined) throw new UsageError('audit verify needs --key-file');
+  const key = readSource(keyFile);
+  const report = verifyAuditLog(readSource(file), key, { expectedHead: flag(parsed, 'head') });
+  return { out: JSON.stringify(report, null, 2), ok: report.intact };
+}
+
 /** Runs the CLI; returns the exit code (0 ok, 1 error, 2 usage). */
 export function main(argv: string[]): number {
   try {
@@ -130,6 +148,11 @@ export function main(argv: string[]): number {
       return 0;
     }
     const parsed = parse(rest);
+    if (command === 'audit') {
+      const { out, ok } = auditCommand(parsed);
+      process.stdout.write(`${out}\n`);
+      return ok ? 0 : 1;
+    }
     const commands: Record<string, (p: Parsed) => string> = { eval: evalCommand, mask: maskCommand, hash: hashCommand };
     const run = commands[command];
     if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);

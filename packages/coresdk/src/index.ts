@@ -15,6 +15,8 @@ export type {
 export { BundlePoller, DirectoryWatch } from './bundle.js';
 export type { BundleVerification, BundlePollerOptions, DirectoryWatchOptions } from './bundle.js';
 export type { PolicyMetrics, SourceStatus, LatencyBucket } from './metrics.js';
+export { AuditLog, verifyAuditLog } from './audit.js';
+export type { AuditLogOptions, AuditReport } from './audit.js';
 export { TokenVerifier } from './token.js';
 export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { Masker } from './mask.js';

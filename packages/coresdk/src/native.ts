@@ -11,6 +11,7 @@ export type {
   NativeQueryResult,
   PolicyEngine as NativePolicyEngine,
   Masker as NativeMasker,
+  AuditLog,
   TokenVerifier,
   TokenVerifierOptions,
 } from '@coresdk/native';

@@ -12,6 +12,7 @@ Rust APIs.
 from __future__ import annotations
 
 from ._native import __version__
+from .audit import AuditLog, AuditReport, verify_audit_log
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch
 from .canonical import canonicalize, canonicalize_json, hash, hash_json
 from .errors import (
@@ -30,6 +31,8 @@ from .token import TokenKey, TokenVerifier
 
 __all__ = [
     "ERROR_CODES",
+    "AuditLog",
+    "AuditReport",
     "BundlePoller",
     "BundleVerification",
     "CoreSdkError",
@@ -54,4 +57,5 @@ __all__ = [
     "canonicalize_json",
     "hash",
     "hash_json",
+    "verify_audit_log",
 ]

@@ -11,6 +11,8 @@ from typing import final
 
 __all__ = [
     "_panic_probe",
+    "AuditLog",
+    "verify_audit_log",
     "canonicalize_json",
     "hash_json",
     "BundlePoller",
@@ -124,6 +126,37 @@ class PolicyEngine:
 
 #: ``(algorithm, public_key_pem, secret, key_id, scope)``
 _Parts = tuple[str, str | None, bytes | None, str | None, str | None]
+
+@final
+class AuditLog:
+    """An append-only, hash-chained, HMAC'd audit log file."""
+
+    def __new__(
+        cls,
+        path: str | os.PathLike[str],
+        key: str | bytes,
+        checkpoint_every: int,
+        fsync_every_record: bool,
+    ) -> AuditLog:
+        """Opens (or creates) the log at `path`, verifying what is there with `key`."""
+
+    def append(
+        self,
+        decision_id: str,
+        revision: int,
+        bundle_revision: str | None,
+        result_json: str | None,
+        query: str,
+        input_json: str | bytes,
+    ) -> str:
+        """Appends a decision; returns the new head hash."""
+
+    @property
+    def head(self) -> str:
+        """The hash of the last record."""
+
+def verify_audit_log(log: str | bytes, key: str | bytes, expected_head: str | None = None) -> str:
+    """Verifies a log's bytes with `key`; the report as JSON text."""
 
 @final
 class TokenVerifier:

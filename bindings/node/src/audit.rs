@@ -1,0 +1,106 @@
+//! The audit log for Node: a native `AuditLog` over the core's, and `verifyAuditLog`.
+
+use crate::error::{call, Result};
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+
+/// Options of an [`AuditLog`]; the same names and defaults as Python's.
+#[napi(object)]
+pub struct AuditLogOptions {
+    /// Records between Merkle checkpoints (default 1000).
+    pub checkpoint_every: Option<u32>,
+    /// `"every_record"` (fsync each append, the default) or `"os_buffered"`.
+    pub durability: Option<String>,
+}
+
+/// The decision fields a record holds.
+#[napi(object)]
+pub struct AuditDecision {
+    /// The decision id.
+    pub decision_id: String,
+    /// The revision it was made against.
+    pub revision: f64,
+    /// The bundle revision, if any.
+    pub bundle_revision: Option<String>,
+    /// The result as JSON text; absent when undefined.
+    pub result_json: Option<String>,
+}
+
+/// An append-only, hash-chained, HMAC'd audit log file.
+#[napi]
+pub struct AuditLog {
+    inner: coresdk_engine::AuditLog,
+}
+
+fn durability(name: Option<&str>) -> coresdk_engine::Result<coresdk_engine::Durability> {
+    match name {
+        None | Some("every_record") => Ok(coresdk_engine::Durability::EveryRecord),
+        Some("os_buffered") => Ok(coresdk_engine::Durability::OsBuffered),
+        Some(other) => Err(coresdk_engine::Error::new(
+            coresdk_engine::ErrorCode::InvalidArgument,
+            format!("durability must be \"every_record\" or \"os_buffered\", not {other:?}"),
+        )),
+    }
+}
+
+#[napi]
+impl AuditLog {
+    /// Opens (or creates) the log at `path`, verifying what is there with `key`.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(path: String, key: Buffer, options: Option<AuditLogOptions>) -> Result<Self> {
+        call(|| {
+            let mut core = coresdk_engine::AuditOptions::default();
+            if let Some(o) = options {
+                if let Some(n) = o.checkpoint_every {
+                    core.checkpoint_every = u64::from(n);
+                }
+                core.durability = durability(o.durability.as_deref())?;
+            }
+            coresdk_engine::AuditLog::open(&path, &key, core)
+        })
+        .map(|inner| Self { inner })
+    }
+
+    /// Appends a decision on `query` for `inputJson` (masked before it is written);
+    /// returns the new head hash.
+    #[napi(catch_unwind)]
+    pub fn append(
+        &self,
+        decision: AuditDecision,
+        query: String,
+        input_json: String,
+    ) -> Result<String> {
+        call(|| {
+            let result = decision
+                .result_json
+                .map(|text| coresdk_engine::json::parse(text.as_bytes()))
+                .transpose()?;
+            let decision = coresdk_engine::Decision {
+                result,
+                revision: decision.revision as u64,
+                bundle_revision: decision.bundle_revision,
+                decision_id: decision.decision_id,
+                duration_us: 0,
+                cached: false,
+                prints: Vec::new(),
+            };
+            self.inner.append(&decision, &query, input_json.as_bytes())
+        })
+    }
+
+    /// The hash of the last record.
+    #[napi(getter, catch_unwind)]
+    pub fn head(&self) -> Result<String> {
+        call(|| Ok(self.inner.head()))
+    }
+}
+
+/// Verifies a log's bytes with `key` (and, given `expectedHead`, that nothing was cut
+/// from the end); the report as JSON text.
+#[napi(catch_unwind)]
+pub fn verify_audit_log(log: Buffer, key: Buffer, expected_head: Option<String>) -> Result<String> {
+    call(|| {
+        let report = coresdk_engine::audit::verify(&log, &key, expected_head.as_deref());
+        Ok(coresdk_engine::json::to_string(&report.to_json()))
+    })
+}

@@ -1,0 +1,111 @@
+"""The tamper-evident audit log: :class:`AuditLog` and :func:`verify_audit_log`.
+
+Each decision record (JSON Lines) holds the decision id, time, revision, query, result and
+the input masked by the default :class:`coresdk.Masker` (never raw), chained to the
+previous record by hash and HMAC'd; every ``checkpoint_every`` records a Merkle
+checkpoint is written. The format is the same in every language (docs/AUDIT.md).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from . import _json, _native
+from .errors import _error
+
+__all__ = ["AuditLog", "AuditReport", "verify_audit_log"]
+
+
+def _key(key: Union[str, bytes]) -> bytes:
+    if isinstance(key, str):
+        return key.encode("utf-8")
+    if isinstance(key, (bytes, bytearray)):
+        return bytes(key)
+    raise _error("INVALID_ARGUMENT", "key must be str or bytes")
+
+
+class AuditLog:
+    """An append-only audit log file; appends from many threads form one chain.
+
+    Args:
+        path: The log file (created if missing; an existing log is verified first).
+        key: The HMAC key (keep it apart from the log: a secret store, not its directory).
+        checkpoint_every: Records between Merkle checkpoints.
+        fsync_every_record: ``fsync`` after each append (the default), so an acknowledged
+            record survives a crash; ``False`` leaves flushing to the OS.
+
+    Raises:
+        CoreSdkError: ``INTEGRITY`` when an existing log does not verify with ``key``,
+            ``SOURCE_UNAVAILABLE``, ``INVALID_ARGUMENT``.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        key: Union[str, bytes],
+        checkpoint_every: int = 1000,
+        fsync_every_record: bool = True,
+    ) -> None:
+        self._native = _native.AuditLog(path, _key(key), checkpoint_every, fsync_every_record)
+
+    def append(self, decision: Any, query: str, input: Any = None) -> str:
+        """Appends ``decision`` (a :class:`coresdk.Decision`) made on ``query`` for
+        ``input`` (masked before it is written). Returns the new head hash."""
+        result = _json.dumps(decision.result) if decision.defined else None
+        return self._native.append(
+            decision.decision_id,
+            decision.revision,
+            decision.bundle_revision,
+            result,
+            query,
+            "{}" if input is None else _json.dumps(input),
+        )
+
+    @property
+    def head(self) -> str:
+        """The hash of the last record: keep it elsewhere to detect records cut from the end."""
+        return self._native.head
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What :func:`verify_audit_log` found.
+
+    Attributes:
+        intact: True when every record verified (and the log ends at the expected head).
+        records: Records (decisions and checkpoints) that verified.
+        checkpoints: Checkpoints among them.
+        head: Hash of the last verified record, or ``None``.
+        line: 1-based line of the first bad record, or ``None``.
+        reason: ``malformed``, ``sequence``, ``chain``, ``hash``, ``hmac``,
+            ``checkpoint`` or ``truncated``; ``None`` when intact.
+    """
+
+    intact: bool
+    records: int
+    checkpoints: int
+    head: Optional[str]
+    line: Optional[int]
+    reason: Optional[str]
+
+
+def verify_audit_log(
+    log: Union[bytes, str, "os.PathLike[str]"],
+    key: Union[str, bytes],
+    *,
+    expected_head: Optional[str] = None,
+) -> AuditReport:
+    """Verifies an audit log (its bytes, or a path to it) with ``key``; with
+    ``expected_head``, also that nothing was cut from the end."""
+    if isinstance(log, (str, os.PathLike)):
+        with open(log, "rb") as f:
+            data = f.read()
+    else:
+        data = log
+    report = _json.loads(_native.verify_audit_log(data, _key(key), expected_head))
+    return AuditReport(**report)
