@@ -10,6 +10,7 @@ The fixtures directory is ``<repo>/fixtures`` (found relative to this file) unle
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from coresdk import (
     TokenVerifier,
     canonicalize_json,
     hash_json,
+    verify_audit_log,
 )
 
 FIXTURES = Path(
@@ -151,6 +153,13 @@ def authenticate(args: dict[str, Any]) -> dict[str, Any]:
     return {"claims": verifier.authenticate(args["token"])}
 
 
+def audit_verify(args: dict[str, Any]) -> dict[str, Any]:
+    report = verify_audit_log(
+        FIXTURES / args["log"], args["key"], expected_head=args.get("expected_head")
+    )
+    return dataclasses.asdict(report)
+
+
 def evaluate(args: dict[str, Any]) -> dict[str, Any]:
     policy = engine(args)
     if "input_json" in args:
@@ -179,6 +188,7 @@ OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "allowed": allowed,
     "bundle_evaluate": bundle_evaluate,
     "authenticate": authenticate,
+    "audit_verify": audit_verify,
     "query": query,
     "mask_text": lambda args: {"text": masker(args).mask_text(args["text"])},
     "mask_value": lambda args: {"value": masker(args).mask_value(args["value"])},

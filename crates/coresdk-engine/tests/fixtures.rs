@@ -2,6 +2,7 @@
 //! The Node and Python suites run the same files; `fixtures/expected-failures.json`
 //! lists known gaps per language, and a listed case must still fail.
 
+use coresdk_engine::audit;
 use coresdk_engine::bundle::Verification;
 use coresdk_engine::{
     canonical, Decision, Error, KeySet, MaskOptions, Masker, PolicyEngine, PolicyOptions, Strategy,
@@ -206,6 +207,12 @@ fn run(case: &Value) -> Value {
             let claims = verifier.verify(args["token"].as_str().unwrap_or_default())?;
             Ok(json!({ "claims": claims }))
         }),
+        "audit_verify" => {
+            let log = std::fs::read(fixtures_dir().join(args["log"].as_str().unwrap_or_default()))
+                .expect("audit fixture log");
+            let key = args["key"].as_str().unwrap_or_default().as_bytes();
+            Ok(audit::verify(&log, key, args["expected_head"].as_str()).to_json())
+        }
         "query" => load_engine(args).and_then(|engine| {
             let query = args["query"].as_str().unwrap_or_default();
             engine

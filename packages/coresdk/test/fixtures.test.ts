@@ -9,6 +9,7 @@ import {
   PolicyEngine,
   TokenVerifier,
   canonicalizeJson,
+  verifyAuditLog,
   hashJson,
   type BundleVerification,
   type Decision,
@@ -123,6 +124,8 @@ export function run(c: Case): unknown {
         });
         return { claims: verifier.authenticate(a.token) };
       }
+      case 'audit_verify':
+        return verifyAuditLog(readFileSync(join(FIXTURES, a.log)), a.key, { expectedHead: a.expected_head });
       case 'query':
         return { rows: engineFor(a).queryJsonSync(a.query, inputJson(a)).rows };
       case 'mask_text':
