@@ -155,6 +155,12 @@ export interface BundlePollerOptions {
   headers?: Record<string, string>
   /** Verify bundle signatures with this key. */
   verification?: BundleVerification
+  /** Persist each activated bundle to this file (HMAC'd with `lastKnownGoodKey`). */
+  lastKnownGoodPath?: string
+  /** The HMAC key of the last-known-good file. */
+  lastKnownGoodKey?: Buffer
+  /** Serve the persisted bundle when the server is down at start (default true). */
+  restoreLastKnownGood?: boolean
 }
 
 /**

@@ -43,6 +43,12 @@ pub struct BundlePollerOptions {
     pub headers: Option<HashMap<String, String>>,
     /// Verify bundle signatures with this key.
     pub verification: Option<BundleVerification>,
+    /// Persist each activated bundle to this file (HMAC'd with `lastKnownGoodKey`).
+    pub last_known_good_path: Option<String>,
+    /// The HMAC key of the last-known-good file.
+    pub last_known_good_key: Option<Buffer>,
+    /// Serve the persisted bundle when the server is down at start (default true).
+    pub restore_last_known_good: Option<bool>,
 }
 
 /// The core verification settings for `v`.
@@ -80,6 +86,21 @@ pub(crate) fn poller_options(
         options.headers = headers.into_iter().collect();
     }
     options.verification = verification(o.verification)?;
+    options.last_known_good =
+        match (o.last_known_good_path, o.last_known_good_key) {
+            (Some(path), Some(key)) if !key.is_empty() => Some(coresdk_engine::LastKnownGood {
+                path: path.into(),
+                key: key.to_vec(),
+            }),
+            (None, None) => None,
+            _ => return Err(coresdk_engine::Error::new(
+                coresdk_engine::ErrorCode::InvalidArgument,
+                "lastKnownGoodPath needs a non-empty lastKnownGoodKey (and the other way round)",
+            )),
+        };
+    if let Some(restore) = o.restore_last_known_good {
+        options.restore_last_known_good = restore;
+    }
     Ok(options)
 }
 

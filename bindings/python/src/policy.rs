@@ -248,7 +248,7 @@ impl PolicyEngine {
 
     /// Starts polling an HTTP bundle server on a background thread.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (url, min_delay_ms, max_delay_ms, timeout_ms, headers, verification_parts = None))]
+    #[pyo3(signature = (url, min_delay_ms, max_delay_ms, timeout_ms, headers, verification_parts = None, last_known_good = None, restore_last_known_good = true))]
     fn start_bundle_polling(
         &self,
         py: Python<'_>,
@@ -258,9 +258,23 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
         #[pyo3(from_py_with = conversion::string_pairs)] headers: Vec<(String, String)>,
         verification_parts: Option<VerificationParts>,
+        last_known_good: Option<(PathBuf, Vec<u8>)>,
+        #[pyo3(from_py_with = conversion::boolean)] restore_last_known_good: bool,
     ) -> PyResult<BundlePoller> {
         detached(py, || {
+            let last_known_good = match last_known_good {
+                Some((_, key)) if key.is_empty() => {
+                    return Err(coresdk_engine::Error::new(
+                        coresdk_engine::ErrorCode::InvalidArgument,
+                        "the last-known-good key must not be empty",
+                    ))
+                }
+                Some((path, key)) => Some(coresdk_engine::LastKnownGood { path, key }),
+                None => None,
+            };
             let options = coresdk_engine::PollerOptions {
+                last_known_good,
+                restore_last_known_good,
                 min_delay: Duration::from_millis(min_delay_ms),
                 max_delay: Duration::from_millis(max_delay_ms),
                 timeout: Duration::from_millis(timeout_ms),

@@ -189,6 +189,34 @@ def test_poller_etag_304_update_and_outage(server: _Server) -> None:
     assert engine.metrics()["source"]["state"] == "stopped"
 
 
+def test_poller_last_known_good(server: _Server, tmp_path: Path) -> None:
+    lkg = (tmp_path / "bundle.lkg", b"lkg-key")
+    first = PolicyEngine()
+    with first.start_bundle_polling(
+        server.url, min_delay_ms=20, max_delay_ms=40, last_known_good=lkg
+    ):
+        assert eventually(lambda: first.metrics()["source"]["last_known_good"] == "stored")
+    server.bundle = None  # down from now on
+    second = PolicyEngine()
+    with second.start_bundle_polling(
+        server.url, min_delay_ms=20, max_delay_ms=40, last_known_good=lkg
+    ):
+        assert eventually(lambda: version(second) == 1)
+        source = second.metrics()["source"]
+        assert (source["state"], source["last_known_good"]) == ("failing", "restored")
+    data = bytearray(lkg[0].read_bytes())
+    data[-1] ^= 0xFF
+    lkg[0].write_bytes(bytes(data))
+    third = PolicyEngine()
+    with third.start_bundle_polling(
+        server.url, min_delay_ms=20, max_delay_ms=40, last_known_good=lkg
+    ):
+        assert eventually(lambda: third.metrics()["source"]["last_known_good"] == "rejected")
+        assert third.revision == 0
+    with raises("INVALID_ARGUMENT"):
+        third.start_bundle_polling(server.url, last_known_good=(lkg[0], b""))
+
+
 def test_poller_rejects_bad_options() -> None:
     engine = PolicyEngine()
     with raises("INVALID_ARGUMENT"):

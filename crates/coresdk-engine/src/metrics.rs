@@ -43,6 +43,11 @@ pub struct SourceStatus {
     pub last_error: Option<(ErrorCode, String)>,
     /// The `ETag` of the bundle serving (HTTP only).
     pub etag: Option<String>,
+    /// The last-known-good cache (HTTP only, when configured): `"stored"` (the bundle
+    /// serving is persisted), `"restored"` (the source was unreachable at start and the
+    /// persisted bundle is serving), `"rejected"` (the persisted bundle failed its
+    /// integrity check and was not used), `"write_failed"`, or `None`.
+    pub last_known_good: Option<String>,
 }
 
 impl SourceStatus {
@@ -61,6 +66,7 @@ impl SourceStatus {
                 "code": code.as_str(), "message": message,
             })),
             "etag": self.etag,
+            "last_known_good": self.last_known_good,
         })
     }
 }
@@ -305,6 +311,11 @@ impl Metrics {
             );
             let up = if source.state == "failing" { 0.0 } else { 1.0 };
             let last_success = source.last_success_unix_ms.unwrap_or(0) as f64 / 1e3;
+            let restored = if source.last_known_good.as_deref() == Some("restored") {
+                1.0
+            } else {
+                0.0
+            };
             for (name, kind, help, value) in [
                 (
                     "coresdk_policy_source_up",
@@ -341,6 +352,12 @@ impl Metrics {
                     "gauge",
                     "Unix time of the last successful attempt (0 = none yet).",
                     last_success,
+                ),
+                (
+                    "coresdk_policy_source_last_known_good_serving",
+                    "gauge",
+                    "1 while the bundle restored from the last-known-good cache is serving.",
+                    restored,
                 ),
             ] {
                 let sample = vec![(String::new(), labels.clone(), value)];

@@ -11,6 +11,7 @@
 
 use crate::bundle::{Bundle, Verification};
 use crate::error::{Error, ErrorCode, Result};
+use crate::lkg::{Cached, LastKnownGood};
 use crate::policy::PolicyEngine;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Condvar, Mutex};
@@ -36,6 +37,12 @@ pub struct PollerOptions {
     /// Verify bundle signatures with this key; unsigned or badly signed bundles are
     /// rejected with `INTEGRITY` and the last good revision keeps serving.
     pub verification: Option<Verification>,
+    /// Persist each activated bundle here (HMAC'd, written atomically; lkg.rs).
+    pub last_known_good: Option<LastKnownGood>,
+    /// When the first poll fails and nothing is serving yet, serve the persisted bundle
+    /// (fail open on partition). Default true. A persisted bundle whose HMAC does not
+    /// verify is never served (fail closed on integrity).
+    pub restore_last_known_good: bool,
 }
 
 impl PollerOptions {
@@ -48,6 +55,8 @@ impl PollerOptions {
             timeout: Duration::from_secs(30),
             headers: Vec::new(),
             verification: None,
+            last_known_good: None,
+            restore_last_known_good: true,
         }
     }
 
@@ -191,6 +200,7 @@ fn run(engine: &PolicyEngine, options: &PollerOptions, stop: &Stop) {
         .into();
     let mut etag: Option<String> = None;
     let mut failures: u32 = 0;
+    let mut first = true;
     loop {
         // A panic in a poll must not kill the thread silently: it is a failed poll.
         let outcome = crate::error::catch_panic(|| poll(engine, &agent, options, stop, &mut etag));
@@ -206,9 +216,13 @@ fn run(engine: &PolicyEngine, options: &PollerOptions, stop: &Stop) {
             Err(error) => {
                 failures = failures.saturating_add(1);
                 record_failure(engine, error);
+                if first && engine.revision() == 0 && options.restore_last_known_good {
+                    restore(engine, options, &mut etag);
+                }
                 backoff(options.min_delay, options.max_delay, failures)
             }
         };
+        first = false;
         if stop.wait(delay) {
             return;
         }
@@ -264,10 +278,58 @@ fn poll(
     if bundle.is_err() {
         engine.metrics.reload(false);
     }
-    engine.load_bundle(&bundle?)?;
+    let bundle = bundle?;
+    engine.load_bundle(&bundle)?;
+    if let Some(lkg) = &options.last_known_good {
+        let entry = Cached {
+            bundle: body,
+            etag: new_etag.clone(),
+            revision: bundle.manifest.revision.clone(),
+        };
+        let state = if lkg.store(&entry).is_ok() {
+            "stored"
+        } else {
+            "write_failed"
+        };
+        engine
+            .metrics
+            .update_source(|s| s.last_known_good = Some(state.into()));
+    }
     // Only a bundle that activated becomes the one we ask the server about.
     *etag = new_etag;
     Ok(Polled::Updated)
+}
+
+/// Serves the persisted bundle when the source could not be reached at start. A cache
+/// that fails its integrity check (or no longer parses, verifies or compiles) is
+/// rejected whole and the failure recorded; the engine then stays as it was.
+fn restore(engine: &PolicyEngine, options: &PollerOptions, etag: &mut Option<String>) {
+    let Some(lkg) = &options.last_known_good else {
+        return;
+    };
+    let restored = crate::error::catch_panic(|| {
+        let Some(entry) = lkg.load()? else {
+            return Ok(None);
+        };
+        let bundle = Bundle::from_tar_gz(&entry.bundle, options.verification.as_ref())?;
+        engine.load_bundle(&bundle)?;
+        Ok(Some(entry.etag))
+    });
+    match restored {
+        Ok(None) => {}
+        Ok(Some(cached_etag)) => {
+            *etag = cached_etag;
+            engine
+                .metrics
+                .update_source(|s| s.last_known_good = Some("restored".into()));
+        }
+        Err(error) => {
+            engine
+                .metrics
+                .update_source(|s| s.last_known_good = Some("rejected".into()));
+            record_failure(engine, error);
+        }
+    }
 }
 
 fn record_success(engine: &PolicyEngine, polled: Polled, etag: Option<String>) {
@@ -280,6 +342,10 @@ fn record_success(engine: &PolicyEngine, polled: Polled, etag: Option<String>) {
         s.consecutive_failures = 0;
         s.last_success_unix_ms = Some(now_unix_ms());
         s.etag = etag;
+        // The server answered: a restored bundle is now either confirmed (304) or replaced.
+        if s.last_known_good.as_deref() == Some("restored") {
+            s.last_known_good = Some("stored".into());
+        }
     });
 }
 

@@ -34,6 +34,12 @@ export interface BundlePollerOptions {
   headers?: Record<string, string>;
   /** Verify bundle signatures. */
   verification?: BundleVerification;
+  /**
+   * Persist each activated bundle to this file, HMAC'd with `key` and written atomically;
+   * when the server is down at start the persisted bundle serves (unless `restore` is
+   * false); a persisted bundle that fails its HMAC is never served (`INTEGRITY`).
+   */
+  lastKnownGood?: { path: string; key: string | Uint8Array; restore?: boolean };
 }
 
 /** Options of {@link PolicyEngine.watchDirectory}. */

@@ -31,6 +31,8 @@ export interface SourceStatus {
   last_error: { code: ErrorCode; message: string } | null;
   /** The ETag of the bundle serving (HTTP only), or null. */
   etag: string | null;
+  /** The last-known-good cache (HTTP poller with `lastKnownGood`): `stored`, `restored`, `rejected`, `write_failed`, or null. */
+  last_known_good: 'stored' | 'restored' | 'rejected' | 'write_failed' | null;
 }
 
 /**

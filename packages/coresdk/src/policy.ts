@@ -368,6 +368,12 @@ export class PolicyEngine {
         timeoutMs: options.timeoutMs,
         headers: options.headers,
         verification: nativeVerification(options.verification),
+        lastKnownGoodPath: options.lastKnownGood?.path,
+        lastKnownGoodKey:
+          options.lastKnownGood === undefined
+            ? undefined
+            : Buffer.from(typeof options.lastKnownGood.key === 'string' ? Buffer.from(options.lastKnownGood.key, 'utf8') : options.lastKnownGood.key),
+        restoreLastKnownGood: options.lastKnownGood?.restore,
       }),
     );
     return new BundlePoller(native);

@@ -154,6 +154,39 @@ describe('startBundlePolling', () => {
     poller.stop(); // idempotent
   });
 
+  it('persists the last good bundle and serves it when the server is down at start', async () => {
+    const server = new BundleServer(versionedBundle(4), '"e4"');
+    servers.push(server.server);
+    const url = await server.start();
+    const path = join(mkdtempSync(join(tmpdir(), 'coresdk-lkg-')), 'bundle.lkg');
+    const lastKnownGood = { path, key: 'lkg-key' };
+    const first = new PolicyEngine();
+    const p1 = first.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood });
+    expect(await eventually(() => first.metrics().source?.last_known_good === 'stored')).toBe(true);
+    p1.stop();
+    server.bundle = null; // the server is down from now on
+    const second = new PolicyEngine();
+    const p2 = second.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood });
+    try {
+      expect(await eventually(() => version(second) === 4)).toBe(true);
+      expect(second.metrics().source).toMatchObject({ state: 'failing', last_known_good: 'restored' });
+    } finally {
+      p2.stop();
+    }
+    const bytes = readFileSync(path);
+    bytes.writeUInt8((bytes.at(-1) as number) ^ 0xff, bytes.length - 1);
+    writeFileSync(path, bytes);
+    const third = new PolicyEngine();
+    const p3 = third.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood });
+    try {
+      expect(await eventually(() => third.metrics().source?.last_known_good === 'rejected')).toBe(true);
+      expect(third.revision).toBe(0);
+    } finally {
+      p3.stop();
+    }
+    expect(codeOf(() => third.startBundlePolling({ url, lastKnownGood: { path, key: '' } }))).toBe('INVALID_ARGUMENT');
+  });
+
   it('rejects bad options with INVALID_ARGUMENT', () => {
     const e = new PolicyEngine();
     expect(codeOf(() => e.startBundlePolling({ url: 'ftp://x/b.tar.gz' }))).toBe('INVALID_ARGUMENT');
