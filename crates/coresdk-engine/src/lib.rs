@@ -19,6 +19,7 @@
 //! ```
 
 pub mod audit;
+mod builtins;
 pub mod bundle;
 pub mod cache;
 pub mod canonical;

@@ -114,6 +114,7 @@ impl Snapshot {
 pub(crate) fn base_engine(options: &PolicyOptions) -> regorus::Engine {
     let mut engine = regorus::Engine::new();
     engine.set_strict_builtin_errors(options.strict_builtin_errors);
+    crate::builtins::register(&mut engine, options.strict_builtin_errors);
     // print() output is gathered (and handed to the host with the decision) instead of
     // written to the host's stderr.
     engine.set_gather_prints(true);

@@ -1,0 +1,328 @@
+//! OPA builtins regorus lacks, supplied as regorus extensions with OPA's semantics:
+//! `crypto.md5` / `sha1` / `sha256`, `crypto.hmac.*`, `crypto.hmac.equal`,
+//! `io.jwt.decode`, `io.jwt.verify_*` and `io.jwt.decode_verify`.
+//!
+//! JWT signatures are checked by the same `jsonwebtoken` code as [`crate::TokenVerifier`].
+//! As with every builtin, an error (a malformed token, a key that cannot be parsed) makes
+//! the expression undefined unless strict builtin errors are on. Extensions are called in
+//! OPA's `x := f(...)` form; regorus does not pass them output arguments
+//! (`f(..., x)`), see docs/COMPATIBILITY.md.
+
+use anyhow::{anyhow, bail, Result};
+use base64::Engine as _;
+use hmac::digest::core_api::BlockSizeUser;
+use hmac::digest::KeyInit;
+use hmac::{Mac, SimpleHmac};
+use jsonwebtoken::{Algorithm, DecodingKey};
+use regorus::Value;
+use sha2::Digest;
+use std::str::FromStr;
+
+type Builtin = fn(&[Value]) -> Result<Value>;
+
+/// Registers every builtin of this module on `engine`.
+pub(crate) fn register(engine: &mut regorus::Engine, strict: bool) {
+    let table: &[(&str, u8, Builtin)] = &[
+        ("crypto.md5", 1, |a| Ok(hex(&md5::Md5::digest(text(a, 0)?)))),
+        ("crypto.sha1", 1, |a| {
+            Ok(hex(&sha1::Sha1::digest(text(a, 0)?)))
+        }),
+        ("crypto.sha256", 1, |a| {
+            Ok(hex(&sha2::Sha256::digest(text(a, 0)?)))
+        }),
+        ("crypto.hmac.md5", 2, |a| hmac_hex::<md5::Md5>(a)),
+        ("crypto.hmac.sha1", 2, |a| hmac_hex::<sha1::Sha1>(a)),
+        ("crypto.hmac.sha256", 2, |a| hmac_hex::<sha2::Sha256>(a)),
+        ("crypto.hmac.sha512", 2, |a| hmac_hex::<sha2::Sha512>(a)),
+        ("crypto.hmac.equal", 2, hmac_equal),
+        ("io.jwt.decode", 1, jwt_decode),
+        ("io.jwt.decode_verify", 2, jwt_decode_verify),
+        ("io.jwt.verify_hs256", 2, |a| {
+            verify_with(a, Algorithm::HS256)
+        }),
+        ("io.jwt.verify_hs384", 2, |a| {
+            verify_with(a, Algorithm::HS384)
+        }),
+        ("io.jwt.verify_hs512", 2, |a| {
+            verify_with(a, Algorithm::HS512)
+        }),
+        ("io.jwt.verify_rs256", 2, |a| {
+            verify_with(a, Algorithm::RS256)
+        }),
+        ("io.jwt.verify_rs384", 2, |a| {
+            verify_with(a, Algorithm::RS384)
+        }),
+        ("io.jwt.verify_rs512", 2, |a| {
+            verify_with(a, Algorithm::RS512)
+        }),
+        ("io.jwt.verify_ps256", 2, |a| {
+            verify_with(a, Algorithm::PS256)
+        }),
+        ("io.jwt.verify_ps384", 2, |a| {
+            verify_with(a, Algorithm::PS384)
+        }),
+        ("io.jwt.verify_ps512", 2, |a| {
+            verify_with(a, Algorithm::PS512)
+        }),
+        ("io.jwt.verify_es256", 2, |a| {
+            verify_with(a, Algorithm::ES256)
+        }),
+        ("io.jwt.verify_es384", 2, |a| {
+            verify_with(a, Algorithm::ES384)
+        }),
+        ("io.jwt.verify_eddsa", 2, |a| {
+            verify_with(a, Algorithm::EdDSA)
+        }),
+    ];
+    for (path, nargs, builtin) in table {
+        let builtin = *builtin;
+        let extension = move |args: Vec<Value>| match builtin(&args) {
+            Ok(value) => Ok(value),
+            Err(e) if strict => Err(e),
+            Err(_) => Ok(Value::Undefined),
+        };
+        // Registration only fails for a name registered twice: not possible here.
+        let _ = engine.add_extension((*path).to_string(), *nargs, Box::new(extension));
+    }
+}
+
+fn text(args: &[Value], i: usize) -> Result<&str> {
+    match args.get(i) {
+        Some(Value::String(s)) => Ok(s.as_ref()),
+        Some(other) => bail!(
+            "operand {} must be string but got {}",
+            i + 1,
+            type_name(other)
+        ),
+        None => bail!("missing operand {}", i + 1),
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Set(_) => "set",
+        Value::Object(_) => "object",
+        Value::Undefined => "undefined",
+    }
+}
+
+fn hex(bytes: &[u8]) -> Value {
+    Value::String(
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+            .into(),
+    )
+}
+
+fn hmac_hex<D: Digest + BlockSizeUser>(args: &[Value]) -> Result<Value> {
+    let mut mac = <SimpleHmac<D> as KeyInit>::new_from_slice(text(args, 1)?.as_bytes())
+        .map_err(|e| anyhow!("{e}"))?;
+    mac.update(text(args, 0)?.as_bytes());
+    Ok(hex(&mac.finalize().into_bytes()))
+}
+
+fn hmac_equal(args: &[Value]) -> Result<Value> {
+    let (a, b) = (text(args, 0)?.as_bytes(), text(args, 1)?.as_bytes());
+    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+    Ok(Value::Bool(same))
+}
+
+/// The three parts of a compact JWS, with header and payload decoded.
+struct Parts<'a> {
+    signing_input: &'a str,
+    signature: &'a str,
+    header: serde_json::Value,
+    payload: serde_json::Value,
+}
+
+fn b64(part: &str) -> Result<Vec<u8>> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part.trim_end_matches('='))
+        .map_err(|_| anyhow!("JWT part is not base64url"))
+}
+
+fn split(token: &str) -> Result<Parts<'_>> {
+    let mut pieces = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (pieces.next(), pieces.next(), pieces.next(), pieces.next())
+    else {
+        bail!("encoded JWT had no period separators");
+    };
+    let header: serde_json::Value =
+        serde_json::from_slice(&b64(h)?).map_err(|_| anyhow!("JWT header is not JSON"))?;
+    if header.get("enc").is_some() {
+        bail!("JWT is a JWE object, which is not supported");
+    }
+    let payload: serde_json::Value =
+        serde_json::from_slice(&b64(p)?).map_err(|_| anyhow!("JWT payload is not JSON"))?;
+    Ok(Parts {
+        signing_input: &token[..h.len() + 1 + p.len()],
+        signature: s,
+        header,
+        payload,
+    })
+}
+
+fn to_value(json: &serde_json::Value) -> Result<Value> {
+    Ok(serde_json::from_value(json.clone())?)
+}
+
+fn jwt_decode(args: &[Value]) -> Result<Value> {
+    let parts = split(text(args, 0)?)?;
+    let signature = hex(&b64(parts.signature)?);
+    Ok(Value::from(vec![
+        to_value(&parts.header)?,
+        to_value(&parts.payload)?,
+        signature,
+    ]))
+}
+
+/// The keys a certificate/secret argument names: a JWKS or JWK (JSON), or a PEM key.
+fn keys(material: &str, alg: Algorithm) -> Result<Vec<DecodingKey>> {
+    use Algorithm::*;
+    if matches!(alg, HS256 | HS384 | HS512) {
+        return Ok(vec![DecodingKey::from_secret(material.as_bytes())]);
+    }
+    let trimmed = material.trim_start();
+    if trimmed.starts_with('{') {
+        let json: serde_json::Value = serde_json::from_str(trimmed)?;
+        let jwks: Vec<serde_json::Value> = match json.get("keys") {
+            Some(serde_json::Value::Array(keys)) => keys.clone(),
+            _ => vec![json],
+        };
+        return jwks
+            .into_iter()
+            .map(|jwk| {
+                let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk)?;
+                Ok(DecodingKey::from_jwk(&jwk)?)
+            })
+            .collect();
+    }
+    let pem = material.as_bytes();
+    Ok(vec![match alg {
+        ES256 | ES384 => DecodingKey::from_ec_pem(pem)?,
+        EdDSA => DecodingKey::from_ed_pem(pem)?,
+        _ => DecodingKey::from_rsa_pem(pem)?,
+    }])
+}
+
+fn signature_ok(parts: &Parts<'_>, material: &str, alg: Algorithm) -> Result<bool> {
+    // As in OPA, unusable key material is an error before anything else is looked at.
+    let keys = keys(material, alg)?;
+    let header_alg = parts
+        .header
+        .get("alg")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    if Algorithm::from_str(header_alg).ok() != Some(alg) {
+        return Ok(false);
+    }
+    for key in keys {
+        if jsonwebtoken::crypto::verify(parts.signature, parts.signing_input.as_bytes(), &key, alg)
+            .unwrap_or(false)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn verify_with(args: &[Value], alg: Algorithm) -> Result<Value> {
+    let parts = split(text(args, 0)?)?;
+    Ok(Value::Bool(signature_ok(&parts, text(args, 1)?, alg)?))
+}
+
+/// `io.jwt.decode_verify(jwt, constraints)`: `[valid, header, payload]`, `[false, {}, {}]`
+/// when the signature, `alg`, `iss`, `aud`, `exp` or `nbf` does not hold.
+fn jwt_decode_verify(args: &[Value]) -> Result<Value> {
+    let parts = split(text(args, 0)?)?;
+    let constraints: serde_json::Value =
+        serde_json::to_value(args.get(1).ok_or_else(|| anyhow!("missing constraints"))?)?;
+    let Some(constraints) = constraints.as_object() else {
+        bail!("operand 2 must be object");
+    };
+    let invalid = || {
+        Ok(Value::from(vec![
+            Value::Bool(false),
+            Value::new_object(),
+            Value::new_object(),
+        ]))
+    };
+    let header_alg = parts
+        .header
+        .get("alg")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("");
+    let Ok(alg) = Algorithm::from_str(header_alg) else {
+        return invalid();
+    };
+    if let Some(expected) = constraints.get("alg").and_then(serde_json::Value::as_str) {
+        if expected != header_alg {
+            return invalid();
+        }
+    }
+    let material = match (constraints.get("secret"), constraints.get("cert")) {
+        (Some(serde_json::Value::String(secret)), None)
+            if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) =>
+        {
+            secret
+        }
+        (None, Some(serde_json::Value::String(cert)))
+            if !matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) =>
+        {
+            cert
+        }
+        (None, None) => bail!("io.jwt.decode_verify: no secret or cert in constraints"),
+        _ => return invalid(),
+    };
+    if !signature_ok(&parts, material, alg)? {
+        return invalid();
+    }
+    let claims = &parts.payload;
+    if let Some(iss) = constraints.get("iss") {
+        if claims.get("iss") != Some(iss) {
+            return invalid();
+        }
+    }
+    let audience = constraints.get("aud").and_then(serde_json::Value::as_str);
+    match (claims.get("aud"), audience) {
+        (None, None) => {}
+        (Some(serde_json::Value::String(a)), Some(b)) if a == b => {}
+        (Some(serde_json::Value::Array(list)), Some(b))
+            if list.iter().any(|a| a.as_str() == Some(b)) => {}
+        _ => return invalid(),
+    }
+    // OPA compares in seconds against `time` (ns since the epoch), default now.
+    let now_ns = match constraints.get("time").and_then(serde_json::Value::as_f64) {
+        Some(ns) => ns,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as f64)
+            .unwrap_or(0.0),
+    };
+    let now = now_ns / 1e9;
+    if let Some(exp) = claims.get("exp") {
+        match exp.as_f64() {
+            Some(exp) if now < exp => {}
+            _ => return invalid(),
+        }
+    }
+    if let Some(nbf) = claims.get("nbf") {
+        match nbf.as_f64() {
+            Some(nbf) if now >= nbf => {}
+            _ => return invalid(),
+        }
+    }
+    Ok(Value::from(vec![
+        Value::Bool(true),
+        to_value(&parts.header)?,
+        to_value(&parts.payload)?,
+    ]))
+}

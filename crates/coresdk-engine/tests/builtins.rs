@@ -1,0 +1,118 @@
+//! The OPA builtins CoreSDK adds to regorus (crypto.*, io.jwt.*), through policies.
+
+use coresdk_engine::{ErrorCode, PolicyEngine, PolicyOptions};
+use serde_json::{json, Value};
+
+/// OPA's documented HS256 example token (jwt.io): secret "your-256-bit-secret".
+const HS256: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+fn eval(expr: &str) -> Option<Value> {
+    eval_with(expr, false).unwrap()
+}
+
+fn eval_with(expr: &str, strict: bool) -> Result<Option<Value>, coresdk_engine::Error> {
+    let engine = PolicyEngine::new(PolicyOptions {
+        strict_builtin_errors: strict,
+        ..Default::default()
+    });
+    engine.add_module("b.rego", &format!("package b\nx := {expr}\n"))?;
+    Ok(engine.evaluate("data.b.x", b"{}")?.result)
+}
+
+#[test]
+fn crypto_digests_and_hmacs_match_known_vectors() {
+    assert_eq!(
+        eval(r#"crypto.md5("")"#),
+        Some(json!("d41d8cd98f00b204e9800998ecf8427e"))
+    );
+    assert_eq!(
+        eval(r#"crypto.sha1("abc")"#),
+        Some(json!("a9993e364706816aba3e25717850c26c9cd0d89d"))
+    );
+    assert_eq!(
+        eval(r#"crypto.sha256("abc")"#),
+        Some(json!(
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        ))
+    );
+    // RFC 4231 test case 2.
+    assert_eq!(
+        eval(r#"crypto.hmac.sha256("what do ya want for nothing?", "Jefe")"#),
+        Some(json!(
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        ))
+    );
+    assert_eq!(
+        eval(r#"crypto.hmac.sha512("what do ya want for nothing?", "Jefe")"#)
+            .unwrap()
+            .as_str()
+            .unwrap()[..16],
+        *"164b7a7bfcf819e2"
+    );
+    assert_eq!(
+        eval(r#"crypto.hmac.equal("abc", "abc")"#),
+        Some(json!(true))
+    );
+    assert_eq!(
+        eval(r#"crypto.hmac.equal("abc", "abd")"#),
+        Some(json!(false))
+    );
+}
+
+#[test]
+fn jwt_decode_and_verify() {
+    let decoded = eval(&format!(r#"io.jwt.decode("{HS256}")"#)).unwrap();
+    assert_eq!(decoded[0], json!({"alg": "HS256", "typ": "JWT"}));
+    assert_eq!(decoded[1]["name"], json!("John Doe"));
+    assert_eq!(
+        decoded[2],
+        json!("49f94ac7044948c78a285d904f87f0a4c7897f7e8f3a4eb2255fda750b2cc397")
+    );
+    assert_eq!(
+        eval(&format!(
+            r#"io.jwt.verify_hs256("{HS256}", "your-256-bit-secret")"#
+        )),
+        Some(json!(true))
+    );
+    assert_eq!(
+        eval(&format!(r#"io.jwt.verify_hs256("{HS256}", "wrong")"#)),
+        Some(json!(false))
+    );
+    assert_eq!(
+        eval(&format!(
+            r#"io.jwt.verify_rs256("{HS256}", "your-256-bit-secret")"#
+        )),
+        None,
+        "not a PEM: a builtin error, undefined"
+    );
+}
+
+#[test]
+fn decode_verify_checks_signature_and_claims() {
+    let ok = eval(&format!(
+        r#"io.jwt.decode_verify("{HS256}", {{"secret": "your-256-bit-secret"}})"#
+    ))
+    .unwrap();
+    assert_eq!(ok[0], json!(true));
+    assert_eq!(ok[2]["sub"], json!("1234567890"));
+    for constraints in [
+        r#"{"secret": "wrong"}"#,
+        r#"{"secret": "your-256-bit-secret", "alg": "RS256"}"#,
+        r#"{"secret": "your-256-bit-secret", "iss": "someone"}"#,
+        r#"{"secret": "your-256-bit-secret", "aud": "api"}"#,
+    ] {
+        let out = eval(&format!(
+            r#"io.jwt.decode_verify("{HS256}", {constraints})"#
+        ))
+        .unwrap();
+        assert_eq!(out, json!([false, {}, {}]), "{constraints}");
+    }
+}
+
+#[test]
+fn builtin_errors_are_undefined_unless_strict() {
+    assert_eq!(eval(r#"io.jwt.decode("not-a-jwt")"#), None);
+    let err = eval_with(r#"io.jwt.decode("not-a-jwt")"#, true).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::EvalError);
+    assert_eq!(eval(r#"crypto.sha256(1)"#), None);
+}
