@@ -12,7 +12,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** An append-only, hash-chained, HMAC'd audit log file. */
 export declare class AuditLog {
   /** Opens (or creates) the log at `path`, verifying what is there with `key`. */
-  constructor(path: string, key: Buffer, options?: AuditLogOptions | undefined | null)
+  constructor(path: string, key?: Buffer | undefined | null, options?: AuditLogOptions | undefined | null)
   /**
    * Appends a decision on `query` for `inputJson` (masked before it is written);
    * returns the new head hash.
@@ -139,6 +139,10 @@ export interface AuditLogOptions {
   checkpointEvery?: number
   /** `"every_record"` (fsync each append, the default) or `"os_buffered"`. */
   durability?: string
+  /** Instead of a key: a key file (`chmod 600`) ... */
+  keyFile?: string
+  /** ... and the id of the HMAC key in it (default `"audit"`). */
+  keyId?: string
 }
 
 /** Options of the HTTP bundle poller; the same names and defaults as Python's. */
@@ -159,6 +163,10 @@ export interface BundlePollerOptions {
   lastKnownGoodPath?: string
   /** The HMAC key of the last-known-good file. */
   lastKnownGoodKey?: Buffer
+  /** Or: a key file (`chmod 600`) holding it ... */
+  lastKnownGoodKeyFile?: string
+  /** ... under this key id (default `"last-known-good"`). */
+  lastKnownGoodKeyId?: string
   /** Serve the persisted bundle when the server is down at start (default true). */
   restoreLastKnownGood?: boolean
 }

@@ -11,6 +11,10 @@ pub struct AuditLogOptions {
     pub checkpoint_every: Option<u32>,
     /// `"every_record"` (fsync each append, the default) or `"os_buffered"`.
     pub durability: Option<String>,
+    /// Instead of a key: a key file (`chmod 600`) ...
+    pub key_file: Option<String>,
+    /// ... and the id of the HMAC key in it (default `"audit"`).
+    pub key_id: Option<String>,
 }
 
 /// The decision fields a record holds.
@@ -47,16 +51,29 @@ fn durability(name: Option<&str>) -> coresdk_engine::Result<coresdk_engine::Dura
 impl AuditLog {
     /// Opens (or creates) the log at `path`, verifying what is there with `key`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(path: String, key: Buffer, options: Option<AuditLogOptions>) -> Result<Self> {
+    pub fn new(
+        path: String,
+        key: Option<Buffer>,
+        options: Option<AuditLogOptions>,
+    ) -> Result<Self> {
         call(|| {
             let mut core = coresdk_engine::AuditOptions::default();
+            let (mut key_file, mut key_id) = (None, None);
             if let Some(o) = options {
                 if let Some(n) = o.checkpoint_every {
                     core.checkpoint_every = u64::from(n);
                 }
                 core.durability = durability(o.durability.as_deref())?;
+                key_file = o.key_file;
+                key_id = o.key_id;
             }
-            coresdk_engine::AuditLog::open(&path, &key, core)
+            let (keys, id) = coresdk_engine::keys::host_key(
+                key.as_deref(),
+                key_file.as_deref().map(std::path::Path::new),
+                key_id.as_deref(),
+                coresdk_engine::audit::DEFAULT_KEY_ID,
+            )?;
+            coresdk_engine::AuditLog::open_with_provider(&path, keys, &id, core)
         })
         .map(|inner| Self { inner })
     }

@@ -47,6 +47,10 @@ pub struct BundlePollerOptions {
     pub last_known_good_path: Option<String>,
     /// The HMAC key of the last-known-good file.
     pub last_known_good_key: Option<Buffer>,
+    /// Or: a key file (`chmod 600`) holding it ...
+    pub last_known_good_key_file: Option<String>,
+    /// ... under this key id (default `"last-known-good"`).
+    pub last_known_good_key_id: Option<String>,
     /// Serve the persisted bundle when the server is down at start (default true).
     pub restore_last_known_good: Option<bool>,
 }
@@ -86,18 +90,22 @@ pub(crate) fn poller_options(
         options.headers = headers.into_iter().collect();
     }
     options.verification = verification(o.verification)?;
-    options.last_known_good =
-        match (o.last_known_good_path, o.last_known_good_key) {
-            (Some(path), Some(key)) if !key.is_empty() => Some(coresdk_engine::LastKnownGood {
-                path: path.into(),
-                key: key.to_vec(),
-            }),
-            (None, None) => None,
-            _ => return Err(coresdk_engine::Error::new(
-                coresdk_engine::ErrorCode::InvalidArgument,
-                "lastKnownGoodPath needs a non-empty lastKnownGoodKey (and the other way round)",
-            )),
-        };
+    options.last_known_good = match o.last_known_good_path {
+        Some(path) => {
+            let (keys, id) = coresdk_engine::keys::host_key(
+                o.last_known_good_key.as_deref(),
+                o.last_known_good_key_file
+                    .as_deref()
+                    .map(std::path::Path::new),
+                o.last_known_good_key_id.as_deref(),
+                "last-known-good",
+            )?;
+            Some(coresdk_engine::LastKnownGood::with_provider(
+                path, keys, &id,
+            ))
+        }
+        None => None,
+    };
     if let Some(restore) = o.restore_last_known_good {
         options.restore_last_known_good = restore;
     }

@@ -16,12 +16,15 @@ pub struct AuditLog {
 impl AuditLog {
     /// Opens (or creates) the log at `path`, verifying what is there with `key`.
     #[new]
+    #[pyo3(signature = (path, key, checkpoint_every, fsync_every_record, key_file = None, key_id = None))]
     fn new(
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::path)] path: PathBuf,
-        #[pyo3(from_py_with = conversion::bytes)] key: Bytes,
+        #[pyo3(from_py_with = conversion::optional_bytes)] key: Option<Bytes>,
         #[pyo3(from_py_with = conversion::unsigned)] checkpoint_every: u64,
         #[pyo3(from_py_with = conversion::boolean)] fsync_every_record: bool,
+        key_file: Option<PathBuf>,
+        key_id: Option<String>,
     ) -> PyResult<Self> {
         let options = coresdk_engine::AuditOptions {
             checkpoint_every,
@@ -32,7 +35,13 @@ impl AuditLog {
             },
         };
         detached(py, || {
-            coresdk_engine::AuditLog::open(&path, key.as_bytes(), options)
+            let (keys, id) = coresdk_engine::keys::host_key(
+                key.as_ref().map(Bytes::as_bytes),
+                key_file.as_deref(),
+                key_id.as_deref(),
+                coresdk_engine::audit::DEFAULT_KEY_ID,
+            )?;
+            coresdk_engine::AuditLog::open_with_provider(&path, keys, &id, options)
         })
         .map(|inner| Self { inner })
     }

@@ -11,6 +11,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The last-known-good cache as the Python layer passes it:
+/// `(path, key | None, key_file | None, key_id | None)`.
+type LastKnownGoodParts = (PathBuf, Option<Vec<u8>>, Option<PathBuf>, Option<String>);
+
 /// A decision as `(result_json | None, revision, decision_id, duration_us,
 /// bundle_revision | None, cached, prints)`; `None` when the rule is undefined.
 type DecisionTuple = (
@@ -258,18 +262,22 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
         #[pyo3(from_py_with = conversion::string_pairs)] headers: Vec<(String, String)>,
         verification_parts: Option<VerificationParts>,
-        last_known_good: Option<(PathBuf, Vec<u8>)>,
+        last_known_good: Option<LastKnownGoodParts>,
         #[pyo3(from_py_with = conversion::boolean)] restore_last_known_good: bool,
     ) -> PyResult<BundlePoller> {
         detached(py, || {
             let last_known_good = match last_known_good {
-                Some((_, key)) if key.is_empty() => {
-                    return Err(coresdk_engine::Error::new(
-                        coresdk_engine::ErrorCode::InvalidArgument,
-                        "the last-known-good key must not be empty",
+                Some((path, key, key_file, key_id)) => {
+                    let (keys, id) = coresdk_engine::keys::host_key(
+                        key.as_deref(),
+                        key_file.as_deref(),
+                        key_id.as_deref(),
+                        "last-known-good",
+                    )?;
+                    Some(coresdk_engine::LastKnownGood::with_provider(
+                        path, keys, &id,
                     ))
                 }
-                Some((path, key)) => Some(coresdk_engine::LastKnownGood { path, key }),
                 None => None,
             };
             let options = coresdk_engine::PollerOptions {

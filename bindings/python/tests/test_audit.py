@@ -83,3 +83,25 @@ def test_bad_arguments(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "b.jsonl", key=KEY)
     with raises("INVALID_ARGUMENT"):
         log.append(engine().evaluate("data.a.allow"), "q", {1, 2})
+
+
+def test_key_file_must_be_private(tmp_path: Path) -> None:
+    import base64
+    import os
+
+    key_file = tmp_path / "keys.json"
+    key_file.write_text(
+        json.dumps({"keys": {"audit": {"type": "hmac", "base64": base64.b64encode(KEY).decode()}}})
+    )
+    os.chmod(key_file, 0o600)
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, key_file=key_file)
+    log.append(engine().evaluate("data.a.allow", {"user": "alice"}), "data.a.allow")
+    assert verify_audit_log(path, KEY).intact
+    with raises("KEY_UNAVAILABLE"):
+        AuditLog(path, key_file=key_file, key_id="other")
+    os.chmod(key_file, 0o644)
+    with raises("KEY_UNAVAILABLE"):
+        AuditLog(path, key_file=key_file)
+    with raises("INVALID_ARGUMENT"):
+        AuditLog(path)

@@ -16,15 +16,18 @@
 
 use crate::canonical;
 use crate::error::{Error, ErrorCode, Result};
+use crate::keys::{KeyProvider, SoftwareKeyStore};
 use crate::mask::{MaskOptions, Masker};
 use crate::policy::Decision;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+/// The key id [`AuditLog::open`] and [`verify`] use for a key passed as bytes.
+pub const DEFAULT_KEY_ID: &str = "audit";
 
 /// The `prev` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -70,7 +73,8 @@ struct Tail {
 /// serialised, each record chained to the one before it.
 pub struct AuditLog {
     path: PathBuf,
-    key: Vec<u8>,
+    keys: Arc<dyn KeyProvider>,
+    key_id: String,
     options: AuditOptions,
     masker: Masker,
     tail: Mutex<Tail>,
@@ -100,19 +104,33 @@ impl AuditLog {
     /// `SOURCE_UNAVAILABLE` when the file cannot be opened, `INTEGRITY` when an existing
     /// log does not verify with `key`.
     pub fn open(path: impl AsRef<Path>, key: &[u8], options: AuditOptions) -> Result<Self> {
+        let store = SoftwareKeyStore::new().with_hmac_key(DEFAULT_KEY_ID, key)?;
+        Self::open_with_provider(path, Arc::new(store), DEFAULT_KEY_ID, options)
+    }
+
+    /// [`Self::open`] with the HMAC key `key_id` of a [`KeyProvider`] (errors as
+    /// `open`, plus `KEY_UNAVAILABLE` from the provider).
+    pub fn open_with_provider(
+        path: impl AsRef<Path>,
+        keys: Arc<dyn KeyProvider>,
+        key_id: &str,
+        options: AuditOptions,
+    ) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        if key.is_empty() || options.checkpoint_every == 0 {
+        if options.checkpoint_every == 0 {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
-                "an audit log needs a non-empty key and checkpoint_every >= 1",
+                "an audit log needs checkpoint_every >= 1",
             ));
         }
+        // A key the provider does not have fails now, not at the first append.
+        keys.hmac(key_id, b"")?;
         let existing = match std::fs::read(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io_error(&path, &e)),
         };
-        let report = verify(&existing, key, None);
+        let report = verify_with(&existing, keys.as_ref(), key_id, None);
         if let Some(problem) = &report.problem {
             return Err(Error::new(
                 ErrorCode::Integrity,
@@ -138,7 +156,8 @@ impl AuditLog {
                 pending: report.pending,
                 first_pending: report.first_pending,
             }),
-            key: key.to_vec(),
+            keys,
+            key_id: key_id.to_string(),
             options,
             path,
         })
@@ -203,7 +222,8 @@ impl AuditLog {
         fields.insert("seq".into(), json!(tail.next_seq));
         fields.insert("prev".into(), json!(tail.prev));
         let hash = record_hash(&fields)?;
-        fields.insert("hmac".into(), json!(hmac_hex(&self.key, &hash)));
+        let mac = hmac_hex(self.keys.as_ref(), &self.key_id, &hash)?;
+        fields.insert("hmac".into(), json!(mac));
         fields.insert("hash".into(), json!(hash));
         let mut line = canonical::canonicalize(&Value::Object(fields))?;
         line.push('\n');
@@ -230,14 +250,12 @@ fn record_hash(fields: &Map<String, Value>) -> Result<String> {
     ))
 }
 
-fn hmac_hex(key: &[u8], hash: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(hash.as_bytes());
-    mac.finalize()
-        .into_bytes()
+fn hmac_hex(keys: &dyn KeyProvider, key_id: &str, hash: &str) -> Result<String> {
+    Ok(keys
+        .hmac(key_id, hash.as_bytes())?
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect()
+        .collect())
 }
 
 /// The Merkle root of `hashes` (hex): leaves are the hashes' bytes, a parent is
@@ -313,6 +331,20 @@ impl Report {
 /// Verifies a whole log (the file's bytes) with `key`; with `expected_head`, also that
 /// the log ends at that record (catching records cut from the end).
 pub fn verify(log: &[u8], key: &[u8], expected_head: Option<&str>) -> Report {
+    let store = SoftwareKeyStore::new()
+        .with_hmac_key(DEFAULT_KEY_ID, key)
+        .unwrap_or_default();
+    verify_with(log, &store, DEFAULT_KEY_ID, expected_head)
+}
+
+/// [`verify`] with the HMAC key `key_id` of a [`KeyProvider`]. A key the provider cannot
+/// use fails the first record as `hmac`.
+pub fn verify_with(
+    log: &[u8],
+    keys: &dyn KeyProvider,
+    key_id: &str,
+    expected_head: Option<&str>,
+) -> Report {
     let mut report = Report {
         lines: 0,
         checkpoints: 0,
@@ -333,7 +365,7 @@ pub fn verify(log: &[u8], key: &[u8], expected_head: Option<&str>) -> Report {
             line: number,
             reason: reason.to_string(),
         };
-        let problem = check_line(line, key, &prev, report.lines, &mut report, &fail);
+        let problem = check_line(line, keys, key_id, &prev, report.lines, &mut report, &fail);
         match problem {
             Ok(hash) => {
                 prev = hash;
@@ -359,7 +391,8 @@ pub fn verify(log: &[u8], key: &[u8], expected_head: Option<&str>) -> Report {
 
 fn check_line(
     line: &str,
-    key: &[u8],
+    keys: &dyn KeyProvider,
+    key_id: &str,
     prev: &str,
     seq: u64,
     report: &mut Report,
@@ -379,7 +412,7 @@ fn check_line(
     if text("hash") != hash {
         return Err(fail("hash"));
     }
-    let expected_mac = hmac_hex(key, &hash);
+    let expected_mac = hmac_hex(keys, key_id, &hash).map_err(|_| fail("hmac"))?;
     if !constant_time_eq(text("hmac").as_bytes(), expected_mac.as_bytes()) {
         return Err(fail("hmac"));
     }

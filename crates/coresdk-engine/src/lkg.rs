@@ -10,19 +10,18 @@
 //! mid-write leaves the old cache or the new one, never a torn mix.
 
 use crate::error::{Error, ErrorCode, Result};
-use hmac::{Hmac, Mac};
+use crate::keys::{KeyProvider, SoftwareKeyStore};
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where and with which key the last good bundle is kept.
 #[derive(Clone)]
 pub struct LastKnownGood {
-    /// The cache file.
-    pub path: PathBuf,
-    /// The HMAC key (from the host's key store).
-    pub key: Vec<u8>,
+    path: PathBuf,
+    keys: Arc<dyn KeyProvider>,
+    key_id: String,
 }
 
 impl std::fmt::Debug for LastKnownGood {
@@ -44,18 +43,49 @@ pub struct Cached {
     pub revision: String,
 }
 
-fn mac(key: &[u8], etag: Option<&str>, revision: &str, bundle: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    // Length-prefixed fields: no two different entries feed the same bytes.
-    for part in [etag.unwrap_or("").as_bytes(), revision.as_bytes(), bundle] {
-        mac.update(&(part.len() as u64).to_le_bytes());
-        mac.update(part);
+impl LastKnownGood {
+    /// A cache at `path` whose HMAC key is `key` (`INVALID_ARGUMENT` when empty).
+    pub fn new(path: impl Into<PathBuf>, key: &[u8]) -> Result<Self> {
+        let store = SoftwareKeyStore::new().with_hmac_key("last-known-good", key)?;
+        Ok(Self::with_provider(
+            path,
+            Arc::new(store),
+            "last-known-good",
+        ))
     }
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+
+    /// A cache at `path` whose HMAC key is `key_id` of a [`KeyProvider`].
+    pub fn with_provider(
+        path: impl Into<PathBuf>,
+        keys: Arc<dyn KeyProvider>,
+        key_id: &str,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            keys,
+            key_id: key_id.to_string(),
+        }
+    }
+
+    /// The cache file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn mac(&self, etag: Option<&str>, revision: &str, bundle: &[u8]) -> Result<String> {
+        // Length-prefixed fields: no two different entries feed the same bytes.
+        let mut data = Vec::with_capacity(bundle.len() + 64);
+        for part in [etag.unwrap_or("").as_bytes(), revision.as_bytes(), bundle] {
+            data.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            data.extend_from_slice(part);
+        }
+        Ok(self
+            .keys
+            .hmac(&self.key_id, &data)?
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect())
+    }
 }
 
 fn integrity(path: &Path, why: &str) -> Error {
@@ -80,7 +110,7 @@ impl LastKnownGood {
             "etag": entry.etag,
             "revision": entry.revision,
             "len": entry.bundle.len(),
-            "hmac": mac(&self.key, entry.etag.as_deref(), &entry.revision, &entry.bundle),
+            "hmac": self.mac(entry.etag.as_deref(), &entry.revision, &entry.bundle)?,
         });
         let dir = self
             .path
@@ -136,7 +166,7 @@ impl LastKnownGood {
         }
         let etag = header["etag"].as_str().map(str::to_string);
         let revision = header["revision"].as_str().unwrap_or_default().to_string();
-        let expected = mac(&self.key, etag.as_deref(), &revision, bundle);
+        let expected = self.mac(etag.as_deref(), &revision, bundle)?;
         let given = header["hmac"].as_str().unwrap_or_default();
         let same = given.len() == expected.len()
             && given

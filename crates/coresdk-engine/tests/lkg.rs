@@ -17,10 +17,7 @@ fn cache(name: &str, key: &[u8]) -> LastKnownGood {
     let dir = std::env::temp_dir().join(format!("coresdk-lkg-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    LastKnownGood {
-        path: dir.join("bundle.lkg"),
-        key: key.to_vec(),
-    }
+    LastKnownGood::new(dir.join("bundle.lkg"), key).unwrap()
 }
 
 fn entry(version: u32) -> Cached {
@@ -40,7 +37,7 @@ fn round_trips_and_replaces_atomically() {
     lkg.store(&entry(2)).unwrap();
     assert_eq!(lkg.load().unwrap(), Some(entry(2)));
     // A crash mid-write leaves a stray temporary file, never a half-written cache.
-    let dir = lkg.path.parent().unwrap().to_path_buf();
+    let dir = lkg.path().parent().unwrap().to_path_buf();
     std::fs::write(dir.join(".bundle.lkg.tmp-1"), b"half a write").unwrap();
     assert_eq!(lkg.load().unwrap(), Some(entry(2)));
     let names: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -54,16 +51,16 @@ fn round_trips_and_replaces_atomically() {
 fn any_flipped_byte_truncation_or_other_key_is_integrity() {
     let lkg = cache("flips", b"key-one");
     lkg.store(&entry(1)).unwrap();
-    let good = std::fs::read(&lkg.path).unwrap();
+    let good = std::fs::read(lkg.path()).unwrap();
     for at in 0..good.len() {
         let mut bad = good.clone();
         bad[at] ^= 0x01;
-        std::fs::write(&lkg.path, &bad).unwrap();
+        std::fs::write(lkg.path(), &bad).unwrap();
         let err = lkg.load().unwrap_err();
         assert_eq!(err.code(), ErrorCode::Integrity, "byte {at}");
     }
     for cut in [1, good.len() / 2, good.len() - 1] {
-        std::fs::write(&lkg.path, &good[..cut]).unwrap();
+        std::fs::write(lkg.path(), &good[..cut]).unwrap();
         assert_eq!(
             lkg.load().unwrap_err().code(),
             ErrorCode::Integrity,
@@ -73,7 +70,7 @@ fn any_flipped_byte_truncation_or_other_key_is_integrity() {
     // A cache written with another key (a file swapped in from elsewhere).
     let other = cache("flips-other", b"key-two");
     other.store(&entry(9)).unwrap();
-    std::fs::copy(&other.path, &lkg.path).unwrap();
+    std::fs::copy(other.path(), lkg.path()).unwrap();
     assert_eq!(lkg.load().unwrap_err().code(), ErrorCode::Integrity);
 }
 
@@ -135,10 +132,10 @@ fn the_poller_persists_and_restores_when_the_server_is_down_at_start() {
     poller.stop_and_wait();
 
     // Tampered: rejected whole, nothing served, INTEGRITY visible.
-    let mut bytes = std::fs::read(&lkg.path).unwrap();
+    let mut bytes = std::fs::read(lkg.path()).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
-    std::fs::write(&lkg.path, &bytes).unwrap();
+    std::fs::write(lkg.path(), &bytes).unwrap();
     let engine = Arc::new(PolicyEngine::default());
     let mut poller = BundlePoller::start(engine.clone(), options(&down_url(), &lkg)).unwrap();
     assert!(eventually(WAIT, || engine

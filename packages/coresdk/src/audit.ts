@@ -6,7 +6,11 @@ import type { Decision } from './policy.js';
 /** Options of {@link AuditLog.open}; the same names and defaults as Python's. */
 export interface AuditLogOptions {
   /** The HMAC key (keep it out of the log's reach: from a secret store, not the log's directory). */
-  key: string | Uint8Array;
+  key?: string | Uint8Array;
+  /** Instead of `key`: a key file only its owner can read (`chmod 600`; docs/AUDIT.md) ... */
+  keyFile?: string;
+  /** ... and the id of the HMAC key in it. Default `'audit'`. */
+  keyId?: string;
   /** Records between Merkle checkpoints. Default 1000. */
   checkpointEvery?: number;
   /** `'every_record'` (fsync after each append, the default) or `'os_buffered'`. */
@@ -47,15 +51,17 @@ export class AuditLog {
   /**
    * Opens (or creates) the log at `path`; an existing log is verified first and appends
    * continue its chain.
-   * @throws CoreSdkError `INTEGRITY` (existing log does not verify), `SOURCE_UNAVAILABLE`, `INVALID_ARGUMENT`
+   * @throws CoreSdkError `INTEGRITY` (existing log does not verify), `SOURCE_UNAVAILABLE`, `INVALID_ARGUMENT`, `KEY_UNAVAILABLE` (key file readable by others, or no such key)
    */
   static open(path: string, options: AuditLogOptions): AuditLog {
     return new AuditLog(
       call(
         () =>
-          new native.AuditLog(path, keyBuffer(options.key), {
+          new native.AuditLog(path, options.key === undefined ? undefined : keyBuffer(options.key), {
             checkpointEvery: options.checkpointEvery,
             durability: options.durability,
+            keyFile: options.keyFile,
+            keyId: options.keyId,
           }),
       ),
     );

@@ -39,7 +39,14 @@ export interface BundlePollerOptions {
    * when the server is down at start the persisted bundle serves (unless `restore` is
    * false); a persisted bundle that fails its HMAC is never served (`INTEGRITY`).
    */
-  lastKnownGood?: { path: string; key: string | Uint8Array; restore?: boolean };
+  lastKnownGood?: {
+    path: string;
+    /** The HMAC key, or `keyFile` (`chmod 600`) + `keyId` (default `'last-known-good'`). */
+    key?: string | Uint8Array;
+    keyFile?: string;
+    keyId?: string;
+    restore?: boolean;
+  };
 }
 
 /** Options of {@link PolicyEngine.watchDirectory}. */

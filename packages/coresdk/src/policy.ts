@@ -370,9 +370,11 @@ export class PolicyEngine {
         verification: nativeVerification(options.verification),
         lastKnownGoodPath: options.lastKnownGood?.path,
         lastKnownGoodKey:
-          options.lastKnownGood === undefined
+          options.lastKnownGood?.key === undefined
             ? undefined
             : Buffer.from(typeof options.lastKnownGood.key === 'string' ? Buffer.from(options.lastKnownGood.key, 'utf8') : options.lastKnownGood.key),
+        lastKnownGoodKeyFile: options.lastKnownGood?.keyFile,
+        lastKnownGoodKeyId: options.lastKnownGood?.keyId,
         restoreLastKnownGood: options.lastKnownGood?.restore,
       }),
     );

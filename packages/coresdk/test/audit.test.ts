@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,21 @@ describe('AuditLog', () => {
     expect(verifyAuditLog(bytes, 'wrong')).toMatchObject({ intact: false, line: 1, reason: 'hmac' });
     expect(codeOf(() => AuditLog.open(path, { key: 'wrong' }))).toBe('INTEGRITY');
     expect(codeOf(() => AuditLog.open(path, { key: KEY, durability: 'sometimes' as 'os_buffered' }))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('takes its key from a key file only the owner can read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coresdk-audit-keys-'));
+    const keyFile = join(dir, 'keys.json');
+    writeFileSync(keyFile, JSON.stringify({ keys: { audit: { type: 'hmac', base64: Buffer.from(KEY).toString('base64') } } }), { mode: 0o600 });
+    const path = join(dir, 'audit.jsonl');
+    const log = AuditLog.open(path, { keyFile });
+    log.append(engine().evaluateSync('data.a.allow', { user: 'alice' }), 'data.a.allow', { user: 'alice' });
+    // The same secret as bytes verifies it: the file is only where the key lives.
+    expect(verifyAuditLog(readFileSync(path), KEY).intact).toBe(true);
+    expect(codeOf(() => AuditLog.open(path, { keyFile, keyId: 'other' }))).toBe('KEY_UNAVAILABLE');
+    chmodSync(keyFile, 0o644);
+    expect(codeOf(() => AuditLog.open(path, { keyFile }))).toBe('KEY_UNAVAILABLE');
+    expect(codeOf(() => AuditLog.open(path, {}))).toBe('INVALID_ARGUMENT');
   });
 
   it('coresdk audit verify reports and sets the exit code', () => {

@@ -107,7 +107,7 @@ class PolicyEngine:
         timeout_ms: int,
         headers: list[tuple[str, str]],
         verification_parts: _Parts | None = None,
-        last_known_good: tuple[str, bytes] | None = None,
+        last_known_good: tuple[str, bytes | None, str | None, str | None] | None = None,
         restore_last_known_good: bool = True,
     ) -> BundlePoller:
         """Starts polling an HTTP bundle server on a background thread."""
@@ -136,9 +136,11 @@ class AuditLog:
     def __new__(
         cls,
         path: str | os.PathLike[str],
-        key: str | bytes,
+        key: str | bytes | None,
         checkpoint_every: int,
         fsync_every_record: bool,
+        key_file: str | os.PathLike[str] | None = None,
+        key_id: str | None = None,
     ) -> AuditLog:
         """Opens (or creates) the log at `path`, verifying what is there with `key`."""
 

@@ -32,13 +32,17 @@ class AuditLog:
     Args:
         path: The log file (created if missing; an existing log is verified first).
         key: The HMAC key (keep it apart from the log: a secret store, not its directory).
+        key_file: Instead of ``key``: a key file only its owner can read (``chmod 600``;
+            docs/AUDIT.md) ...
+        key_id: ... and the id of the HMAC key in it (default ``"audit"``).
         checkpoint_every: Records between Merkle checkpoints.
         fsync_every_record: ``fsync`` after each append (the default), so an acknowledged
             record survives a crash; ``False`` leaves flushing to the OS.
 
     Raises:
         CoreSdkError: ``INTEGRITY`` when an existing log does not verify with ``key``,
-            ``SOURCE_UNAVAILABLE``, ``INVALID_ARGUMENT``.
+            ``SOURCE_UNAVAILABLE``, ``INVALID_ARGUMENT``, ``KEY_UNAVAILABLE`` (a key file
+            readable by others, or no such key).
     """
 
     __slots__ = ("_native",)
@@ -47,11 +51,20 @@ class AuditLog:
         self,
         path: Union[str, "os.PathLike[str]"],
         *,
-        key: Union[str, bytes],
+        key: Union[str, bytes, None] = None,
+        key_file: Union[str, "os.PathLike[str]", None] = None,
+        key_id: Optional[str] = None,
         checkpoint_every: int = 1000,
         fsync_every_record: bool = True,
     ) -> None:
-        self._native = _native.AuditLog(path, _key(key), checkpoint_every, fsync_every_record)
+        self._native = _native.AuditLog(
+            path,
+            None if key is None else _key(key),
+            checkpoint_every,
+            fsync_every_record,
+            None if key_file is None else os.fspath(key_file),
+            key_id,
+        )
 
     def append(self, decision: Any, query: str, input: Any = None) -> str:
         """Appends ``decision`` (a :class:`coresdk.Decision`) made on ``query`` for

@@ -93,6 +93,24 @@ class DecisionCache:
         return (self.max_entries, self.ttl_ms)
 
 
+def _last_known_good(
+    spec: tuple[StrPath, bytes] | Mapping[str, Any] | None,
+) -> tuple[str, bytes | None, str | None, str | None] | None:
+    """The native form of ``start_bundle_polling(last_known_good=...)``."""
+    if spec is None:
+        return None
+    if isinstance(spec, tuple):
+        return (os.fspath(spec[0]), bytes(spec[1]), None, None)
+    raw_key = spec.get("key")
+    key_file = spec.get("key_file")
+    return (
+        os.fspath(spec["path"]),
+        None if raw_key is None else (raw_key.encode() if isinstance(raw_key, str) else bytes(raw_key)),
+        None if key_file is None else os.fspath(key_file),
+        spec.get("key_id"),
+    )
+
+
 class PolicyEngine:
     """An in-process Rego policy engine (Rego v1 syntax, evaluated by ``regorus``).
 
@@ -387,13 +405,15 @@ class PolicyEngine:
         timeout_ms: int = 30_000,
         headers: Mapping[str, str] | None = None,
         verification: BundleVerification | None = None,
-        last_known_good: tuple[StrPath, bytes] | None = None,
+        last_known_good: tuple[StrPath, bytes] | Mapping[str, Any] | None = None,
         restore_last_known_good: bool = True,
     ) -> BundlePoller:
         """Polls an HTTP bundle server on a background thread and activates each new
         bundle; the first poll starts at once.
 
-        ``last_known_good=(path, key)`` persists each activated bundle to ``path``,
+        ``last_known_good=(path, key)`` (or a mapping ``{"path", "key"}`` /
+        ``{"path", "key_file", "key_id"}`` with a ``chmod 600`` key file) persists each
+        activated bundle to ``path``,
         HMAC'd with ``key`` and written atomically; when the server is down at start the
         persisted bundle serves (unless ``restore_last_known_good`` is false), and a
         persisted bundle that fails its HMAC is never served (``INTEGRITY`` in
@@ -409,7 +429,7 @@ class PolicyEngine:
             timeout_ms,
             list((headers or {}).items()),
             _parts(verification),
-            None if last_known_good is None else (os.fspath(last_known_good[0]), bytes(last_known_good[1])),
+            _last_known_good(last_known_good),
             restore_last_known_good,
         )
         return BundlePoller(native)
