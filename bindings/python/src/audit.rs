@@ -16,7 +16,8 @@ pub struct AuditLog {
 impl AuditLog {
     /// Opens (or creates) the log at `path`, verifying what is there with `key`.
     #[new]
-    #[pyo3(signature = (path, key, checkpoint_every, fsync_every_record, key_file = None, key_id = None))]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (path, key, checkpoint_every, fsync_every_record, key_file = None, key_id = None, key_provider = None))]
     fn new(
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::path)] path: PathBuf,
@@ -25,6 +26,7 @@ impl AuditLog {
         #[pyo3(from_py_with = conversion::boolean)] fsync_every_record: bool,
         key_file: Option<PathBuf>,
         key_id: Option<String>,
+        key_provider: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let options = coresdk_engine::AuditOptions {
             checkpoint_every,
@@ -35,12 +37,26 @@ impl AuditLog {
             },
         };
         detached(py, || {
-            let (keys, id) = coresdk_engine::keys::host_key(
-                key.as_ref().map(Bytes::as_bytes),
-                key_file.as_deref(),
-                key_id.as_deref(),
-                coresdk_engine::audit::DEFAULT_KEY_ID,
-            )?;
+            let (keys, id) = match key_provider {
+                Some(provider) if key.is_none() && key_file.is_none() => {
+                    let keys: std::sync::Arc<dyn coresdk_engine::KeyProvider> =
+                        std::sync::Arc::new(crate::keys::PyKeyProvider::new(provider));
+                    let id = key_id.unwrap_or_else(|| coresdk_engine::audit::DEFAULT_KEY_ID.into());
+                    (keys, id)
+                }
+                Some(_) => {
+                    return Err(coresdk_engine::Error::new(
+                        coresdk_engine::ErrorCode::InvalidArgument,
+                        "give key, key_file or key_provider, exactly one",
+                    ))
+                }
+                None => coresdk_engine::keys::host_key(
+                    key.as_ref().map(Bytes::as_bytes),
+                    key_file.as_deref(),
+                    key_id.as_deref(),
+                    coresdk_engine::audit::DEFAULT_KEY_ID,
+                )?,
+            };
             coresdk_engine::AuditLog::open_with_provider(&path, keys, &id, options)
         })
         .map(|inner| Self { inner })

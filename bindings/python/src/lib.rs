@@ -7,6 +7,7 @@ mod bundle;
 mod canonical;
 mod conversion;
 mod error;
+mod keys;
 mod mask;
 mod policy;
 mod token;

@@ -105,3 +105,49 @@ def test_key_file_must_be_private(tmp_path: Path) -> None:
         AuditLog(path, key_file=key_file)
     with raises("INVALID_ARGUMENT"):
         AuditLog(path)
+
+
+class HmacProvider:
+    """A stand-in for a KMS client: keys by id, HMAC computed in Python."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def hmac(self, key_id: str, data: bytes) -> bytes:
+        import hashlib
+        import hmac
+
+        self.calls += 1
+        if key_id != "kms-audit":
+            raise KeyError(key_id)
+        return hmac.new(KEY, data, hashlib.sha256).digest()
+
+
+class BrokenProvider:
+    def hmac(self, key_id: str, data: bytes) -> str:
+        return "not bytes"
+
+
+def test_a_python_key_provider(tmp_path: Path) -> None:
+    provider = HmacProvider()
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, key_provider=provider, key_id="kms-audit")
+
+    def worker() -> None:
+        for i in range(10):
+            log.append(engine().evaluate("data.a.allow", {"user": "alice"}), "q", {"i": i})
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert provider.calls >= 31
+    report = verify_audit_log(path, KEY, expected_head=log.head)
+    assert report.intact and report.records == 30
+    with raises("KEY_UNAVAILABLE"):
+        AuditLog(tmp_path / "x.jsonl", key_provider=provider, key_id="other")
+    with raises("KEY_UNAVAILABLE"):
+        AuditLog(tmp_path / "y.jsonl", key_provider=BrokenProvider())  # type: ignore[arg-type]
+    with raises("INVALID_ARGUMENT"):
+        AuditLog(tmp_path / "z.jsonl", key=KEY, key_provider=provider)

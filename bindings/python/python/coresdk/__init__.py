@@ -12,7 +12,7 @@ Rust APIs.
 from __future__ import annotations
 
 from ._native import __version__
-from .audit import AuditLog, AuditReport, verify_audit_log
+from .audit import AuditLog, AuditReport, KeyProvider, verify_audit_log
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch
 from .canonical import canonicalize, canonicalize_json, hash, hash_json
 from .errors import (
@@ -43,6 +43,7 @@ __all__ = [
     "Finding",
     "InternalError",
     "InvalidInputError",
+    "KeyProvider",
     "Location",
     "Masker",
     "PolicyEngine",

@@ -141,6 +141,7 @@ class AuditLog:
         fsync_every_record: bool,
         key_file: str | os.PathLike[str] | None = None,
         key_id: str | None = None,
+        key_provider: object | None = None,
     ) -> AuditLog:
         """Opens (or creates) the log at `path`, verifying what is there with `key`."""
 

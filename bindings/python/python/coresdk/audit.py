@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Optional, Protocol, Union
 
 from . import _json, _native
 from .errors import _error
 
-__all__ = ["AuditLog", "AuditReport", "verify_audit_log"]
+__all__ = ["AuditLog", "AuditReport", "KeyProvider", "verify_audit_log"]
+
+
+class KeyProvider(Protocol):
+    """Keys kept outside CoreSDK (a KMS, an HSM): the core calls ``hmac`` for the audit
+    chain, from its own threads. Raising, or returning something other than ``bytes``,
+    fails the operation with ``KEY_UNAVAILABLE``."""
+
+    def hmac(self, key_id: str, data: bytes) -> bytes:
+        """HMAC-SHA256 of ``data`` with key ``key_id``."""
+        ...
 
 
 def _key(key: Union[str, bytes]) -> bytes:
@@ -35,6 +45,8 @@ class AuditLog:
         key_file: Instead of ``key``: a key file only its owner can read (``chmod 600``;
             docs/AUDIT.md) ...
         key_id: ... and the id of the HMAC key in it (default ``"audit"``).
+        key_provider: Instead of ``key`` / ``key_file``: a :class:`KeyProvider` whose
+            ``hmac(key_id, data)`` makes the record HMACs.
         checkpoint_every: Records between Merkle checkpoints.
         fsync_every_record: ``fsync`` after each append (the default), so an acknowledged
             record survives a crash; ``False`` leaves flushing to the OS.
@@ -54,6 +66,7 @@ class AuditLog:
         key: Union[str, bytes, None] = None,
         key_file: Union[str, "os.PathLike[str]", None] = None,
         key_id: Optional[str] = None,
+        key_provider: Optional[KeyProvider] = None,
         checkpoint_every: int = 1000,
         fsync_every_record: bool = True,
     ) -> None:
@@ -64,6 +77,7 @@ class AuditLog:
             fsync_every_record,
             None if key_file is None else os.fspath(key_file),
             key_id,
+            key_provider,
         )
 
     def append(self, decision: Any, query: str, input: Any = None) -> str:
