@@ -24,17 +24,23 @@ pub trait KeyProvider: Send + Sync {
     /// True when `signature` is a valid signature of `data` by key `key_id`.
     fn verify(&self, key_id: &str, data: &[u8], signature: &[u8]) -> Result<bool>;
 
-    /// `ciphertext` decrypted with key `key_id`. The software store holds no encryption
-    /// keys and answers `KEY_UNAVAILABLE`; a KMS-backed provider implements it.
+    /// `ciphertext` decrypted with key `key_id`. In the software store: AES-256-GCM, the
+    /// ciphertext being the 12-byte nonce, then the encrypted bytes and the 16-byte tag
+    /// (as [`SoftwareKeyStore::encrypt`] writes it); a ciphertext that fails its tag is
+    /// `INTEGRITY`.
     fn decrypt(&self, key_id: &str, ciphertext: &[u8]) -> Result<Vec<u8>>;
 }
 
 enum Material {
     Hmac(Vec<u8>),
     Ed25519(ed25519_dalek::SigningKey),
+    Aes256Gcm(Box<aes_gcm::Aes256Gcm>),
 }
 
-/// Keys held in memory: HMAC secrets and Ed25519 signing keys, by id.
+/// Length of the AES-GCM nonce that starts a software-store ciphertext.
+const NONCE_LEN: usize = 12;
+
+/// Keys held in memory: HMAC secrets, Ed25519 signing keys and AES-256-GCM keys, by id.
 #[derive(Default)]
 pub struct SoftwareKeyStore {
     keys: BTreeMap<String, Material>,
@@ -84,8 +90,33 @@ impl SoftwareKeyStore {
         Ok(self)
     }
 
-    /// Loads a key file: JSON `{"keys": {"<id>": {"type": "hmac" | "ed25519", "base64":
-    /// "<secret or 32-byte seed>"}}}`.
+    /// Adds an AES-256-GCM key (32 bytes) under `key_id`, for [`KeyProvider::decrypt`].
+    pub fn with_aes256gcm_key(mut self, key_id: &str, key: &[u8]) -> Result<Self> {
+        use aes_gcm::KeyInit;
+        let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).map_err(|_| {
+            Error::new(ErrorCode::InvalidArgument, "an AES-256-GCM key is 32 bytes")
+        })?;
+        self.keys
+            .insert(key_id.to_string(), Material::Aes256Gcm(Box::new(cipher)));
+        Ok(self)
+    }
+
+    /// `plaintext` encrypted with AES-256-GCM key `key_id` under a fresh random nonce, in
+    /// the layout [`KeyProvider::decrypt`] reads (nonce, ciphertext, tag).
+    pub fn encrypt(&self, key_id: &str, plaintext: &[u8]) -> Result<Vec<u8>> {
+        use aes_gcm::aead::{Aead, AeadCore, OsRng};
+        let Material::Aes256Gcm(cipher) = self.get(key_id)? else {
+            return Err(unavailable(key_id, "not an encryption key"));
+        };
+        let nonce = aes_gcm::Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = cipher
+            .encrypt(&nonce, plaintext)
+            .map_err(|_| unavailable(key_id, "encryption failed"))?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// Loads a key file: JSON `{"keys": {"<id>": {"type": "hmac" | "ed25519" |
+    /// "aes256gcm", "base64": "<secret, 32-byte seed or 32-byte key>"}}}`.
     ///
     /// Errors: `KEY_UNAVAILABLE` when the file cannot be read or (on Unix) group or others
     /// may read or write it (`chmod 600`); `INVALID_JSON` / `INVALID_ARGUMENT` for a file
@@ -136,10 +167,11 @@ impl SoftwareKeyStore {
             store = match entry.get("type").and_then(serde_json::Value::as_str) {
                 Some("hmac") => store.with_hmac_key(id, &material)?,
                 Some("ed25519") => store.with_ed25519_seed(id, &material)?,
+                Some("aes256gcm") => store.with_aes256gcm_key(id, &material)?,
                 _ => {
                     return Err(Error::new(
                         ErrorCode::InvalidArgument,
-                        format!("key {id:?}: type must be \"hmac\" or \"ed25519\""),
+                        format!("key {id:?}: type must be \"hmac\", \"ed25519\" or \"aes256gcm\""),
                     ))
                 }
             };
@@ -184,11 +216,24 @@ impl KeyProvider for SoftwareKeyStore {
         Ok(key.verifying_key().verify(data, &signature).is_ok())
     }
 
-    fn decrypt(&self, key_id: &str, _ciphertext: &[u8]) -> Result<Vec<u8>> {
-        Err(unavailable(
-            key_id,
-            "the software key store holds no decryption keys",
-        ))
+    fn decrypt(&self, key_id: &str, ciphertext: &[u8]) -> Result<Vec<u8>> {
+        use aes_gcm::aead::Aead;
+        let Material::Aes256Gcm(cipher) = self.get(key_id)? else {
+            return Err(unavailable(key_id, "not an encryption key"));
+        };
+        let integrity = || {
+            Error::new(
+                ErrorCode::Integrity,
+                format!("key {key_id:?}: ciphertext is truncated or fails its tag"),
+            )
+        };
+        if ciphertext.len() < NONCE_LEN {
+            return Err(integrity());
+        }
+        let (nonce, sealed) = ciphertext.split_at(NONCE_LEN);
+        cipher
+            .decrypt(aes_gcm::Nonce::from_slice(nonce), sealed)
+            .map_err(|_| integrity())
     }
 }
 

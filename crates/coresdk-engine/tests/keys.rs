@@ -68,6 +68,82 @@ fn key_files_must_be_private() {
     );
 }
 
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn software_store_decrypts_aes_256_gcm() {
+    // NIST GCM test case 14: all-zero key, nonce and 16-byte plaintext.
+    let store = SoftwareKeyStore::new()
+        .with_aes256gcm_key("enc", &[0u8; 32])
+        .unwrap();
+    let known = hex(
+        "000000000000000000000000cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919",
+    );
+    assert_eq!(store.decrypt("enc", &known).unwrap(), vec![0u8; 16]);
+
+    let sealed = store.encrypt("enc", b"db password").unwrap();
+    assert_eq!(sealed.len(), 12 + 11 + 16, "nonce, ciphertext, tag");
+    assert_eq!(store.decrypt("enc", &sealed).unwrap(), b"db password");
+    assert_ne!(
+        store.encrypt("enc", b"db password").unwrap(),
+        sealed,
+        "a fresh nonce each time"
+    );
+    for i in 0..sealed.len() {
+        let mut flipped = sealed.clone();
+        flipped[i] ^= 0x01;
+        assert_eq!(
+            store.decrypt("enc", &flipped).unwrap_err().code(),
+            ErrorCode::Integrity,
+            "byte {i}"
+        );
+    }
+    for cut in [0, 5, 12, 27] {
+        assert_eq!(
+            store.decrypt("enc", &sealed[..cut]).unwrap_err().code(),
+            ErrorCode::Integrity,
+            "cut at {cut}"
+        );
+    }
+    let other = SoftwareKeyStore::new()
+        .with_aes256gcm_key("enc", &[7u8; 32])
+        .unwrap();
+    assert_eq!(
+        other.decrypt("enc", &sealed).unwrap_err().code(),
+        ErrorCode::Integrity
+    );
+    assert_eq!(
+        SoftwareKeyStore::new()
+            .with_aes256gcm_key("enc", &[0u8; 16])
+            .unwrap_err()
+            .code(),
+        ErrorCode::InvalidArgument
+    );
+    assert_eq!(
+        store.hmac("enc", b"x").unwrap_err().code(),
+        ErrorCode::KeyUnavailable
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn key_files_hold_encryption_keys() {
+    let path = temp("aes");
+    let text = r#"{"keys": {"enc": {"type": "aes256gcm", "base64": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}}"#;
+    write_with_mode(&path, text, 0o600);
+    let store = SoftwareKeyStore::from_file(&path).unwrap();
+    let known = hex(
+        "000000000000000000000000cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919",
+    );
+    assert_eq!(store.decrypt("enc", &known).unwrap(), vec![0u8; 16]);
+    let _ = std::fs::remove_file(&path);
+}
+
 #[test]
 fn missing_or_wrong_kind_of_key_is_key_unavailable() {
     let store = SoftwareKeyStore::new().with_hmac_key("mac", b"k").unwrap();
