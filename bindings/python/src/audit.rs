@@ -37,26 +37,13 @@ impl AuditLog {
             },
         };
         detached(py, || {
-            let (keys, id) = match key_provider {
-                Some(provider) if key.is_none() && key_file.is_none() => {
-                    let keys: std::sync::Arc<dyn coresdk_engine::KeyProvider> =
-                        std::sync::Arc::new(crate::keys::PyKeyProvider::new(provider));
-                    let id = key_id.unwrap_or_else(|| coresdk_engine::audit::DEFAULT_KEY_ID.into());
-                    (keys, id)
-                }
-                Some(_) => {
-                    return Err(coresdk_engine::Error::new(
-                        coresdk_engine::ErrorCode::InvalidArgument,
-                        "give key, key_file or key_provider, exactly one",
-                    ))
-                }
-                None => coresdk_engine::keys::host_key(
-                    key.as_ref().map(Bytes::as_bytes),
-                    key_file.as_deref(),
-                    key_id.as_deref(),
-                    coresdk_engine::audit::DEFAULT_KEY_ID,
-                )?,
-            };
+            let (keys, id) = crate::keys::host_or_python_key(
+                key.as_ref().map(Bytes::as_bytes),
+                key_file.as_deref(),
+                key_id.as_deref(),
+                key_provider,
+                coresdk_engine::audit::DEFAULT_KEY_ID,
+            )?;
             coresdk_engine::AuditLog::open_with_provider(&path, keys, &id, options)
         })
         .map(|inner| Self { inner })

@@ -6,6 +6,30 @@
 use coresdk_engine::{Error, ErrorCode, KeyProvider, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The key a Python caller names: raw `key` bytes, a `key_file` (with `key_id`), or a
+/// `key_provider` object (with `key_id`), exactly one; ids default to `default_id`.
+pub fn host_or_python_key(
+    key: Option<&[u8]>,
+    key_file: Option<&Path>,
+    key_id: Option<&str>,
+    key_provider: Option<Py<PyAny>>,
+    default_id: &str,
+) -> Result<(Arc<dyn KeyProvider>, String)> {
+    match key_provider {
+        Some(provider) if key.is_none() && key_file.is_none() => Ok((
+            Arc::new(PyKeyProvider::new(provider)),
+            key_id.unwrap_or(default_id).to_string(),
+        )),
+        Some(_) => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "give key, key_file or key_provider, exactly one",
+        )),
+        None => coresdk_engine::keys::host_key(key, key_file, key_id, default_id),
+    }
+}
 
 /// The Python object behind a [`KeyProvider`].
 pub struct PyKeyProvider {

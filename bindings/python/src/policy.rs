@@ -12,8 +12,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The last-known-good cache as the Python layer passes it:
-/// `(path, key | None, key_file | None, key_id | None)`.
-type LastKnownGoodParts = (PathBuf, Option<Vec<u8>>, Option<PathBuf>, Option<String>);
+/// `(path, key | None, key_file | None, key_id | None, key_provider | None)`.
+type LastKnownGoodParts = (
+    PathBuf,
+    Option<Vec<u8>>,
+    Option<PathBuf>,
+    Option<String>,
+    Option<Py<PyAny>>,
+);
 
 /// A decision as `(result_json | None, revision, decision_id, duration_us,
 /// bundle_revision | None, cached, prints)`; `None` when the rule is undefined.
@@ -267,11 +273,12 @@ impl PolicyEngine {
     ) -> PyResult<BundlePoller> {
         detached(py, || {
             let last_known_good = match last_known_good {
-                Some((path, key, key_file, key_id)) => {
-                    let (keys, id) = coresdk_engine::keys::host_key(
+                Some((path, key, key_file, key_id, key_provider)) => {
+                    let (keys, id) = crate::keys::host_or_python_key(
                         key.as_deref(),
                         key_file.as_deref(),
                         key_id.as_deref(),
+                        key_provider,
                         "last-known-good",
                     )?;
                     Some(coresdk_engine::LastKnownGood::with_provider(

@@ -217,6 +217,55 @@ def test_poller_last_known_good(server: _Server, tmp_path: Path) -> None:
         third.start_bundle_polling(server.url, last_known_good=(lkg[0], b""))
 
 
+class _LkgProvider:
+    """A KMS stand-in: HMAC-SHA256 under key id "kms-lkg", computed in Python."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+        self.calls = 0
+
+    def hmac(self, key_id: str, data: bytes) -> bytes:
+        import hashlib
+        import hmac
+
+        assert key_id == "kms-lkg"
+        self.calls += 1
+        return hmac.new(self.secret, data, hashlib.sha256).digest()
+
+
+def test_poller_last_known_good_with_a_python_key_provider(
+    server: _Server, tmp_path: Path
+) -> None:
+    path = tmp_path / "bundle.lkg"
+    provider = _LkgProvider(b"lkg-key")
+    first = PolicyEngine()
+    spec = {"path": path, "key_provider": provider, "key_id": "kms-lkg"}
+    with first.start_bundle_polling(
+        server.url, min_delay_ms=20, max_delay_ms=40, last_known_good=spec
+    ):
+        assert eventually(lambda: first.metrics()["source"]["last_known_good"] == "stored")
+    assert provider.calls >= 1
+    server.bundle = None  # down from now on
+    # The provider's HMAC is the software store's: the raw key restores the same file.
+    second = PolicyEngine()
+    with second.start_bundle_polling(
+        server.url, min_delay_ms=20, max_delay_ms=40, last_known_good=(path, b"lkg-key")
+    ):
+        assert eventually(lambda: version(second) == 1)
+    # A provider with another secret rejects the file whole.
+    third = PolicyEngine()
+    wrong = {"path": path, "key_provider": _LkgProvider(b"other"), "key_id": "kms-lkg"}
+    with third.start_bundle_polling(
+        server.url, min_delay_ms=20, max_delay_ms=40, last_known_good=wrong
+    ):
+        assert eventually(lambda: third.metrics()["source"]["last_known_good"] == "rejected")
+        assert third.revision == 0
+    with raises("INVALID_ARGUMENT"):
+        third.start_bundle_polling(
+            server.url, last_known_good={"path": path, "key": b"k", "key_provider": provider}
+        )
+
+
 def test_poller_rejects_bad_options() -> None:
     engine = PolicyEngine()
     with raises("INVALID_ARGUMENT"):

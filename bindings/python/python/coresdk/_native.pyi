@@ -107,7 +107,7 @@ class PolicyEngine:
         timeout_ms: int,
         headers: list[tuple[str, str]],
         verification_parts: _Parts | None = None,
-        last_known_good: tuple[str, bytes | None, str | None, str | None] | None = None,
+        last_known_good: tuple[str, bytes | None, str | None, str | None, object | None] | None = None,
         restore_last_known_good: bool = True,
     ) -> BundlePoller:
         """Starts polling an HTTP bundle server on a background thread."""

@@ -95,12 +95,12 @@ class DecisionCache:
 
 def _last_known_good(
     spec: tuple[StrPath, bytes] | Mapping[str, Any] | None,
-) -> tuple[str, bytes | None, str | None, str | None] | None:
+) -> tuple[str, bytes | None, str | None, str | None, object | None] | None:
     """The native form of ``start_bundle_polling(last_known_good=...)``."""
     if spec is None:
         return None
     if isinstance(spec, tuple):
-        return (os.fspath(spec[0]), bytes(spec[1]), None, None)
+        return (os.fspath(spec[0]), bytes(spec[1]), None, None, None)
     raw_key = spec.get("key")
     key_file = spec.get("key_file")
     return (
@@ -108,6 +108,7 @@ def _last_known_good(
         None if raw_key is None else (raw_key.encode() if isinstance(raw_key, str) else bytes(raw_key)),
         None if key_file is None else os.fspath(key_file),
         spec.get("key_id"),
+        spec.get("key_provider"),
     )
 
 
@@ -412,7 +413,8 @@ class PolicyEngine:
         bundle; the first poll starts at once.
 
         ``last_known_good=(path, key)`` (or a mapping ``{"path", "key"}`` /
-        ``{"path", "key_file", "key_id"}`` with a ``chmod 600`` key file) persists each
+        ``{"path", "key_file", "key_id"}`` with a ``chmod 600`` key file, or
+        ``{"path", "key_provider", "key_id"}`` with a :class:`coresdk.KeyProvider`) persists each
         activated bundle to ``path``,
         HMAC'd with ``key`` and written atomically; when the server is down at start the
         persisted bundle serves (unless ``restore_last_known_good`` is false), and a
