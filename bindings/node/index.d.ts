@@ -18,6 +18,8 @@ export declare class AuditLog {
    * returns the new head hash.
    */
   append(decision: AuditDecision, query: string, inputJson: string): string
+  /** `append` on the libuv pool (the only way for a log keyed by a JavaScript provider). */
+  appendAsync(decision: AuditDecision, query: string, inputJson: string): Promise<string>
   /** The hash of the last record. */
   get head(): string
 }
@@ -32,6 +34,20 @@ export declare class BundlePoller {
 export declare class DirectoryWatch {
   /** Stops watching (the revision serving stays). Idempotent. */
   stop(): void
+}
+
+/** The JavaScript side of a key provider; the TypeScript `KeyProvider` wraps it. */
+export declare class KeyProviderBridge {
+  /**
+   * `dispatch(ticket, method, keyId, data, extra)` runs the provider's method and calls
+   * `resolve(ticket, ...)` with its answer; a request gets `timeoutMs` (default 10000).
+   */
+  constructor(dispatch: (ticket: number, method: string, keyId: string, data: Buffer, extra: Buffer | null | undefined) => void, timeoutMs?: number | undefined | null)
+  /**
+   * Answers request `ticket` with `result` bytes or an `error` message; false when the
+   * request is no longer waiting (it timed out).
+   */
+  resolve(ticket: number, result?: Buffer | undefined | null, error?: string | undefined | null): boolean
 }
 
 /** A configured masker. */
@@ -96,8 +112,11 @@ export declare class PolicyEngine {
   loadBundle(bundle: Buffer, verificationKey?: BundleVerification | undefined | null): number
   /** Activates a bundle from a `.tar.gz` file or a bundle directory. */
   loadBundlePath(path: string, verificationKey?: BundleVerification | undefined | null): number
-  /** Starts polling an HTTP bundle server on a background thread. */
-  startBundlePolling(options: BundlePollerOptions): BundlePoller
+  /**
+   * Starts polling an HTTP bundle server on a background thread; the last-known-good
+   * cache takes its HMAC key from `lastKnownGoodKeyProvider` when given.
+   */
+  startBundlePolling(options: BundlePollerOptions, lastKnownGoodKeyProvider?: KeyProviderBridge | undefined | null): BundlePoller
   /** Loads a bundle directory and reloads it when its files change. */
   watchDirectory(path: string, debounceMs?: number | undefined | null, verificationKey?: BundleVerification | undefined | null): DirectoryWatch
   /** The metrics snapshot as JSON text. */
@@ -272,6 +291,12 @@ export interface NativeQueryResult {
 
 /** The version of the native addon (the one CoreSDK version). */
 export declare function nativeVersion(): string
+
+/**
+ * Opens (or creates) the log at `path` on the libuv pool, its HMAC key from `key`, the
+ * options' key file, or `keyProvider` (exactly one).
+ */
+export declare function openAuditLogAsync(path: string, key?: Buffer | undefined | null, options?: AuditLogOptions | undefined | null, keyProvider?: KeyProviderBridge | undefined | null): Promise<AuditLog>
 
 /**
  * Panics inside the core on purpose; tests use it to prove a panic becomes a

@@ -74,6 +74,7 @@ pub(crate) fn verification(
 /// The core poller options for `o`.
 pub(crate) fn poller_options(
     o: BundlePollerOptions,
+    key_provider: Option<&crate::keys::KeyProviderBridge>,
 ) -> coresdk_engine::Result<coresdk_engine::PollerOptions> {
     let mut options = coresdk_engine::PollerOptions::new(o.url);
     let ms = |v: u32| Duration::from_millis(u64::from(v));
@@ -92,12 +93,11 @@ pub(crate) fn poller_options(
     options.verification = verification(o.verification)?;
     options.last_known_good = match o.last_known_good_path {
         Some(path) => {
-            let (keys, id) = coresdk_engine::keys::host_key(
+            let (keys, id) = crate::keys::host_or_js_key(
                 o.last_known_good_key.as_deref(),
-                o.last_known_good_key_file
-                    .as_deref()
-                    .map(std::path::Path::new),
+                o.last_known_good_key_file.as_deref(),
                 o.last_known_good_key_id.as_deref(),
+                key_provider.map(crate::keys::KeyProviderBridge::provider),
                 "last-known-good",
             )?;
             Some(coresdk_engine::LastKnownGood::with_provider(

@@ -360,11 +360,16 @@ impl PolicyEngine {
         .map(|r| r as f64)
     }
 
-    /// Starts polling an HTTP bundle server on a background thread.
+    /// Starts polling an HTTP bundle server on a background thread; the last-known-good
+    /// cache takes its HMAC key from `lastKnownGoodKeyProvider` when given.
     #[napi(catch_unwind)]
-    pub fn start_bundle_polling(&self, options: BundlePollerOptions) -> Result<BundlePoller> {
+    pub fn start_bundle_polling(
+        &self,
+        options: BundlePollerOptions,
+        last_known_good_key_provider: Option<&crate::keys::KeyProviderBridge>,
+    ) -> Result<BundlePoller> {
         call(|| {
-            let options = poller_options(options)?;
+            let options = poller_options(options, last_known_good_key_provider)?;
             coresdk_engine::BundlePoller::start(Arc::clone(&self.inner), options)
         })
         .map(BundlePoller::new)

@@ -18,17 +18,8 @@ pub fn host_or_python_key(
     key_provider: Option<Py<PyAny>>,
     default_id: &str,
 ) -> Result<(Arc<dyn KeyProvider>, String)> {
-    match key_provider {
-        Some(provider) if key.is_none() && key_file.is_none() => Ok((
-            Arc::new(PyKeyProvider::new(provider)),
-            key_id.unwrap_or(default_id).to_string(),
-        )),
-        Some(_) => Err(Error::new(
-            ErrorCode::InvalidArgument,
-            "give key, key_file or key_provider, exactly one",
-        )),
-        None => coresdk_engine::keys::host_key(key, key_file, key_id, default_id),
-    }
+    let provider = key_provider.map(|p| Arc::new(PyKeyProvider::new(p)) as Arc<dyn KeyProvider>);
+    coresdk_engine::keys::host_key_or_provider(key, key_file, key_id, provider, default_id)
 }
 
 /// The Python object behind a [`KeyProvider`].

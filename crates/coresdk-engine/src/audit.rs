@@ -78,6 +78,9 @@ pub struct AuditLog {
     options: AuditOptions,
     masker: Masker,
     tail: Mutex<Tail>,
+    /// The head as of the last completed write, readable without waiting for an append
+    /// in progress (which may be waiting for a key provider).
+    head: Mutex<String>,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -147,12 +150,14 @@ impl AuditLog {
             .append(true)
             .open(&path)
             .map_err(|e| io_error(&path, &e))?;
+        let head = report.head.unwrap_or_else(|| GENESIS.to_string());
         Ok(Self {
             masker: Masker::new(MaskOptions::default())?,
+            head: Mutex::new(head.clone()),
             tail: Mutex::new(Tail {
                 file,
                 next_seq: report.lines,
-                prev: report.head.unwrap_or_else(|| GENESIS.to_string()),
+                prev: head,
                 pending: report.pending,
                 first_pending: report.first_pending,
             }),
@@ -209,11 +214,7 @@ impl AuditLog {
 
     /// The hash of the last record: keep it elsewhere to detect records cut from the end.
     pub fn head(&self) -> String {
-        self.tail
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .prev
-            .clone()
+        self.head.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Completes `fields` with `seq`, `prev`, `hash`, `hmac`, writes the line and moves the
@@ -237,6 +238,7 @@ impl AuditLog {
         }
         tail.next_seq += 1;
         tail.prev = hash.clone();
+        *self.head.lock().unwrap_or_else(|p| p.into_inner()) = hash.clone();
         Ok(hash)
     }
 }

@@ -247,16 +247,32 @@ pub fn host_key(
     key_id: Option<&str>,
     default_id: &str,
 ) -> Result<(std::sync::Arc<dyn KeyProvider>, String)> {
+    host_key_or_provider(key, key_file, key_id, None, default_id)
+}
+
+/// As [`host_key`], with a third choice: key `key_id` (default `default_id`) of a
+/// `provider` the host implemented (in Rust, JavaScript or Python). Exactly one of `key`,
+/// `key_file` and `provider`.
+pub fn host_key_or_provider(
+    key: Option<&[u8]>,
+    key_file: Option<&Path>,
+    key_id: Option<&str>,
+    provider: Option<std::sync::Arc<dyn KeyProvider>>,
+    default_id: &str,
+) -> Result<(std::sync::Arc<dyn KeyProvider>, String)> {
     let id = key_id.unwrap_or(default_id).to_string();
-    let store = match (key, key_file) {
-        (Some(key), None) => SoftwareKeyStore::new().with_hmac_key(&id, key)?,
-        (None, Some(file)) => SoftwareKeyStore::from_file(file)?,
+    let keys: std::sync::Arc<dyn KeyProvider> = match (key, key_file, provider) {
+        (Some(key), None, None) => {
+            std::sync::Arc::new(SoftwareKeyStore::new().with_hmac_key(&id, key)?)
+        }
+        (None, Some(file), None) => std::sync::Arc::new(SoftwareKeyStore::from_file(file)?),
+        (None, None, Some(provider)) => provider,
         _ => {
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
-                "give a key or a key file, exactly one",
+                "give a key, a key file or a key provider, exactly one",
             ))
         }
     };
-    Ok((std::sync::Arc::new(store), id))
+    Ok((keys, id))
 }

@@ -1,5 +1,6 @@
 import native, { type AuditLog as NativeAuditLog } from './native.js';
-import { native as call } from './error.js';
+import { CoreSdkError, native as call, nativeAsync } from './error.js';
+import { keyProviderBridge, type KeyProvider } from './keys.js';
 import { toJsonText } from './json.js';
 import type { Decision } from './policy.js';
 
@@ -9,8 +10,12 @@ export interface AuditLogOptions {
   key?: string | Uint8Array;
   /** Instead of `key`: a key file only its owner can read (`chmod 600`; docs/AUDIT.md) ... */
   keyFile?: string;
-  /** ... and the id of the HMAC key in it. Default `'audit'`. */
+  /** ... and the id of the HMAC key in it (or in `keyProvider`). Default `'audit'`. */
   keyId?: string;
+  /** Instead of `key` / `keyFile`: a {@link KeyProvider} (a KMS client). Use {@link AuditLog.openAsync} and `appendAsync` with it. */
+  keyProvider?: KeyProvider;
+  /** How long one `keyProvider` call may take, in ms. Default 10000. */
+  keyProviderTimeoutMs?: number;
   /** Records between Merkle checkpoints. Default 1000. */
   checkpointEvery?: number;
   /** `'every_record'` (fsync after each append, the default) or `'os_buffered'`. */
@@ -35,6 +40,26 @@ export interface AuditReport {
 
 const keyBuffer = (key: string | Uint8Array) => (typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key));
 
+const nativeKey = (options: AuditLogOptions) => (options.key === undefined ? undefined : keyBuffer(options.key));
+
+const nativeOptions = (options: AuditLogOptions) => ({
+  checkpointEvery: options.checkpointEvery,
+  durability: options.durability,
+  keyFile: options.keyFile,
+  keyId: options.keyId,
+});
+
+const recordInput = (input: unknown) => (input === undefined ? '{}' : toJsonText(input, 'input'));
+
+const nativeRecord = (decision: Decision) => {
+  return {
+    decisionId: decision.decisionId,
+    revision: decision.revision,
+    bundleRevision: decision.bundleRevision ?? undefined,
+    resultJson: decision.defined ? toJsonText(decision.result, 'result') : undefined,
+  };
+};
+
 /**
  * A tamper-evident audit log (JSON Lines): each decision record holds the decision id,
  * time, revision, query, result and the input masked by the default `Masker` (never raw),
@@ -51,38 +76,40 @@ export class AuditLog {
   /**
    * Opens (or creates) the log at `path`; an existing log is verified first and appends
    * continue its chain.
-   * @throws CoreSdkError `INTEGRITY` (existing log does not verify), `SOURCE_UNAVAILABLE`, `INVALID_ARGUMENT`, `KEY_UNAVAILABLE` (key file readable by others, or no such key)
+   * @throws CoreSdkError `INTEGRITY` (existing log does not verify), `SOURCE_UNAVAILABLE`, `INVALID_ARGUMENT` (also for a `keyProvider`: use {@link AuditLog.openAsync}), `KEY_UNAVAILABLE` (key file readable by others, or no such key)
    */
   static open(path: string, options: AuditLogOptions): AuditLog {
-    return new AuditLog(
-      call(
-        () =>
-          new native.AuditLog(path, options.key === undefined ? undefined : keyBuffer(options.key), {
-            checkpointEvery: options.checkpointEvery,
-            durability: options.durability,
-            keyFile: options.keyFile,
-            keyId: options.keyId,
-          }),
-      ),
-    );
+    if (options.keyProvider !== undefined) {
+      throw new CoreSdkError('INVALID_ARGUMENT', 'a log keyed by a keyProvider is opened with AuditLog.openAsync');
+    }
+    return new AuditLog(call(() => new native.AuditLog(path, nativeKey(options), nativeOptions(options))));
+  }
+
+  /**
+   * As {@link AuditLog.open}, off the JavaScript thread: the way to open a log keyed by a
+   * {@link KeyProvider} (its `hmac` is called for every existing record while verifying).
+   * @throws CoreSdkError as `open`, and `KEY_UNAVAILABLE` when the provider fails
+   */
+  static async openAsync(path: string, options: AuditLogOptions): Promise<AuditLog> {
+    const bridge = options.keyProvider === undefined ? undefined : call(() => keyProviderBridge(options.keyProvider as KeyProvider, options.keyProviderTimeoutMs));
+    return new AuditLog(await nativeAsync(() => native.openAuditLogAsync(path, nativeKey(options), nativeOptions(options), bridge)));
   }
 
   /** Appends `decision`, made on `query` for `input` (masked before it is written). Returns the new head. */
   append(decision: Decision, query: string, input?: unknown): string {
-    const text = input === undefined ? '{}' : toJsonText(input, 'input');
-    const resultJson = decision.defined ? toJsonText(decision.result, 'result') : undefined;
-    return call(() =>
-      this.#inner.append(
-        {
-          decisionId: decision.decisionId,
-          revision: decision.revision,
-          bundleRevision: decision.bundleRevision ?? undefined,
-          resultJson,
-        },
-        query,
-        text,
-      ),
-    );
+    const text = recordInput(input);
+    const record = nativeRecord(decision);
+    return call(() => this.#inner.append(record, query, text));
+  }
+
+  /**
+   * As {@link AuditLog.append}, on the libuv pool; required for a log keyed by a
+   * {@link KeyProvider}. Concurrent appends are serialised in call order of arrival.
+   */
+  async appendAsync(decision: Decision, query: string, input?: unknown): Promise<string> {
+    const text = recordInput(input);
+    const record = nativeRecord(decision);
+    return nativeAsync(() => this.#inner.appendAsync(record, query, text));
   }
 
   /** The hash of the last record: keep it elsewhere to detect records cut from the end. */

@@ -1,3 +1,4 @@
+import type { KeyProvider } from './keys.js';
 import type { BundlePoller as NativeBundlePoller, DirectoryWatch as NativeDirectoryWatch } from '@coresdk/native';
 import type { BundleVerification as NativeBundleVerification } from '@coresdk/native';
 import { native as call } from './error.js';
@@ -41,10 +42,14 @@ export interface BundlePollerOptions {
    */
   lastKnownGood?: {
     path: string;
-    /** The HMAC key, or `keyFile` (`chmod 600`) + `keyId` (default `'last-known-good'`). */
+    /** The HMAC key, or `keyFile` (`chmod 600`) + `keyId` (default `'last-known-good'`), or `keyProvider` + `keyId`. */
     key?: string | Uint8Array;
     keyFile?: string;
     keyId?: string;
+    /** A {@link KeyProvider} (a KMS client) computing the cache's HMAC; called from the poller's thread. */
+    keyProvider?: KeyProvider;
+    /** How long one `keyProvider` call may take, in ms. Default 10000. */
+    keyProviderTimeoutMs?: number;
     restore?: boolean;
   };
 }

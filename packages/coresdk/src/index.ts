@@ -17,6 +17,8 @@ export type { BundleVerification, BundlePollerOptions, DirectoryWatchOptions } f
 export type { PolicyMetrics, SourceStatus, LatencyBucket } from './metrics.js';
 export { AuditLog, verifyAuditLog } from './audit.js';
 export type { AuditLogOptions, AuditReport } from './audit.js';
+export type { KeyProvider } from './keys.js';
+export { DEFAULT_KEY_PROVIDER_TIMEOUT_MS } from './keys.js';
 export { TokenVerifier } from './token.js';
 export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { Masker } from './mask.js';

@@ -12,6 +12,7 @@ export type {
   PolicyEngine as NativePolicyEngine,
   Masker as NativeMasker,
   AuditLog,
+  KeyProviderBridge,
   TokenVerifier,
   TokenVerifierOptions,
 } from '@coresdk/native';

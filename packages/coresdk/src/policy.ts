@@ -1,4 +1,5 @@
 import native, { type NativeDecision, type NativePolicyEngine, type NativeQueryResult } from './native.js';
+import { keyProviderBridge } from './keys.js';
 import { native as call, nativeAsync } from './error.js';
 import { toJsonInput, toJsonText } from './json.js';
 import {
@@ -360,6 +361,8 @@ export class PolicyEngine {
    * @throws CoreSdkError `INVALID_ARGUMENT` for a bad URL or delays.
    */
   startBundlePolling(options: BundlePollerOptions): BundlePoller {
+    const provider = options.lastKnownGood?.keyProvider;
+    const bridge = provider === undefined ? undefined : call(() => keyProviderBridge(provider, options.lastKnownGood?.keyProviderTimeoutMs));
     const native = call(() =>
       this.#inner.startBundlePolling({
         url: options.url,
@@ -376,7 +379,7 @@ export class PolicyEngine {
         lastKnownGoodKeyFile: options.lastKnownGood?.keyFile,
         lastKnownGoodKeyId: options.lastKnownGood?.keyId,
         restoreLastKnownGood: options.lastKnownGood?.restore,
-      }),
+      }, bridge),
     );
     return new BundlePoller(native);
   }

@@ -1,10 +1,11 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PolicyEngine } from '../src/index.js';
+import { PolicyEngine, type KeyProvider } from '../src/index.js';
 import { codeOf, eventually, tarGz, versionedBundle } from './helpers.js';
 
 const FIXTURES = join(__dirname, '../../../fixtures/bundles');
@@ -185,6 +186,49 @@ describe('startBundlePolling', () => {
       p3.stop();
     }
     expect(codeOf(() => third.startBundlePolling({ url, lastKnownGood: { path, key: '' } }))).toBe('INVALID_ARGUMENT');
+  });
+
+  it('takes the cache HMAC from a JavaScript key provider, called from the poller thread', async () => {
+    const server = new BundleServer(versionedBundle(6), '"e6"');
+    servers.push(server.server);
+    const url = await server.start();
+    const path = join(mkdtempSync(join(tmpdir(), 'coresdk-lkg-kp-')), 'bundle.lkg');
+    let calls = 0;
+    const keyProvider: KeyProvider = {
+      hmac: async (keyId, data) => {
+        calls += 1;
+        expect(keyId).toBe('kms-lkg');
+        return createHmac('sha256', 'lkg-key').update(data).digest();
+      },
+    };
+    const first = new PolicyEngine();
+    const p1 = first.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood: { path, keyProvider, keyId: 'kms-lkg' } });
+    try {
+      expect(await eventually(() => first.metrics().source?.last_known_good === 'stored')).toBe(true);
+    } finally {
+      p1.stop();
+    }
+    expect(calls).toBeGreaterThan(0);
+    server.bundle = null;
+    // The provider's HMAC is the software store's: the raw key restores the same file.
+    const second = new PolicyEngine();
+    const p2 = second.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood: { path, key: 'lkg-key' } });
+    try {
+      expect(await eventually(() => version(second) === 6)).toBe(true);
+    } finally {
+      p2.stop();
+    }
+    // A provider that fails leaves nothing served from the cache.
+    const third = new PolicyEngine();
+    const failing: KeyProvider = { hmac: () => Promise.reject(new Error('kms down')) };
+    const p3 = third.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood: { path, keyProvider: failing } });
+    try {
+      expect(await eventually(() => third.metrics().source?.last_known_good === 'rejected')).toBe(true);
+      expect(third.revision).toBe(0);
+    } finally {
+      p3.stop();
+    }
+    expect(codeOf(() => third.startBundlePolling({ url, lastKnownGood: { path, key: 'k', keyProvider } }))).toBe('INVALID_ARGUMENT');
   });
 
   it('rejects bad options with INVALID_ARGUMENT', () => {
