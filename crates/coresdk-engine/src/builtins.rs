@@ -1,6 +1,7 @@
 //! OPA builtins regorus lacks, supplied as regorus extensions with OPA's semantics:
 //! `crypto.md5` / `sha1` / `sha256`, `crypto.hmac.*`, `crypto.hmac.equal`,
-//! `io.jwt.decode`, `io.jwt.verify_*` and `io.jwt.decode_verify`.
+//! `io.jwt.decode`, `io.jwt.verify_*`, `io.jwt.decode_verify`, `io.jwt.encode_sign` and
+//! `io.jwt.encode_sign_raw`.
 //!
 //! JWT signatures are checked by the same `jsonwebtoken` code as [`crate::TokenVerifier`].
 //! As with every builtin, an error (a malformed token, a key that cannot be parsed) makes
@@ -37,6 +38,10 @@ pub(crate) fn register(engine: &mut regorus::Engine, strict: bool) {
         ("crypto.hmac.equal", 2, hmac_equal),
         ("io.jwt.decode", 1, jwt_decode),
         ("io.jwt.decode_verify", 2, jwt_decode_verify),
+        ("io.jwt.encode_sign", 3, jwt_encode_sign),
+        ("io.jwt.encode_sign_raw", 3, |a| {
+            encode_sign_raw(text(a, 0)?, text(a, 1)?, text(a, 2)?).map(Value::from)
+        }),
         ("io.jwt.verify_hs256", 2, |a| {
             verify_with(a, Algorithm::HS256)
         }),
@@ -308,16 +313,22 @@ fn jwt_decode_verify(args: &[Value]) -> Result<Value> {
             .unwrap_or(0.0),
     };
     let now = now_ns / 1e9;
-    if let Some(exp) = claims.get("exp") {
-        match exp.as_f64() {
-            Some(exp) if now < exp => {}
-            _ => return invalid(),
+    // As in OPA, an `exp` or `nbf` that is not a number is an error, not a failed check.
+    let seconds = |name: &str| match claims.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| anyhow!("{name} value must be a number")),
+    };
+    if let Some(exp) = seconds("exp")? {
+        if now >= exp {
+            return invalid();
         }
     }
-    if let Some(nbf) = claims.get("nbf") {
-        match nbf.as_f64() {
-            Some(nbf) if now >= nbf => {}
-            _ => return invalid(),
+    if let Some(nbf) = seconds("nbf")? {
+        if now < nbf {
+            return invalid();
         }
     }
     Ok(Value::from(vec![
@@ -325,4 +336,66 @@ fn jwt_decode_verify(args: &[Value]) -> Result<Value> {
         to_value(&parts.header)?,
         to_value(&parts.payload)?,
     ]))
+}
+
+/// `io.jwt.encode_sign_raw(header, payload, key)`: a JWS in compact form over the header
+/// and payload texts exactly as given, signed with the private JWK `key` using the
+/// header's `alg`. A payload must be JSON when the header's `typ` is `JWT`.
+fn encode_sign_raw(header: &str, payload: &str, key: &str) -> Result<String> {
+    let fields: serde_json::Value = serde_json::from_str(header)
+        .map_err(|e| anyhow!("missing or invalid 'alg' header: cannot parse JSON: {e}"))?;
+    let alg = fields
+        .get("alg")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| anyhow!("missing or invalid 'alg' header: header \"alg\" not found"))?;
+    let alg = Algorithm::from_str(alg).map_err(|_| anyhow!("unknown JWS algorithm: {alg}"))?;
+    if fields.get("typ").and_then(serde_json::Value::as_str) == Some("JWT")
+        && serde_json::from_str::<serde_json::Value>(payload).is_err()
+    {
+        bail!("type is JWT but payload is not JSON");
+    }
+    let jwk: serde_json::Value =
+        serde_json::from_str(key).map_err(|e| anyhow!("key is not a JWK: {e}"))?;
+    let key = crate::jwk::signing_key(&jwk)?;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let signing_input = format!("{}.{}", b64.encode(header), b64.encode(payload));
+    let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key, alg)?;
+    Ok(format!("{signing_input}.{signature}"))
+}
+
+/// `io.jwt.encode_sign(headers, payload, key)`: as `encode_sign_raw` over the objects'
+/// compact JSON (keys sorted, sets as arrays, integral numbers without a fraction, as
+/// OPA writes them).
+fn jwt_encode_sign(args: &[Value]) -> Result<Value> {
+    let mut parts = Vec::with_capacity(3);
+    for (i, arg) in args.iter().enumerate().take(3) {
+        if !matches!(arg, Value::Object(_)) {
+            bail!(
+                "operand {} must be object but got {}",
+                i + 1,
+                type_name(arg)
+            );
+        }
+        parts.push(serde_json::to_string(&opa_json(serde_json::to_value(
+            arg,
+        )?))?);
+    }
+    let [header, payload, key] = parts.as_slice() else {
+        bail!("io.jwt.encode_sign takes 3 operands");
+    };
+    Ok(Value::from(encode_sign_raw(header, payload, key)?))
+}
+
+/// `value` with integral floats as integers (`1678000000`, not `1678000000.0`).
+fn opa_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        J::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => J::from(f as i64),
+            _ => J::Number(n),
+        },
+        J::Array(items) => J::Array(items.into_iter().map(opa_json).collect()),
+        J::Object(map) => J::Object(map.into_iter().map(|(k, v)| (k, opa_json(v))).collect()),
+        other => other,
+    }
 }

@@ -25,6 +25,7 @@ pub mod cache;
 pub mod canonical;
 pub mod error;
 pub mod json;
+mod jwk;
 pub mod jwks;
 pub mod keys;
 pub mod lkg;

@@ -116,3 +116,87 @@ fn builtin_errors_are_undefined_unless_strict() {
     assert_eq!(err.code(), ErrorCode::EvalError);
     assert_eq!(eval(r#"crypto.sha256(1)"#), None);
 }
+
+#[test]
+fn encode_sign_refuses_unusable_keys_and_headers() {
+    let payload = r#"{"iss": "joe"}"#;
+    for (header, key) in [
+        (r#"{"alg": "HS256"}"#, r#"{"kty": "oct"}"#), // no "k"
+        (r#"{"alg": "HS256"}"#, r#"{"kty": "oct", "k": "%%%"}"#), // not base64url
+        (
+            r#"{"alg": "RS256"}"#,
+            r#"{"kty": "RSA", "n": "AQAB", "e": "AQAB"}"#,
+        ), // no private part
+        (
+            r#"{"alg": "ES256"}"#,
+            r#"{"kty": "EC", "crv": "P-521", "d": "AQAB"}"#,
+        ),
+        (
+            r#"{"alg": "EdDSA"}"#,
+            r#"{"kty": "OKP", "crv": "X25519", "d": "AQAB"}"#,
+        ),
+        (
+            r#"{"alg": "EdDSA"}"#,
+            r#"{"kty": "OKP", "crv": "Ed25519", "d": "AQAB"}"#,
+        ), // short seed
+        (r#"{"alg": "HS256"}"#, r#"{"kty": "dsa"}"#),
+        (r#"{"typ": "JWT"}"#, r#"{"kty": "oct", "k": "AQAB"}"#), // no alg
+        (r#"{"alg": "none"}"#, r#"{"kty": "oct", "k": "AQAB"}"#),
+    ] {
+        let expr = format!("io.jwt.encode_sign({header}, {payload}, {key})");
+        assert_eq!(eval(&expr), None, "{expr}");
+        assert_eq!(
+            eval_with(&expr, true).unwrap_err().code(),
+            ErrorCode::EvalError,
+            "{expr}"
+        );
+    }
+    // Operands must be objects for encode_sign and strings for encode_sign_raw.
+    assert_eq!(eval(r#"io.jwt.encode_sign("{}", {}, {})"#), None);
+    assert_eq!(eval(r#"io.jwt.encode_sign_raw({}, "{}", "{}")"#), None);
+}
+
+#[test]
+fn encoded_tokens_verify_and_decode() {
+    // A P-384 key (x, y derived from d with pyca/cryptography).
+    let private = r#"{"kty": "EC", "crv": "P-384", "d": "MYhftNMNDEfeBgCuPZfH7xSUi6aAf4t5zh19rCWI7Ca34lwJhBgfz0XlmBFJh9-o", "x": "9XDyzM_ufZwDxXv4H5Pja_TRl2Up7CHnaOeev9NLqGBdqik2dT7gw2mBYixA1M-i", "y": "Jzk6R7FymuRsM5fXD2ReBpwIeZQxlKR7QL7jMF-UGsFFYscYhjD0DwOHJfubzNjq"}"#;
+    let public = r#"{"kty": "EC", "crv": "P-384", "x": "9XDyzM_ufZwDxXv4H5Pja_TRl2Up7CHnaOeev9NLqGBdqik2dT7gw2mBYixA1M-i", "y": "Jzk6R7FymuRsM5fXD2ReBpwIeZQxlKR7QL7jMF-UGsFFYscYhjD0DwOHJfubzNjq"}"#;
+    let token = eval(&format!(
+        r#"io.jwt.encode_sign({{"alg": "ES384"}}, {{"sub": "alice"}}, {private})"#
+    ))
+    .unwrap();
+    let token = token.as_str().unwrap();
+    assert_eq!(
+        eval(&format!("io.jwt.verify_es384({token:?}, `{public}`)")),
+        Some(json!(true))
+    );
+    assert_eq!(
+        eval(&format!("io.jwt.decode({token:?})[1]")),
+        Some(json!({"sub": "alice"}))
+    );
+    let mut tampered = token.to_string();
+    tampered.replace_range(tampered.len() - 4.., "AAAA");
+    assert_eq!(
+        eval(&format!("io.jwt.verify_es384({tampered:?}, `{public}`)")),
+        Some(json!(false))
+    );
+}
+
+#[test]
+fn decode_verify_errors_on_non_numeric_exp_or_nbf() {
+    for claim in ["exp", "nbf"] {
+        let expr = format!(
+            r#"io.jwt.decode_verify(io.jwt.encode_sign({{"alg": "HS256"}}, {{"{claim}": null}}, {{"kty": "oct", "k": "NDI"}}), {{"secret": "42"}})"#
+        );
+        assert_eq!(eval(&expr), None, "{claim}");
+        let err = eval_with(&expr, true).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::EvalError);
+        assert!(
+            err.to_string()
+                .contains(&format!("{claim} value must be a number")),
+            "{err}"
+        );
+    }
+    let valid = r#"io.jwt.decode_verify(io.jwt.encode_sign({"alg": "HS256"}, {"exp": 4102444800}, {"kty": "oct", "k": "NDI"}), {"secret": "42"})[0]"#;
+    assert_eq!(eval(valid), Some(json!(true)));
+}
