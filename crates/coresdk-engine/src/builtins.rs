@@ -1,7 +1,7 @@
 //! OPA builtins regorus lacks, supplied as regorus extensions with OPA's semantics:
 //! `crypto.md5` / `sha1` / `sha256`, `crypto.hmac.*`, `crypto.hmac.equal`,
 //! `io.jwt.decode`, `io.jwt.verify_*`, `io.jwt.decode_verify`, `io.jwt.encode_sign` and
-//! `io.jwt.encode_sign_raw`.
+//! `io.jwt.encode_sign_raw`, `crypto.x509.parse_certificates` (in `x509.rs`).
 //!
 //! JWT signatures are checked by the same `jsonwebtoken` code as [`crate::TokenVerifier`].
 //! As with every builtin, an error (a malformed token, a key that cannot be parsed) makes
@@ -36,6 +36,9 @@ pub(crate) fn register(engine: &mut regorus::Engine, strict: bool) {
         ("crypto.hmac.sha256", 2, |a| hmac_hex::<sha2::Sha256>(a)),
         ("crypto.hmac.sha512", 2, |a| hmac_hex::<sha2::Sha512>(a)),
         ("crypto.hmac.equal", 2, hmac_equal),
+        ("crypto.x509.parse_certificates", 1, |a| {
+            to_value(&crate::x509::parse_certificates(text(a, 0)?)?)
+        }),
         ("io.jwt.decode", 1, jwt_decode),
         ("io.jwt.decode_verify", 2, jwt_decode_verify),
         ("io.jwt.encode_sign", 3, jwt_encode_sign),

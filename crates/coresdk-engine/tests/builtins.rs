@@ -200,3 +200,44 @@ fn decode_verify_errors_on_non_numeric_exp_or_nbf() {
     let valid = r#"io.jwt.decode_verify(io.jwt.encode_sign({"alg": "HS256"}, {"exp": 4102444800}, {"kty": "oct", "k": "NDI"}), {"secret": "42"})[0]"#;
     assert_eq!(eval(valid), Some(json!(true)));
 }
+
+#[test]
+fn x509_parse_certificates_never_panics_on_damaged_input() {
+    use base64::Engine as _;
+    let pem = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/keys/test-chain.pem"),
+    )
+    .unwrap();
+    let count = format!("count(crypto.x509.parse_certificates({pem:?}))");
+    assert_eq!(eval(&count), Some(json!(2)));
+    for bad in [
+        "",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        "-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n",
+        "AAAA",
+    ] {
+        let expr = format!("crypto.x509.parse_certificates({bad:?})");
+        assert_eq!(eval(&expr), None, "{bad:?}");
+        assert_eq!(
+            eval_with(&expr, true).unwrap_err().code(),
+            ErrorCode::EvalError
+        );
+    }
+    // Every truncation of the DER chain is an error or a shorter list, never a panic.
+    let body: String = pem
+        .lines()
+        .take_while(|l| !l.starts_with("-----END"))
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    for cut in (0..der.len()).step_by(7) {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&der[..cut]);
+        let result = eval_with(&format!("crypto.x509.parse_certificates({b64:?})"), true);
+        assert!(
+            matches!(&result, Err(e) if e.code() == ErrorCode::EvalError),
+            "cut {cut}: {result:?}"
+        );
+    }
+}
