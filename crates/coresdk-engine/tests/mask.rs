@@ -283,7 +283,7 @@ fn bearer_and_basic_credentials_keep_the_scheme() {
 fn cloud_and_saas_tokens() {
     assert_masked_whole(
         "AWS_ACCESS_KEY_ID",
-        &["AKIAIOSFODNN7EXAMPLE", "ASIAY34FZKBOKMUTVV7A"],
+        &["AKIA2E0A8F3B244C9986", "ASIAY34FZKBOKMUTVV7A"],
     );
     assert_masked_whole(
         "GITHUB_TOKEN",
@@ -302,8 +302,10 @@ fn cloud_and_saas_tokens() {
         ],
     );
     assert_untouched(&[
-        "AKIAIOSFODNN7EXAMPL",   // 15 characters after the prefix
-        "XAKIAIOSFODNN7EXAMPLE", // glued
+        "AKIAIOSFODNN7EXAMPLE",                     // AWS's documentation placeholder
+        "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", // a placeholder body
+        "AKIAIOSFODNN7EXAMPL",                      // 15 characters after the prefix
+        "XAKIAIOSFODNN7EXAMPLE",                    // glued
         "akiaiosfodnn7example",
         "ghp_abcdefghijklmnopqrstuvwxyz012345678", // 35
         "ghx_abcdefghijklmnopqrstuvwxyz0123456789",

@@ -162,16 +162,25 @@ fn json_unicode_and_bare_values() {
     assert_eq!(
         m.mask_value(&json!({"msg": "😀 écrire à bob@example.com", "n": 4111111111111111u64}))
             .unwrap(),
-        json!({"msg": "😀 écrire à [REDACTED:EMAIL]", "n": 4111111111111111u64})
+        json!({"msg": "😀 écrire à [REDACTED:EMAIL]", "n": "[REDACTED:CREDIT_CARD]"})
     );
     assert_eq!(
         m.mask_value(&json!("bob@example.com")).unwrap(),
         json!("[REDACTED:EMAIL]")
     );
+    // A card number written as a JSON number is masked too (it becomes a string);
+    // integers that are not cards stay numbers.
     assert_eq!(
         m.mask_value(&json!(4111111111111111u64)).unwrap(),
-        json!(4111111111111111u64)
+        json!("[REDACTED:CREDIT_CARD]")
     );
+    assert_eq!(
+        m.mask_value(&json!([4111111111111112u64, 1700000000000u64, 7]))
+            .unwrap(),
+        json!([4111111111111112u64, 1700000000000u64, 7])
+    );
+    let masked = m.mask_value(&json!({"n": 4111111111111111u64})).unwrap();
+    assert_eq!(m.mask_value(&masked).unwrap(), masked, "idempotent");
     assert_eq!(m.mask_value(&json!(null)).unwrap(), json!(null));
     assert_eq!(
         m.mask_value(&json!([["a@b.co"]])).unwrap(),

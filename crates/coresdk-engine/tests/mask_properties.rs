@@ -26,7 +26,7 @@ const FRAGMENTS: &[&str] = &[
     JWT,
     "Bearer abc123XYZtoken",
     "Basic dXNlcjpwYXNzd29yZA==",
-    "AKIAIOSFODNN7EXAMPLE",
+    "AKIA2E0A8F3B244C9986",
     "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
     "https://bob:hunter2@example.com",
     "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----",
@@ -136,7 +136,7 @@ fn idempotence_regressions() {
         // An email whose local part starts inside a PEM block was dropped whole, and
         // hid the real address after it.
         (
-            "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----@AKIAIOSFODNN7EXAMPLE.bob@example.com",
+            "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----@AKIA2E0A8F3B244C9986.bob@example.com",
             "[REDACTED:PRIVATE_KEY]@[REDACTED:EMAIL]",
         ),
         // A rejected `Bearer` (glued to a word) hid the next `Bearer` inside its credential.
@@ -163,7 +163,7 @@ fn idempotence_regressions() {
         ("x +4111111111111111", "x +[REDACTED:CREDIT_CARD]"),
         // A hex letter ending a word was read as an IPv6 group before `:`.
         (
-            "AKIAIOSFODNN7EXAMPLE:12::1",
+            "AKIA2E0A8F3B244C9986:12::1",
             "[REDACTED:AWS_ACCESS_KEY_ID]:[REDACTED:IP_ADDRESS]",
         ),
         // An email rejected as a URL password hid the address in its domain.

@@ -55,7 +55,7 @@ describe('Masker', () => {
   });
 
   it('is idempotent and keeps JSON valid (property)', () => {
-    const pii = fc.constantFrom('bob@example.com', '4111111111111111', '078-05-1120', '10.0.0.1', 'AKIAIOSFODNN7EXAMPLE', 'x');
+    const pii = fc.constantFrom('bob@example.com', '4111111111111111', '078-05-1120', '10.0.0.1', 'AKIA2E0A8F3B244C9986', 'x');
     const text = fc.array(fc.oneof(fc.string(), pii), { maxLength: 6 }).map((parts) => parts.join(' '));
     fc.assert(
       fc.property(text, (t) => {

@@ -2,8 +2,8 @@
 //! look-around, no backreferences), a type label, a validator (validate.rs) for what a
 //! regex cannot express, and how the scan (scan.rs) finds and resumes it.
 //!
-//! Adding a detector is adding an entry to [`SPECS`] (and, for a new type, a [`Kind`]
-//! in its priority place).
+//! Adding a detector is adding an entry to [`CORE`] (and, for a new type, a [`Kind`]
+//! in its priority place) or, for a provider token, a row in `providers.rs`.
 
 use super::validate::{self, Span};
 
@@ -16,9 +16,14 @@ pub(crate) enum Kind {
     GithubToken,
     SlackToken,
     AwsAccessKeyId,
+    /// A provider token (`providers.rs`), labelled by the provider row.
+    Provider(&'static str),
+    AwsSecretAccessKey,
     UrlPassword,
     BearerToken,
     BasicAuth,
+    /// A high-entropy or password value after a secret-like key name in text.
+    GenericSecret,
     Email,
     CreditCard,
     Iban,
@@ -36,6 +41,9 @@ impl Kind {
             Kind::GithubToken => "GITHUB_TOKEN",
             Kind::SlackToken => "SLACK_TOKEN",
             Kind::AwsAccessKeyId => "AWS_ACCESS_KEY_ID",
+            Kind::Provider(label) => label,
+            Kind::AwsSecretAccessKey => "AWS_SECRET_ACCESS_KEY",
+            Kind::GenericSecret => "SECRET",
             Kind::UrlPassword => "URL_PASSWORD",
             Kind::BearerToken => "BEARER_TOKEN",
             Kind::BasicAuth => "BASIC_AUTH",
@@ -50,6 +58,7 @@ impl Kind {
 }
 
 /// How a detector is searched for.
+#[derive(Clone, Copy)]
 pub(super) enum Group {
     /// On its own, when one of these literals occurs (ASCII case-insensitive; the
     /// regex decides exactly).
@@ -78,6 +87,7 @@ pub(super) enum Resume {
 }
 
 /// One catalog entry.
+#[derive(Clone, Copy)]
 pub(super) struct Spec {
     /// The type it reports.
     pub(super) kind: Kind,
@@ -102,8 +112,20 @@ macro_rules! pem_label {
     };
 }
 
-/// The catalog. IP and phone numbers have two entries each.
-pub(super) const SPECS: &[Spec] = &[
+/// The whole catalog: [`CORE`] and the provider rows, compiled once.
+pub(super) fn specs() -> &'static [Spec] {
+    static ALL: std::sync::OnceLock<Vec<Spec>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        CORE.iter()
+            .chain(super::providers::PROVIDERS)
+            .copied()
+            .collect()
+    })
+}
+
+/// The built-in detectors other than provider tokens. IP and phone numbers have two
+/// entries each.
+pub(super) const CORE: &[Spec] = &[
     Spec {
         kind: Kind::PrivateKey,
         // A whole block, or (leftmost-first prefers the first branch) a truncated one
@@ -134,7 +156,7 @@ pub(super) const SPECS: &[Spec] = &[
         kind: Kind::GithubToken,
         pattern: r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}",
         group: Group::Keywords(&["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
-        validate: validate::standalone_word,
+        validate: super::providers::provider_token,
         resume: Resume::AfterWord,
     },
     Spec {
@@ -148,8 +170,27 @@ pub(super) const SPECS: &[Spec] = &[
         kind: Kind::AwsAccessKeyId,
         pattern: r"(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}",
         group: Group::Keywords(&["AKIA", "ASIA", "ABIA", "ACCA"]),
-        validate: validate::standalone_word,
+        validate: super::providers::provider_token,
         resume: Resume::AfterWord,
+    },
+    Spec {
+        kind: Kind::AwsSecretAccessKey,
+        // Only in context: 40 base64 characters after a name that says what they are.
+        pattern: r#"(?i-u:aws[_\-]?secret[_\-]?(?:access[_\-]?)?key|secret[_\-]?access[_\-]?key)["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}"#,
+        group: Group::Keywords(&["secret"]),
+        validate: validate::aws_secret_in_context,
+        resume: Resume::AfterMatch,
+    },
+    Spec {
+        kind: Kind::GenericSecret,
+        pattern: concat!(
+            r#"(?i-u:[A-Za-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|"#,
+            r#"private[_\-]?key|auth[_\-]?key|credentials?)[A-Za-z0-9_.\-]*)"#,
+            r#"\\?["']?[ \t]*[:=][ \t]*\\?["']?[^\s"'\\&,;<>(){}\[\]]+"#
+        ),
+        group: Group::Keywords(&["pass", "pwd", "secret", "token", "key", "credential"]),
+        validate: validate::generic_secret,
+        resume: Resume::AfterMatch,
     },
     Spec {
         kind: Kind::UrlPassword,
@@ -245,5 +286,5 @@ pub(super) const SPECS: &[Spec] = &[
     },
 ];
 
-// Triggers are tracked in a `u32` bit set (scan.rs).
-const _: () = assert!(SPECS.len() <= 32);
+// Triggers are tracked in a `u128` bit set (scan.rs).
+const _: () = assert!(CORE.len() + super::providers::PROVIDERS.len() <= 128);

@@ -36,6 +36,7 @@
 mod boundary;
 mod detectors;
 mod keys;
+mod providers;
 mod replacement;
 mod scan;
 mod validate;
@@ -219,8 +220,10 @@ impl Masker {
     }
 
     /// Masks a JSON value. Object keys are kept, in order. Strings are masked with
-    /// [`mask_text`](Self::mask_text); numbers, booleans and null are left alone (a bare
-    /// number is never scanned), except under a sensitive key (see `keys.rs`): there
+    /// [`mask_text`](Self::mask_text); an integer whose digits are a detected value (a
+    /// card number written as a number) becomes its replacement token, a string; other
+    /// numbers, booleans and null are left alone, except under a sensitive key (see
+    /// `keys.rs`): there
     /// every non-null scalar, however deeply nested, becomes a `SECRET` token, a string
     /// (`"[REDACTED:SECRET]"` or `"[SECRET:<hex>]"`). The pseudonym of a string is over
     /// its UTF-8 bytes (no quotes); of a number, over its JSON text as the core writes
@@ -300,7 +303,8 @@ impl Masker {
             Value::String(s) => Value::String(self.mask_text(s)),
             Value::Number(n) if sensitive => self.secret(n.to_string().as_bytes()),
             Value::Bool(b) if sensitive => self.secret(if *b { b"true" } else { b"false" }),
-            Value::Number(_) | Value::Bool(_) => value.clone(),
+            Value::Number(n) => self.mask_number(n).unwrap_or_else(|| value.clone()),
+            Value::Bool(_) => value.clone(),
             Value::Array(items) => Value::Array(
                 items
                     .iter()
@@ -316,6 +320,15 @@ impl Masker {
                     .collect(),
             ),
         }
+    }
+
+    /// An integer whose digits are a detected value (a payment card number written as
+    /// a JSON number) becomes the replacement token, a string; other numbers stay.
+    fn mask_number(&self, n: &serde_json::Number) -> Option<Value> {
+        // Only a non-negative integer long enough to be a card (13 digits) is scanned.
+        let digits = n.as_u64().filter(|&v| v >= 1_000_000_000_000)?.to_string();
+        let masked = self.mask_text(&digits);
+        (masked != digits).then_some(Value::String(masked))
     }
 
     fn secret(&self, value: &[u8]) -> Value {

@@ -11,7 +11,7 @@
 //! Every search is linear, and after a match the search resumes past it (see
 //! [`Resume`]), so scanning stays linear in the text.
 
-use super::detectors::{Group, Kind, Resume, Spec, SPECS};
+use super::detectors::{specs, Group, Kind, Resume, Spec};
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::ops::Range;
@@ -23,7 +23,7 @@ pub(crate) struct Candidate {
     pub(crate) kind: Kind,
     pub(crate) start: usize,
     pub(crate) end: usize,
-    /// Which [`SPECS`] entry found it (IP and phone have two), for [`Catalog::rescan`].
+    /// Which [`specs`] entry found it (IP and phone have two), for [`Catalog::rescan`].
     pub(crate) detector: usize,
 }
 
@@ -39,14 +39,14 @@ pub(crate) struct Catalog {
     shapes: Regex,
     keywords: AhoCorasick,
     /// For each keyword pattern, the bit of the detector it triggers.
-    keyword_bits: Vec<u32>,
-    keyword_mask: u32,
+    keyword_bits: Vec<u128>,
+    keyword_mask: u128,
 }
 
 impl std::fmt::Debug for Catalog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Catalog")
-            .field("detectors", &SPECS.len())
+            .field("detectors", &specs().len())
             .finish()
     }
 }
@@ -69,15 +69,15 @@ impl Catalog {
         let (mut search, mut anchored) = (Vec::new(), Vec::new());
         let (mut keywords, mut keyword_bits, mut shapes) = (Vec::new(), Vec::new(), Vec::new());
         let mut keyword_mask = 0;
-        for (i, spec) in SPECS.iter().enumerate() {
+        for (i, spec) in specs().iter().enumerate() {
             let label = spec.kind.label();
             anchored.push(compile(&format!("^(?:{})", spec.pattern), label)?);
             search.push(compile(spec.pattern, label)?);
             match spec.group {
                 Group::Keywords(words) => {
-                    keyword_mask |= 1u32 << i;
+                    keyword_mask |= 1u128 << i;
                     keywords.extend_from_slice(words);
-                    keyword_bits.extend(words.iter().map(|_| 1u32 << i));
+                    keyword_bits.extend(words.iter().map(|_| 1u128 << i));
                 }
                 Group::Shape(_) => {
                     shapes.push(format!("(?:{})", spec.pattern));
@@ -107,7 +107,7 @@ impl Catalog {
         starts: Range<usize>,
     ) -> Vec<Candidate> {
         let mut out = Vec::new();
-        if let (Some(spec), Some(regex)) = (SPECS.get(detector), self.search.get(detector)) {
+        if let (Some(spec), Some(regex)) = (specs().get(detector), self.search.get(detector)) {
             run_detector(detector, spec, regex, text, starts, &mut out);
         }
         out
@@ -115,7 +115,7 @@ impl Catalog {
 
     /// The validated match of `detector` starting exactly at `at`, if any.
     pub(crate) fn match_at(&self, detector: usize, text: &str, at: usize) -> Option<Candidate> {
-        let spec = SPECS.get(detector)?;
+        let spec = specs().get(detector)?;
         let m = self.anchored[detector].find(text.get(at..)?)?;
         let (start, end) = (spec.validate)(text, at, at + m.end())?;
         Some(Candidate {
@@ -130,8 +130,8 @@ impl Catalog {
     pub(crate) fn candidates(&self, text: &str) -> Vec<Candidate> {
         let active = self.keywords_present(text);
         let mut out = Vec::new();
-        for (i, (spec, regex)) in SPECS.iter().zip(&self.search).enumerate() {
-            if active & (1 << i) != 0 {
+        for (i, (spec, regex)) in specs().iter().zip(&self.search).enumerate() {
+            if active & (1u128 << i) != 0 {
                 run_detector(i, spec, regex, text, 0..text.len(), &mut out);
             }
         }
@@ -145,11 +145,11 @@ impl Catalog {
     }
 
     /// The bit set of keyword detectors whose literal occurs in `text`.
-    fn keywords_present(&self, text: &str) -> u32 {
+    fn keywords_present(&self, text: &str) -> u128 {
         let mut active = 0;
-        // Standard (non-overlapping) semantics cannot hide a literal of one detector
-        // behind another's: no two detectors' literals can overlap in a text.
-        for m in self.keywords.find_iter(text) {
+        // Overlapping matches: one detector's literal may contain another's (`sk-ant-`
+        // and `sk-`), and a non-overlapping search would hide the inner one.
+        for m in self.keywords.find_overlapping_iter(text) {
             active |= self.keyword_bits[m.pattern().as_usize()];
             if active == self.keyword_mask {
                 break;
@@ -166,7 +166,7 @@ impl Catalog {
         let mut at = 0;
         while let Some(m) = self.shapes.find_at(text, at) {
             let p = m.start();
-            for (detector, spec) in SPECS.iter().enumerate() {
+            for (detector, spec) in specs().iter().enumerate() {
                 if let Group::Shape(first) = spec.group {
                     if first(t[p]) {
                         out.extend(self.match_at(detector, text, p));

@@ -311,7 +311,8 @@ fn credential_start(t: &[u8], s: usize, scheme_len: usize) -> usize {
 
 /// `Bearer <credential>`: only the credential is reported. To keep prose ("the bearer
 /// of bad news") out, the credential must be 8+ characters and not all lowercase
-/// letters and dashes.
+/// letters and dashes; and not be glued to what follows (`Bearer expires_in=3600` is
+/// the scheme's name followed by a `key=value`, not a credential).
 pub(crate) fn bearer(text: &str, s: usize, e: usize) -> Option<Span> {
     let t = text.as_bytes();
     let c = credential_start(t, s, "bearer".len());
@@ -319,7 +320,8 @@ pub(crate) fn bearer(text: &str, s: usize, e: usize) -> Option<Span> {
     let token_like = credential
         .iter()
         .any(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b"._~+/=".contains(b));
-    (!word_before(t, s) && credential.len() >= 8 && token_like).then_some((c, e))
+    (!word_before(t, s) && !word_after(t, e) && credential.len() >= 8 && token_like)
+        .then_some((c, e))
 }
 
 /// `Basic <base64>`: only the credential is reported, and only if it decodes to
@@ -383,4 +385,161 @@ pub(crate) fn private_key(text: &str, s: usize, e: usize) -> Option<Span> {
         e -= 1;
     }
     Some((s, e))
+}
+
+/// AWS secret access key, only after a name that says so: the last 40 characters of the
+/// match, not glued to more base64 and not a documentation placeholder.
+pub(crate) fn aws_secret_in_context(text: &str, s: usize, e: usize) -> Option<Span> {
+    let t = text.as_bytes();
+    let start = e.checked_sub(40).filter(|&v| v >= s)?;
+    let glued = t
+        .get(e)
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+');
+    let value = &t[start..e];
+    let placeholder = value.windows(7).any(|w| w.eq_ignore_ascii_case(b"EXAMPLE"));
+    (!glued && !placeholder).then_some((start, e))
+}
+
+/// Key names that contain a secret-like word but name something else about it.
+const NOT_SECRET_SUFFIXES: &[&str] = &[
+    "id",
+    "ids",
+    "type",
+    "types",
+    "name",
+    "names",
+    "url",
+    "uri",
+    "path",
+    "file",
+    "length",
+    "len",
+    "count",
+    "expiry",
+    "expires",
+    "expiresat",
+    "expiresin",
+    "ttl",
+    "timeout",
+    "version",
+    "format",
+    "hint",
+    "policy",
+    "endpoint",
+    "header",
+    "field",
+    "prefix",
+    "suffix",
+    "size",
+    "algorithm",
+    "alg",
+    "kind",
+    "mode",
+    "enabled",
+    "required",
+    "provider",
+    "source",
+    "location",
+    "rotation",
+    "reset",
+    "changed",
+    "updated",
+    "created",
+    "strength",
+    "label",
+];
+
+/// Values that say "no secret here".
+const NOT_SECRET_VALUES: &[&str] = &[
+    "null",
+    "none",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "empty",
+    "redacted",
+    "hidden",
+    "masked",
+    "unset",
+    "required",
+    "optional",
+    "string",
+    "changeme_placeholder",
+];
+
+/// Shannon entropy of `value` in bits per byte.
+fn entropy(value: &[u8]) -> f64 {
+    let mut counts = [0u32; 256];
+    for &b in value {
+        counts[usize::from(b)] += 1;
+    }
+    let n = value.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A value after a secret-like key name (`api_key=...`, `"password": "..."`,
+/// `X-Auth-Token: ...`): reports the value. Password-like names (`password`, `secret`,
+/// `credential`) take any value of 3 characters or more; token- and key-like names need
+/// one that looks random (12+ characters, two character classes or 20+ characters,
+/// entropy of 3 bits per character). Templates (`${VAR}`, `%(x)s`), placeholders and
+/// names of something else (`token_type`, `password_length`) are left alone.
+pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
+    let t = text.as_bytes();
+    if word_before(t, s) {
+        return None;
+    }
+    let name_end =
+        (s..e).find(|&i| !(t[i].is_ascii_alphanumeric() || matches!(t[i], b'_' | b'.' | b'-')))?;
+    let name: Vec<u8> = t[s..name_end]
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let separator = (name_end..e).find(|&i| matches!(t[i], b':' | b'='))?;
+    let mut v = separator + 1;
+    while v < e && matches!(t[v], b' ' | b'\t' | b'\\' | b'"' | b'\'') {
+        v += 1;
+    }
+    let value = &t[v..e];
+    if value.is_empty()
+        || NOT_SECRET_SUFFIXES
+            .iter()
+            .any(|x| name.ends_with(x.as_bytes()))
+    {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    if matches!(value[0], b'$' | b'%' | b'*' | b'#')
+        || value.windows(7).any(|w| w == b"EXAMPLE")
+        || NOT_SECRET_VALUES.iter().any(|x| lower == x.as_bytes())
+        || value.iter().all(|&b| b == value[0])
+        || (name == b"pwd" && matches!(value[0], b'/' | b'~' | b'.'))
+    {
+        return None;
+    }
+    let password_like = [&b"pass"[..], b"pwd", b"secret", b"credential"]
+        .iter()
+        .any(|w| name.windows(w.len()).any(|x| x == *w));
+    let accept = if password_like {
+        value.len() >= 3
+    } else {
+        let classes = [
+            value.iter().any(u8::is_ascii_lowercase),
+            value.iter().any(u8::is_ascii_uppercase),
+            value.iter().any(u8::is_ascii_digit),
+        ]
+        .iter()
+        .filter(|&&c| c)
+        .count();
+        value.len() >= 12 && (classes >= 2 || value.len() >= 20) && entropy(value) >= 3.0
+    };
+    accept.then_some((v, e))
 }
