@@ -312,17 +312,17 @@ fn restore(engine: &PolicyEngine, options: &PollerOptions, etag: &mut Option<Str
             return Ok(None);
         };
         let bundle = Bundle::from_tar_gz(&entry.bundle, options.verification.as_ref())?;
+        // Shown before the revision is published, so whoever sees the restored revision
+        // also sees where it came from (a failed load turns it into "rejected").
+        engine
+            .metrics
+            .update_source(|s| s.last_known_good = Some("restored".into()));
         engine.load_bundle(&bundle)?;
         Ok(Some(entry.etag))
     });
     match restored {
         Ok(None) => {}
-        Ok(Some(cached_etag)) => {
-            *etag = cached_etag;
-            engine
-                .metrics
-                .update_source(|s| s.last_known_good = Some("restored".into()));
-        }
+        Ok(Some(cached_etag)) => *etag = cached_etag,
         Err(error) => {
             engine
                 .metrics

@@ -104,7 +104,9 @@ fn keeps_serving_the_last_good_bundle_while_the_server_is_down() {
     assert_eq!(version(&engine), Some(json!(1)));
 
     server.set(bundle(3, "\"e3\""));
-    assert!(eventually(WAIT, || version(&engine) == Some(json!(3))));
+    // The status is updated just after the bundle is activated: wait for both.
+    assert!(eventually(WAIT, || version(&engine) == Some(json!(3))
+        && engine.source_status().unwrap().state == "ok"));
     let status = engine.source_status().unwrap();
     assert_eq!(
         (status.state.as_str(), status.consecutive_failures),
