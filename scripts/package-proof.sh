@@ -58,6 +58,9 @@ import { PolicyEngine, Masker } from 'coresdk';
 const engine = PolicyEngine.create({ modules: { 'a.rego': 'package a\nallow if input.ok\n' } });
 const d = await engine.evaluate('data.a.allow', { ok: true });
 if (d.result !== true) throw new Error('ESM evaluate failed');
+// coresdk/otel loads without OpenTelemetry installed (it imports OTel types only).
+const { maskSpan, MaskingSpanProcessor } = await import('coresdk/otel');
+if (typeof MaskingSpanProcessor !== 'function' || typeof maskSpan !== 'function') throw new Error('coresdk/otel exports missing');
 console.log('npm (ESM):', JSON.stringify({ allow: d.result, masked: new Masker().maskValue({ password: 'hunter2' }) }));
 JS
 env PATH="$CLEAN_PATH" node app.cjs

@@ -22,6 +22,8 @@ export { DEFAULT_KEY_PROVIDER_TIMEOUT_MS } from './keys.js';
 export { TokenVerifier } from './token.js';
 export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { Masker } from './mask.js';
+export { pinoMasking } from './logging.js';
+export type { PinoMaskingOptions } from './logging.js';
 export type { MaskerOptions, Finding } from './mask.js';
 export { canonicalize, canonicalizeJson, hash, hashJson } from './canonical.js';
 export { CoreSdkError, ERROR_CODES } from './error.js';

@@ -25,6 +25,7 @@ from .errors import (
     PolicyError,
     TrustError,
 )
+from .logging import MaskingFilter
 from .mask import Finding, Masker, Strategy
 from .policy import Decision, DecisionCache, PolicyEngine, QueryResult
 from .token import TokenKey, TokenVerifier
@@ -46,6 +47,7 @@ __all__ = [
     "KeyProvider",
     "Location",
     "Masker",
+    "MaskingFilter",
     "PolicyEngine",
     "PolicyError",
     "QueryResult",
