@@ -237,12 +237,17 @@ export declare function hashJson(json: string | Buffer): string
 
 /** Options of a [`Masker`]. The same shape and defaults as Python's `Masker(...)`. */
 export interface MaskerOptions {
-  /** `"redact"` (default) or `"pseudonymize"`. */
+  /** `"redact"` (default), `"pseudonymize"`, `"partial"` or `"remove"`. */
   strategy?: string
   /** The HMAC key of the pseudonymize strategy (string as UTF-8, or bytes). */
   key?: string | Buffer
   /** Extra key names whose values are always masked. */
   sensitiveKeys?: Array<string>
+  /**
+   * The other options as JSON text (per-type strategies, `keep`, allow-list, custom
+   * detectors; see the core's `MaskOptions::apply_json`).
+   */
+  configJson?: string
 }
 
 /** One Rego module to load. */

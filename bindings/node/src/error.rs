@@ -41,11 +41,6 @@ pub fn call<T>(f: impl FnOnce() -> coresdk_engine::Result<T>) -> Result<T> {
     catch_panic(f).map_err(to_napi)
 }
 
-/// An `INVALID_ARGUMENT` error for a value the binding cannot convert.
-pub fn invalid_argument(message: impl Into<String>) -> napi::Error<Code> {
-    to_napi(Error::new(ErrorCode::InvalidArgument, message))
-}
-
 /// The error a Promise rejects with, built on the JS thread (`Task::resolve`).
 ///
 /// napi's `Task` only carries `napi::Error<Status>`, whose `code` would be the status

@@ -1,19 +1,22 @@
 //! Masking of text and JSON.
 
-use crate::error::{bytes, call, invalid_argument, Result};
-use coresdk_engine::{json, MaskOptions, Strategy};
+use crate::error::{bytes, call, Result};
+use coresdk_engine::{json, MaskOptions};
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 
 /// Options of a [`Masker`]. The same shape and defaults as Python's `Masker(...)`.
 #[napi(object, object_to_js = false)]
 pub struct MaskerOptions {
-    /// `"redact"` (default) or `"pseudonymize"`.
+    /// `"redact"` (default), `"pseudonymize"`, `"partial"` or `"remove"`.
     pub strategy: Option<String>,
     /// The HMAC key of the pseudonymize strategy (string as UTF-8, or bytes).
     pub key: Option<Either<String, Buffer>>,
     /// Extra key names whose values are always masked.
     pub sensitive_keys: Option<Vec<String>>,
+    /// The other options as JSON text (per-type strategies, `keep`, allow-list, custom
+    /// detectors; see the core's `MaskOptions::apply_json`).
+    pub config_json: Option<String>,
 }
 
 /// One finding: type and position (UTF-8 bytes and UTF-16 code units), never the value.
@@ -51,20 +54,16 @@ impl Masker {
             strategy: None,
             key: None,
             sensitive_keys: None,
+            config_json: None,
         });
-        let strategy = match options.strategy.as_deref() {
-            None | Some("redact") => Strategy::Redact,
-            Some("pseudonymize") => Strategy::Pseudonymize {
-                key: options.key.map(bytes).unwrap_or_default(),
-            },
-            Some(other) => return Err(invalid_argument(format!("unknown strategy {other:?}"))),
-        };
-        let sensitive_keys = options.sensitive_keys.unwrap_or_default();
+        let key = options.key.map(bytes);
         let inner = call(|| {
-            coresdk_engine::Masker::new(MaskOptions {
-                strategy,
-                sensitive_keys,
-            })
+            coresdk_engine::Masker::new(MaskOptions::from_parts(
+                options.strategy.as_deref().unwrap_or("redact"),
+                key.as_deref(),
+                options.sensitive_keys.unwrap_or_default(),
+                options.config_json.as_deref(),
+            )?)
         })?;
         Ok(Self { inner })
     }

@@ -3,7 +3,7 @@
 
 use crate::conversion::{self, Bytes};
 use crate::error::detached;
-use coresdk_engine::{json, Error, ErrorCode, MaskOptions, Strategy};
+use coresdk_engine::{json, MaskOptions};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
@@ -18,36 +18,24 @@ pub struct Masker {
 
 #[pymethods]
 impl Masker {
-    /// Builds a masker. `strategy` is `"redact"` or `"pseudonymize"` (which needs a
-    /// non-empty `key`: a `str` is used as its UTF-8 bytes).
+    /// Builds a masker: `strategy` (`"redact"`, `"pseudonymize"` with a non-empty `key`,
+    /// a `str` being its UTF-8 bytes, `"partial"` or `"remove"`), extra sensitive key
+    /// names, and the JSON text of the other options (per-type strategies, allow-list,
+    /// custom detectors; see the core's `MaskOptions::apply_json`).
     #[new]
+    #[pyo3(signature = (strategy, key, sensitive_keys, config_json = None))]
     fn new(
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string)] strategy: PyBackedStr,
         #[pyo3(from_py_with = conversion::optional_bytes)] key: Option<Bytes>,
         #[pyo3(from_py_with = conversion::strings)] sensitive_keys: Vec<String>,
+        config_json: Option<String>,
     ) -> PyResult<Self> {
         let key = key.as_ref().map(Bytes::as_bytes);
         detached(py, || {
-            let strategy = match &*strategy {
-                "redact" => Strategy::Redact,
-                "pseudonymize" => Strategy::Pseudonymize {
-                    // A missing key is the core's empty-key error.
-                    key: key.unwrap_or_default().to_vec(),
-                },
-                other => {
-                    return Err(Error::new(
-                        ErrorCode::InvalidArgument,
-                        format!(
-                            "unknown strategy {other:?} (expected \"redact\" or \"pseudonymize\")"
-                        ),
-                    ))
-                }
-            };
-            let inner = coresdk_engine::Masker::new(MaskOptions {
-                strategy,
-                sensitive_keys,
-            })?;
+            let options =
+                MaskOptions::from_parts(&strategy, key, sensitive_keys, config_json.as_deref())?;
+            let inner = coresdk_engine::Masker::new(options)?;
             Ok(Self { inner })
         })
     }

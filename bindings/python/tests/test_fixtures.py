@@ -79,6 +79,10 @@ def masker(args: dict[str, Any]) -> Masker:
         strategy=options.get("strategy", "redact"),
         key=options.get("key"),
         sensitive_keys=options.get("sensitive_keys", ()),
+        keep=options.get("keep"),
+        strategies=options.get("strategies"),
+        allow=options.get("allow"),
+        custom_detectors=options.get("custom_detectors"),
     )
 
 

@@ -5,7 +5,7 @@
 use coresdk_engine::audit;
 use coresdk_engine::bundle::Verification;
 use coresdk_engine::{
-    canonical, Decision, Error, KeySet, MaskOptions, Masker, PolicyEngine, PolicyOptions, Strategy,
+    canonical, Decision, Error, KeySet, MaskOptions, Masker, PolicyEngine, PolicyOptions,
     TokenOptions, TokenVerifier,
 };
 use serde_json::{json, Value};
@@ -50,30 +50,37 @@ fn error_value(e: &Error) -> Value {
     out
 }
 
-fn mask_options(args: &Value) -> MaskOptions {
-    let options = &args["options"];
-    let strategy = match options["strategy"].as_str() {
-        Some("pseudonymize") => Strategy::Pseudonymize {
-            key: options["key"]
-                .as_str()
-                .unwrap_or_default()
-                .as_bytes()
-                .to_vec(),
-        },
-        _ => Strategy::Redact,
-    };
-    let sensitive_keys = options["sensitive_keys"]
-        .as_array()
+/// The masker a fixture names: `strategy`, `key`, `sensitive_keys`, and the rest of its
+/// options as the JSON configuration every binding passes (`MaskOptions::from_parts`).
+fn mask_options(args: &Value) -> Result<MaskOptions, Error> {
+    let options = args["options"].as_object().cloned().unwrap_or_default();
+    let mut config = options.clone();
+    for part in ["strategy", "key", "sensitive_keys"] {
+        config.remove(part);
+    }
+    let sensitive_keys = options
+        .get("sensitive_keys")
+        .and_then(Value::as_array)
         .map(|keys| {
             keys.iter()
                 .filter_map(|k| k.as_str().map(String::from))
                 .collect()
         })
         .unwrap_or_default();
-    MaskOptions {
-        strategy,
+    MaskOptions::from_parts(
+        options
+            .get("strategy")
+            .and_then(Value::as_str)
+            .unwrap_or("redact"),
+        options
+            .get("key")
+            .and_then(Value::as_str)
+            .map(str::as_bytes),
         sensitive_keys,
-    }
+        (!config.is_empty())
+            .then(|| Value::Object(config).to_string())
+            .as_deref(),
+    )
 }
 
 fn load_engine(args: &Value) -> Result<PolicyEngine, Error> {
@@ -219,12 +226,14 @@ fn run(case: &Value) -> Value {
                 .query(query, input_text(args).as_bytes())
                 .map(|d| json!({ "rows": d.rows }))
         }),
-        "mask_text" => Masker::new(mask_options(args))
+        "mask_text" => mask_options(args)
+            .and_then(Masker::new)
             .map(|m| json!({ "text": m.mask_text(args["text"].as_str().unwrap_or_default()) })),
-        "mask_value" => Masker::new(mask_options(args))
+        "mask_value" => mask_options(args)
+            .and_then(Masker::new)
             .and_then(|m| m.mask_value(&args["value"]))
             .map(|value| json!({ "value": value })),
-        "scan" => Masker::new(mask_options(args)).map(|m| {
+        "scan" => mask_options(args).and_then(Masker::new).map(|m| {
             let findings: Vec<Value> = m
                 .scan(args["text"].as_str().unwrap_or_default())
                 .iter()

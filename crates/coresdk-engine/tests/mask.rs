@@ -460,6 +460,7 @@ fn empty_pseudonym_key_is_invalid_argument() {
     let err = Masker::new(MaskOptions {
         strategy: Strategy::Pseudonymize { key: Vec::new() },
         sensitive_keys: Vec::new(),
+        ..Default::default()
     })
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidArgument);
@@ -498,6 +499,7 @@ fn debug_output_never_shows_the_pseudonym_key() {
     let options = coresdk_engine::MaskOptions {
         strategy: strategy.clone(),
         sensitive_keys: vec![],
+        ..Default::default()
     };
     for text in [format!("{strategy:?}"), format!("{options:?}")] {
         assert!(!text.contains("top-secret"), "{text}");

@@ -13,6 +13,7 @@ fn masker_with_keys(keys: &[&str]) -> Masker {
     Masker::new(MaskOptions {
         strategy: Strategy::Redact,
         sensitive_keys: keys.iter().map(|k| k.to_string()).collect(),
+        ..Default::default()
     })
     .unwrap()
 }

@@ -24,7 +24,7 @@ export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { Masker } from './mask.js';
 export { pinoMasking } from './logging.js';
 export type { PinoMaskingOptions } from './logging.js';
-export type { MaskerOptions, Finding } from './mask.js';
+export type { MaskerOptions, MaskStrategy, TypeStrategy, CustomDetector, Finding } from './mask.js';
 export { canonicalize, canonicalizeJson, hash, hashJson } from './canonical.js';
 export { CoreSdkError, ERROR_CODES } from './error.js';
 export type { ErrorCode, SourceLocation } from './error.js';

@@ -2,10 +2,45 @@ import native, { type NativeMasker } from './native.js';
 import { CoreSdkError, native as call } from './error.js';
 import { toJsonInput, toJsonText } from './json.js';
 
+/**
+ * How a detected value is replaced: `'redact'` → `[REDACTED:EMAIL]`; `'pseudonymize'` →
+ * `[EMAIL:<16 hex>]`, a keyed HMAC; `'partial'` → `[REDACTED:CREDIT_CARD:1111]`, the last
+ * `keep` letters and digits; `'remove'` → nothing (an entry under a sensitive JSON key is
+ * dropped).
+ */
+export type MaskStrategy = 'redact' | 'pseudonymize' | 'partial' | 'remove';
+
+/** A strategy for one type, in {@link MaskerOptions.strategies}. */
+export interface TypeStrategy {
+  strategy: MaskStrategy;
+  /** For `'pseudonymize'`: its own key (default: the masker's `key`). */
+  key?: string;
+  /** For `'partial'`: letters and digits kept, 1 to 8 (default 4). */
+  keep?: number;
+}
+
+/** A detector the host program adds (docs/MASKING.md). */
+export interface CustomDetector {
+  /** The type label, `[A-Z][A-Z0-9_]*`: `[REDACTED:EMPLOYEE_ID]`. */
+  type: string;
+  /** A regex (Rust `regex` syntax: linear time, no look-around); matches must be whole words. */
+  pattern: string;
+  /** `'luhn'`: the digits of a match must pass the Luhn check. */
+  validator?: 'luhn';
+}
+
 /** Options of a {@link Masker}. The same names and defaults as Python's `Masker(...)`. */
 export interface MaskerOptions {
-  /** `'redact'` → `[REDACTED:EMAIL]` (default); `'pseudonymize'` → `[EMAIL:<16 hex>]`, a keyed HMAC. */
-  strategy?: 'redact' | 'pseudonymize';
+  /** The strategy for every type without its own in `strategies`. Default `'redact'`. */
+  strategy?: MaskStrategy;
+  /** For `strategy: 'partial'`: letters and digits kept, 1 to 8 (default 4). */
+  keep?: number;
+  /** Strategies by type label (`CREDIT_CARD`, `SECRET` for sensitive keys, a custom type). */
+  strategies?: Record<string, TypeStrategy>;
+  /** Exact values never masked when a detector finds them (a support address). */
+  allow?: string[];
+  /** Detectors to add. */
+  customDetectors?: CustomDetector[];
   /** The HMAC key of the pseudonymize strategy (a string is used as its UTF-8 bytes). */
   key?: string | Uint8Array;
   /** Extra key names whose values are always masked (matched case-insensitively, ignoring `-`, `_`, `.`). */
@@ -33,15 +68,25 @@ export interface Finding {
 export class Masker {
   readonly #inner: NativeMasker;
 
-  /** @throws CoreSdkError `INVALID_ARGUMENT` for an unknown strategy or an empty key. */
+  /**
+   * @throws CoreSdkError `INVALID_ARGUMENT` for an unknown strategy, an empty key, `keep`
+   * outside 1 to 8, a bad type label, or a custom pattern that does not compile.
+   */
   constructor(options: MaskerOptions = {}) {
     const key = options.key instanceof Uint8Array ? toJsonInput(options.key) : options.key;
+    const config: Record<string, unknown> = {};
+    if (options.keep !== undefined) config.keep = options.keep;
+    if (options.strategies !== undefined) config.strategies = options.strategies;
+    if (options.allow !== undefined) config.allow = options.allow;
+    if (options.customDetectors !== undefined) config.custom_detectors = options.customDetectors;
+    const configJson = Object.keys(config).length > 0 ? toJsonText(config, 'options') : undefined;
     this.#inner = call(
       () =>
         new native.Masker({
           strategy: options.strategy,
           key,
           sensitiveKeys: options.sensitiveKeys,
+          configJson,
         }),
     );
   }

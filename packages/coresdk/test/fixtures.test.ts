@@ -57,7 +57,15 @@ function knownFailures(): Record<string, string> {
 
 function maskerOptions(args: Record<string, any>): MaskerOptions {
   const o = args.options ?? {};
-  return { strategy: o.strategy, key: o.key, sensitiveKeys: o.sensitive_keys };
+  return {
+    strategy: o.strategy,
+    key: o.key,
+    sensitiveKeys: o.sensitive_keys,
+    keep: o.keep,
+    strategies: o.strategies,
+    allow: o.allow,
+    customDetectors: o.custom_detectors,
+  };
 }
 
 function engineFor(args: Record<string, any>): PolicyEngine {

@@ -205,9 +205,14 @@ class Masker:
     """A configured masker (the core's ``Masker``)."""
 
     def __new__(
-        cls, strategy: str, key: str | bytes | None, sensitive_keys: Iterable[str]
+        cls,
+        strategy: str,
+        key: str | bytes | None,
+        sensitive_keys: Iterable[str],
+        config_json: str | None = None,
     ) -> Masker:
-        """Builds a masker; ``strategy`` is ``"redact"`` or ``"pseudonymize"``."""
+        """Builds a masker: a strategy name, the key, extra sensitive key names, and the
+        other options as JSON text."""
 
     def mask_text(self, text: str | bytes) -> str:
         """``text`` with every finding replaced per the strategy."""

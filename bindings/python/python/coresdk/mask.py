@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -12,8 +12,10 @@ __all__ = ["Finding", "Masker", "Strategy"]
 
 #: How a detected value is replaced: ``"redact"`` gives ``[REDACTED:<TYPE>]``;
 #: ``"pseudonymize"`` gives ``[<TYPE>:<16 hex>]``, a keyed HMAC-SHA256 pseudonym that is
-#: stable and joinable across records but not reversible without the key.
-Strategy = Literal["redact", "pseudonymize"]
+#: stable and joinable across records but not reversible without the key; ``"partial"``
+#: gives ``[REDACTED:<TYPE>:<last letters and digits>]``; ``"remove"`` deletes the value
+#: (an entry under a sensitive JSON key is dropped).
+Strategy = Literal["redact", "pseudonymize", "partial", "remove"]
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,27 @@ class Masker:
     """A configured masker. Thread-safe; the GIL is released while the core scans.
 
     Args:
-        strategy: ``"redact"`` (default) or ``"pseudonymize"``.
+        strategy: ``"redact"`` (default), ``"pseudonymize"``, ``"partial"`` or
+            ``"remove"``: for every type without its own in ``strategies``.
         key: The pseudonym HMAC key (required, non-empty, for ``"pseudonymize"``); a
             ``str`` is used as its UTF-8 bytes. Pass key material from a secret store,
             never from plain config.
         sensitive_keys: Extra key names whose values are masked whatever they contain,
             matched like the built-in ones (``password``, ``token``, ...):
             case-insensitive, ignoring ``-``, ``_`` and ``.``.
+        keep: For ``"partial"``: letters and digits kept, 1 to 8 (default 4).
+        strategies: Strategies by type label (``"CREDIT_CARD"``, ``"SECRET"`` for
+            sensitive keys, a custom type): ``{"strategy": ..., "key": ..., "keep": ...}``;
+            a ``"pseudonymize"`` without its own key uses ``key``.
+        allow: Exact values never masked when a detector finds them.
+        custom_detectors: Detectors to add: ``{"type": "EMPLOYEE_ID", "pattern":
+            "EMP-[0-9]{6}", "validator": "luhn"}`` (``validator`` optional; Rust
+            ``regex`` syntax, linear time; matches must be whole words).
 
     Raises:
-        CoreSdkError: ``INVALID_ARGUMENT`` for an unknown strategy or a missing or empty
-            pseudonym key.
+        CoreSdkError: ``INVALID_ARGUMENT`` for an unknown strategy, a missing or empty
+            pseudonym key, ``keep`` outside 1 to 8, a bad type label, or a custom
+            pattern that does not compile.
     """
 
     __slots__ = ("_native",)
@@ -65,8 +77,22 @@ class Masker:
         strategy: Strategy = "redact",
         key: str | bytes | None = None,
         sensitive_keys: Iterable[str] = (),
+        keep: int | None = None,
+        strategies: Mapping[str, Mapping[str, Any]] | None = None,
+        allow: Iterable[str] | None = None,
+        custom_detectors: Iterable[Mapping[str, str]] | None = None,
     ) -> None:
-        self._native = _native.Masker(strategy, key, sensitive_keys)
+        config: dict[str, Any] = {}
+        if keep is not None:
+            config["keep"] = keep
+        if strategies is not None:
+            config["strategies"] = {k: dict(v) for k, v in strategies.items()}
+        if allow is not None:
+            config["allow"] = list(allow)
+        if custom_detectors is not None:
+            config["custom_detectors"] = [dict(d) for d in custom_detectors]
+        config_json = _json.dumps(config) if config else None
+        self._native = _native.Masker(strategy, key, sensitive_keys, config_json)
 
     def mask_text(self, text: str | bytes) -> str:
         """Returns ``text`` with every finding replaced per the strategy.

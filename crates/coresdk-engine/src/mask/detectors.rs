@@ -24,6 +24,8 @@ pub(crate) enum Kind {
     BasicAuth,
     /// A high-entropy or password value after a secret-like key name in text.
     GenericSecret,
+    /// A detector the host program added, labelled by it.
+    Custom(&'static str),
     Email,
     CreditCard,
     Iban,
@@ -44,6 +46,7 @@ impl Kind {
             Kind::Provider(label) => label,
             Kind::AwsSecretAccessKey => "AWS_SECRET_ACCESS_KEY",
             Kind::GenericSecret => "SECRET",
+            Kind::Custom(label) => label,
             Kind::UrlPassword => "URL_PASSWORD",
             Kind::BearerToken => "BEARER_TOKEN",
             Kind::BasicAuth => "BASIC_AUTH",

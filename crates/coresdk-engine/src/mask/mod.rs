@@ -34,6 +34,7 @@
 //! unknown. A generated-input test checks this on hundreds of thousands of texts.
 
 mod boundary;
+mod custom;
 mod detectors;
 mod keys;
 mod providers;
@@ -49,7 +50,9 @@ use replacement::Replacer;
 use scan::{Candidate, Catalog};
 use serde_json::Value;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+pub use custom::CustomDetector;
 
 /// How a detected value is replaced. Its `Debug` output never shows the key.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -66,12 +69,24 @@ pub enum Strategy {
         /// The HMAC key (must not be empty).
         key: Vec<u8>,
     },
+    /// Replace with `[REDACTED:<TYPE>:<tail>]`, keeping the last `keep` (1 to 8) ASCII
+    /// letters and digits of the value (`[REDACTED:CREDIT_CARD:1111]`); a value with fewer
+    /// than `3 * keep` of them is redacted whole.
+    Partial {
+        /// How many trailing letters and digits to keep.
+        keep: usize,
+    },
+    /// Delete the value: from text, nothing is left in its place; in JSON, an entry
+    /// under a sensitive key is dropped from its object.
+    Remove,
 }
 
 impl std::fmt::Debug for Strategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Strategy::Redact => f.write_str("Redact"),
+            Strategy::Remove => f.write_str("Remove"),
+            Strategy::Partial { keep } => f.debug_struct("Partial").field("keep", keep).finish(),
             Strategy::Pseudonymize { key } => f
                 .debug_struct("Pseudonymize")
                 .field("key", &format_args!("<{} bytes>", key.len()))
@@ -89,6 +104,14 @@ pub struct MaskOptions {
     /// after the same normalisation as the built-in ones (lowercase, without `-`, `_`,
     /// `.` and spaces). The built-in names also match as suffixes (`db_password`).
     pub sensitive_keys: Vec<String>,
+    /// Strategies for particular types (`"CREDIT_CARD"`, `"SECRET"`, a custom label),
+    /// overriding `strategy` for them.
+    pub strategies: BTreeMap<String, Strategy>,
+    /// Values never masked when a detector finds them (exact text, e.g. a support
+    /// address). Key-name rules still apply.
+    pub allow: Vec<String>,
+    /// Detectors the host program adds.
+    pub custom: Vec<CustomDetector>,
 }
 
 /// One detected value: its type and position, never the value itself.
@@ -127,15 +150,15 @@ pub struct Masker {
     catalog: &'static Catalog,
     keys: SensitiveKeys,
     replacer: Replacer,
+    per_type: BTreeMap<String, Replacer>,
+    allow: BTreeSet<String>,
+    custom: Vec<custom::Compiled>,
 }
 
 impl std::fmt::Debug for Masker {
     // Written by hand so the pseudonym key never reaches a log.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let strategy = match self.options.strategy {
-            Strategy::Redact => "redact",
-            Strategy::Pseudonymize { .. } => "pseudonymize",
-        };
+        let strategy = strategy_name(&self.options.strategy);
         f.debug_struct("Masker")
             .field("strategy", &strategy)
             .field("sensitive_keys", &self.options.sensitive_keys)
@@ -144,29 +167,45 @@ impl std::fmt::Debug for Masker {
 }
 
 impl Masker {
-    /// Builds a masker. Errors: `INVALID_ARGUMENT` for an empty pseudonym key.
+    /// Builds a masker. Errors: `INVALID_ARGUMENT` for an empty pseudonym key, a partial
+    /// `keep` outside 1 to 8, a bad type label, or a custom pattern that does not compile.
     pub fn new(options: MaskOptions) -> Result<Self> {
-        let replacer = match &options.strategy {
-            Strategy::Redact => Replacer::Redact,
-            Strategy::Pseudonymize { key } if key.is_empty() => {
-                return Err(Error::new(
-                    ErrorCode::InvalidArgument,
-                    "pseudonym key must not be empty",
-                ))
-            }
-            Strategy::Pseudonymize { key } => Replacer::Pseudonymize(
-                Hmac::new_from_slice(key)
-                    .map_err(|_| Error::new(ErrorCode::InvalidArgument, "unusable HMAC key"))?,
-            ),
-        };
+        let replacer = replacer_of(&options.strategy)?;
+        let per_type = options
+            .strategies
+            .iter()
+            .map(|(label, s)| {
+                if !custom::valid_label(label) {
+                    return Err(Error::new(
+                        ErrorCode::InvalidArgument,
+                        format!("strategies: bad type label {label:?}"),
+                    ));
+                }
+                Ok((label.clone(), replacer_of(s)?))
+            })
+            .collect::<Result<_>>()?;
+        let custom = options
+            .custom
+            .iter()
+            .map(CustomDetector::compile)
+            .collect::<Result<_>>()?;
         let catalog = scan::catalog().map_err(|e| Error::new(ErrorCode::Internal, e))?;
         let keys = SensitiveKeys::new(&options.sensitive_keys);
+        let allow = options.allow.iter().cloned().collect();
         Ok(Self {
             options,
             catalog,
             keys,
             replacer,
+            per_type,
+            allow,
+            custom,
         })
+    }
+
+    /// The replacer for values of type `label`.
+    fn replacer_for(&self, label: &str) -> &Replacer {
+        self.per_type.get(label).unwrap_or(&self.replacer)
     }
 
     /// Finds every sensitive value in `text`: sorted by start, never overlapping, with
@@ -211,7 +250,11 @@ impl Masker {
             if let (Some(before), Some(value)) = (text.get(last..c.start), text.get(c.start..c.end))
             {
                 out.push_str(before);
-                out.push_str(&self.replacer.token(c.kind.label(), value.as_bytes()));
+                out.push_str(
+                    &self
+                        .replacer_for(c.kind.label())
+                        .token(c.kind.label(), value.as_bytes()),
+                );
                 last = c.end;
             }
         }
@@ -258,11 +301,30 @@ impl Masker {
         let t = text.as_bytes();
         // A min-heap in (start, longest, priority) order, so candidates found by a
         // rescan (which start later) take their place among the rest.
-        let mut queue: BinaryHeap<Reverse<Pending>> = self
-            .catalog
-            .candidates(text)
+        let usable = |c: &Candidate| {
+            !replacement::inside_token(t, c.start, c.end)
+                && (self.allow.is_empty()
+                    || !text
+                        .get(c.start..c.end)
+                        .is_some_and(|v| self.allow.contains(v)))
+        };
+        let mut candidates = self.catalog.candidates(text);
+        for detector in &self.custom {
+            candidates.extend(
+                detector
+                    .find(text)
+                    .into_iter()
+                    .map(|(start, end)| Candidate {
+                        kind: detectors::Kind::Custom(detector.label),
+                        start,
+                        end,
+                        detector: usize::MAX,
+                    }),
+            );
+        }
+        let mut queue: BinaryHeap<Reverse<Pending>> = candidates
             .into_iter()
-            .filter(|c| !replacement::inside_token(t, c.start, c.end))
+            .filter(|c| usable(c))
             .map(|c| Reverse(Pending::new(c, false)))
             .collect();
         let mut kept = Vec::with_capacity(queue.len());
@@ -282,7 +344,7 @@ impl Masker {
                 queue.extend(
                     hidden
                         .into_iter()
-                        .filter(|c| !replacement::inside_token(t, c.start, c.end))
+                        .filter(|c| usable(c))
                         .map(|c| Reverse(Pending::new(c, true))),
                 );
             }
@@ -311,14 +373,21 @@ impl Masker {
                     .map(|item| self.mask_node(item, sensitive))
                     .collect(),
             ),
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| {
-                        let under = sensitive || self.keys.is_sensitive(k);
-                        (k.clone(), self.mask_node(v, under))
-                    })
-                    .collect(),
-            ),
+            Value::Object(map) => {
+                let remove = matches!(self.replacer_for(replacement::SECRET), Replacer::Remove);
+                Value::Object(
+                    map.iter()
+                        .filter_map(|(k, v)| {
+                            let key_sensitive = self.keys.is_sensitive(k);
+                            if remove && key_sensitive && !sensitive && !v.is_null() {
+                                // The remove strategy drops the entry itself.
+                                return None;
+                            }
+                            Some((k.clone(), self.mask_node(v, sensitive || key_sensitive)))
+                        })
+                        .collect(),
+                )
+            }
         }
     }
 
@@ -332,7 +401,40 @@ impl Masker {
     }
 
     fn secret(&self, value: &[u8]) -> Value {
-        Value::String(self.replacer.token(replacement::SECRET, value))
+        Value::String(
+            self.replacer_for(replacement::SECRET)
+                .token(replacement::SECRET, value),
+        )
+    }
+}
+
+/// The replacer of `strategy`; `INVALID_ARGUMENT` for an empty key or a bad `keep`.
+fn replacer_of(strategy: &Strategy) -> Result<Replacer> {
+    match strategy {
+        Strategy::Redact => Ok(Replacer::Redact),
+        Strategy::Remove => Ok(Replacer::Remove),
+        Strategy::Partial { keep } if (1..=8).contains(keep) => Ok(Replacer::Partial(*keep)),
+        Strategy::Partial { .. } => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "partial keep is 1 to 8",
+        )),
+        Strategy::Pseudonymize { key } if key.is_empty() => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "pseudonym key must not be empty",
+        )),
+        Strategy::Pseudonymize { key } => Ok(Replacer::Pseudonymize(
+            Hmac::new_from_slice(key)
+                .map_err(|_| Error::new(ErrorCode::InvalidArgument, "unusable HMAC key"))?,
+        )),
+    }
+}
+
+fn strategy_name(strategy: &Strategy) -> &'static str {
+    match strategy {
+        Strategy::Redact => "redact",
+        Strategy::Pseudonymize { .. } => "pseudonymize",
+        Strategy::Partial { .. } => "partial",
+        Strategy::Remove => "remove",
     }
 }
 

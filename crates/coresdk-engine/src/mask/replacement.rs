@@ -1,6 +1,7 @@
 //! Replacement tokens: what a masked value becomes, and how to recognise one again.
 //!
-//! The two shapes are `[REDACTED:<TYPE>]` and `[<TYPE>:<16 lowercase hex>]`. Recognising
+//! The shapes are `[REDACTED:<TYPE>]`, `[REDACTED:<TYPE>:<last characters>]` (partial)
+//! and `[<TYPE>:<16 lowercase hex>]` (pseudonym); the remove strategy leaves nothing. Recognising
 //! them is what makes masking idempotent: a finding that lies inside a token is dropped,
 //! and a token counts as a word for the boundary rules (it replaced a word), so masking
 //! masked text changes nothing.
@@ -14,7 +15,8 @@ pub(crate) const SECRET: &str = "SECRET";
 /// Longest type label a token may carry. Generous for the custom detectors to come;
 /// it only bounds how far the token checks look around a position.
 const MAX_LABEL: usize = 64;
-/// A bound on a token's length (the longest is `[` + label + `:` + 16 hex + `]`).
+/// A bound on a token's length (the longest are `[` + label + `:` + 16 hex + `]` and
+/// `[REDACTED:` + label + `:` + 8 + `]`).
 const MAX_TOKEN: usize = 2 * MAX_LABEL + 3;
 
 /// Renders replacement tokens for one strategy. The HMAC state is keyed once, at
@@ -25,6 +27,11 @@ pub(crate) enum Replacer {
     Redact,
     /// `[<TYPE>:<16 hex>]`, the first 8 bytes of HMAC-SHA256(key, value).
     Pseudonymize(Hmac<Sha256>),
+    /// `[REDACTED:<TYPE>:<tail>]`: the last `n` ASCII letters and digits of the value,
+    /// when it has at least `3 n` of them (otherwise as `Redact`).
+    Partial(usize),
+    /// Nothing: the value is deleted.
+    Remove,
 }
 
 impl Replacer {
@@ -32,6 +39,19 @@ impl Replacer {
     pub(crate) fn token(&self, label: &str, value: &[u8]) -> String {
         match self {
             Replacer::Redact => format!("[REDACTED:{label}]"),
+            Replacer::Remove => String::new(),
+            Replacer::Partial(n) => {
+                let alnum: Vec<u8> = value
+                    .iter()
+                    .copied()
+                    .filter(u8::is_ascii_alphanumeric)
+                    .collect();
+                if alnum.len() < 3 * n {
+                    return format!("[REDACTED:{label}]");
+                }
+                let tail = String::from_utf8_lossy(&alnum[alnum.len() - n..]).into_owned();
+                format!("[REDACTED:{label}:{tail}]")
+            }
             Replacer::Pseudonymize(keyed) => {
                 let mut mac = keyed.clone();
                 mac.update(value);
@@ -66,7 +86,16 @@ pub(crate) fn is_token(bytes: &[u8]) -> bool {
     };
     let (head, tail) = (&inner[..colon], &inner[colon + 1..]);
     if head == b"REDACTED" {
-        is_label(tail)
+        // `<TYPE>` or, from the partial strategy, `<TYPE>:<1 to 8 letters or digits>`.
+        match tail.iter().position(|&b| b == b':') {
+            None => is_label(tail),
+            Some(i) => {
+                let kept = &tail[i + 1..];
+                is_label(&tail[..i])
+                    && (1..=8).contains(&kept.len())
+                    && kept.iter().all(u8::is_ascii_alphanumeric)
+            }
+        }
     } else {
         is_label(head) && tail.len() == 16 && tail.iter().all(|b| HEX.contains(b))
     }

@@ -15,6 +15,7 @@ pub fn pseudonymizer(key: &str) -> Masker {
             key: key.as_bytes().to_vec(),
         },
         sensitive_keys: Vec::new(),
+        ..Default::default()
     })
     .expect("pseudonymizing masker")
 }
