@@ -6,8 +6,8 @@ value, over all findings, false positives counted on the hard negatives too).
     .venv/bin/python benchmarks/mask/evaluate.py [--seed 7] [--count 6000] [--check] [--json out.json]
 
 `--check` fails (exit 1) unless recall is 100% on every secret type and >= 99.5% on
-validated PII in the plain forms, and precision is >= 99% overall; the encoded forms
-(URL-encoded, base64) are reported apart, not checked.
+validated PII, in the plain forms and (counted apart) in the encoded forms (URL-encoded,
+base64), and precision is >= 99% overall.
 """
 
 from __future__ import annotations
@@ -78,11 +78,12 @@ def evaluate(seed: int, count: int) -> dict:
 
 def check(report: dict) -> list[str]:
     problems = []
-    for kind, row in report["recall"]["plain"].items():
-        recall = row.get("masked", 0) / row["total"]
-        floor = 0.995 if kind in PII else 1.0
-        if recall < floor:
-            problems.append(f"recall of {kind} {recall:.4f} < {floor}")
+    for group in ("plain", "encoded"):
+        for kind, row in report["recall"][group].items():
+            recall = row.get("masked", 0) / row["total"]
+            floor = 0.995 if kind in PII else 1.0
+            if recall < floor:
+                problems.append(f"{group} recall of {kind} {recall:.4f} < {floor}")
     if report["overall_precision"] < 0.99:
         problems.append(f"precision {report['overall_precision']:.4f} < 0.99")
     return problems

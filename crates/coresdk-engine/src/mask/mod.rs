@@ -36,6 +36,7 @@
 mod boundary;
 mod custom;
 mod detectors;
+mod encoded;
 mod keys;
 mod providers;
 mod replacement;
@@ -298,6 +299,11 @@ impl Masker {
 
     /// The kept candidates: overlap resolution as described in the module docs.
     fn findings(&self, text: &str) -> Vec<Candidate> {
+        self.findings_at(text, encoded::MAX_DEPTH)
+    }
+
+    /// As `findings`, looking into encoded runs `depth` encodings deep (encoded.rs).
+    fn findings_at(&self, text: &str, depth: u8) -> Vec<Candidate> {
         let t = text.as_bytes();
         // A min-heap in (start, longest, priority) order, so candidates found by a
         // rescan (which start later) take their place among the rest.
@@ -318,6 +324,24 @@ impl Masker {
                         kind: detectors::Kind::Custom(detector.label),
                         start,
                         end,
+                        detector: usize::MAX,
+                    }),
+            );
+        }
+        if depth > 0 {
+            let mut inner = |decoded: &str| {
+                self.findings_at(decoded, depth - 1)
+                    .into_iter()
+                    .map(|c| (c.start, c.end, c.kind))
+                    .collect()
+            };
+            candidates.extend(
+                encoded::find(text, &mut inner)
+                    .into_iter()
+                    .map(|f| Candidate {
+                        kind: f.kind,
+                        start: f.start,
+                        end: f.end,
                         detector: usize::MAX,
                     }),
             );
