@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
 # (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
-# (no regression), the masking corpus gate, cross-language parity, and the packaging proof (install the built npm
+# (no regression), the masking corpus gate, fuzzing (bounded), cross-language parity, and the packaging proof (install the built npm
 # packages and wheel into empty projects with no Rust toolchain). Exits non-zero on the first failing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +37,9 @@ mkdir -p target/conformance
 step "masking corpus: recall and precision on 6,000 generated samples (benchmarks/mask/evaluate.py)"
 .venv/bin/python benchmarks/mask/evaluate.py --check > target/mask-corpus.txt || { cat target/mask-corpus.txt; exit 1; }
 head -1 target/mask-corpus.txt; grep '^overall' target/mask-corpus.txt
+
+step "fuzzing: cargo-fuzz targets (text masking, JSON masking, canonicalization), ${CORESDK_FUZZ_RUNS:-30000} inputs each, fixed seed"
+FUZZ_RUNS=${CORESDK_FUZZ_RUNS:-30000} bash scripts/fuzz.sh
 
 step "parity: Node vs Python vs the canonicalize npm package on generated documents"
 node tests/parity/run.mjs

@@ -83,6 +83,11 @@ pub(super) enum Resume {
     /// Past the `@`: an email rejected as a URL password (`:pw@a.com`) may have taken
     /// as its domain the local part of the next address (`:pw@a.combob@b.com`).
     AfterAt,
+    /// Past the first `:` or `=` (a key-value separator): the rejected value may hold
+    /// another `name=value` (`a-key: x://u:p@h key: <secret>`), which masking the first
+    /// value's findings would otherwise expose to a second pass. The value is bounded, so
+    /// this stays linear.
+    AfterSeparator,
     /// At the next character: the match may end in the start of the next one, as in
     /// `x-Bearer abc-Bearer <token>`. Still linear: a later match can only start at
     /// the end of this one (the credential has no blanks to follow the keyword).
@@ -100,6 +105,10 @@ pub(super) struct Spec {
     /// Checks a raw match `start..end` of the whole text and returns the span to report.
     pub(super) validate: fn(&str, usize, usize) -> Option<Span>,
     pub(super) resume: Resume,
+    /// Runs after every other detector, only over the text between their findings
+    /// (`SECRET` after secret-like names: its verdict on a value must not change when a
+    /// finding inside that value is masked, or masking would not be idempotent).
+    pub(super) last: bool,
 }
 
 /// The body of a PEM block: base64, blanks, the `Proc-Type:`/`DEK-Info:` headers of
@@ -147,6 +156,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["-----BEGIN"]),
         validate: validate::private_key,
         resume: Resume::AfterMatch,
+        last: false,
     },
     Spec {
         kind: Kind::Jwt,
@@ -154,6 +164,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["eyJ"]),
         validate: validate::jwt,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::GithubToken,
@@ -161,6 +172,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
         validate: super::providers::provider_token,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::SlackToken,
@@ -168,6 +180,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["xox", "xapp-"]),
         validate: validate::slack_token,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::AwsAccessKeyId,
@@ -175,6 +188,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["AKIA", "ASIA", "ABIA", "ACCA"]),
         validate: super::providers::provider_token,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::AwsSecretAccessKey,
@@ -183,17 +197,19 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["secret"]),
         validate: validate::aws_secret_in_context,
         resume: Resume::AfterMatch,
+        last: false,
     },
     Spec {
         kind: Kind::GenericSecret,
         pattern: concat!(
             r#"(?i-u:[A-Za-z0-9_.\-]*(?:password|passwd|pwd|secret|token|api[_\-]?key|access[_\-]?key|"#,
             r#"private[_\-]?key|auth[_\-]?key|credentials?)[A-Za-z0-9_.\-]*)"#,
-            r#"\\?["']?[ \t]*[:=][ \t]*\\?["']?[^\s"'\\&,;<>(){}\[\]]+"#
+            r#"\\?["']?[ \t]*[:=][ \t]*\\?["']?[^\s"'\\&,;<>(){}\[\]]{1,1024}"#
         ),
         group: Group::Keywords(&["pass", "pwd", "secret", "token", "key", "credential"]),
         validate: validate::generic_secret,
-        resume: Resume::AfterMatch,
+        resume: Resume::AfterSeparator,
+        last: true,
     },
     Spec {
         kind: Kind::UrlPassword,
@@ -203,6 +219,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["://"]),
         validate: validate::url_password,
         resume: Resume::AfterMatch,
+        last: false,
     },
     Spec {
         kind: Kind::BearerToken,
@@ -212,6 +229,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["bearer"]),
         validate: validate::bearer,
         resume: Resume::NextChar,
+        last: false,
     },
     Spec {
         kind: Kind::BasicAuth,
@@ -219,6 +237,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["basic"]),
         validate: validate::basic_auth,
         resume: Resume::NextChar,
+        last: false,
     },
     Spec {
         kind: Kind::Email,
@@ -228,6 +247,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Keywords(&["@"]),
         validate: validate::email,
         resume: Resume::AfterAt,
+        last: false,
     },
     Spec {
         kind: Kind::CreditCard,
@@ -235,6 +255,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Shape(|b| b.is_ascii_digit()),
         validate: validate::credit_card,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::Iban,
@@ -242,6 +263,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Shape(|b| b.is_ascii_uppercase()),
         validate: validate::iban,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::UsSsn,
@@ -249,6 +271,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Shape(|b| b.is_ascii_digit()),
         validate: validate::us_ssn,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::PhoneNumber,
@@ -258,6 +281,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Shape(|b| b == b'+'),
         validate: validate::phone_e164,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::PhoneNumber,
@@ -265,6 +289,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Shape(|b| b.is_ascii_digit() || b == b'('),
         validate: validate::phone_nanp,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::IpAddress,
@@ -272,6 +297,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Shape(|b| b.is_ascii_digit()),
         validate: validate::ipv4,
         resume: Resume::AfterWord,
+        last: false,
     },
     Spec {
         kind: Kind::IpAddress,
@@ -286,6 +312,7 @@ pub(super) const CORE: &[Spec] = &[
         group: Group::Shape(|b| b.is_ascii_hexdigit() || b == b':'),
         validate: validate::ipv6,
         resume: Resume::AfterWord,
+        last: false,
     },
 ];
 

@@ -40,7 +40,7 @@ fn base64_run() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"[A-Za-z0-9+/_\-]{12,}={0,2}").expect("base64 regex compiles"))
 }
 
-/// The percent-decoded bytes of `run`, and for each decoded byte (and the end) the offset
+/// The percent-decoded bytes of `run` (ASCII escapes; `%C3%A9` stays as written), and for each decoded byte (and the end) the offset
 /// in `run` it came from. `None` when nothing was encoded.
 fn percent_decode(run: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
@@ -52,12 +52,17 @@ fn percent_decode(run: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
     let mut decoded_any = false;
     while i < run.len() {
         if run[i] == b'%' && i + 2 < run.len() {
+            // ASCII escapes only: the decoded run is then always UTF-8, so no run is
+            // skipped as a whole because one escape in it is not (which a second pass,
+            // seeing the run cut shorter by a token, would decode after all).
             if let (Some(h), Some(l)) = (hex(run[i + 1]), hex(run[i + 2])) {
-                map.push(i);
-                out.push(h << 4 | l);
-                i += 3;
-                decoded_any = true;
-                continue;
+                if h < 8 {
+                    map.push(i);
+                    out.push(h << 4 | l);
+                    i += 3;
+                    decoded_any = true;
+                    continue;
+                }
             }
         }
         map.push(i);
@@ -90,10 +95,7 @@ pub(crate) type Spans = Vec<(usize, usize, Kind)>;
 
 /// Findings inside the encoded runs of `text`. `scan` returns the findings of a decoded
 /// text as `(start, end, kind)` (it recurses with one less depth).
-pub(crate) fn find(
-    text: &str,
-    scan: &mut dyn FnMut(&str) -> Spans,
-) -> Vec<Found> {
+pub(crate) fn find(text: &str, scan: &mut dyn FnMut(&str) -> Spans) -> Vec<Found> {
     let mut out = Vec::new();
     if text.contains('%') {
         for m in url_run().find_iter(text) {

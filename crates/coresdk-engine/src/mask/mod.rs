@@ -304,16 +304,6 @@ impl Masker {
 
     /// As `findings`, looking into encoded runs `depth` encodings deep (encoded.rs).
     fn findings_at(&self, text: &str, depth: u8) -> Vec<Candidate> {
-        let t = text.as_bytes();
-        // A min-heap in (start, longest, priority) order, so candidates found by a
-        // rescan (which start later) take their place among the rest.
-        let usable = |c: &Candidate| {
-            !replacement::inside_token(t, c.start, c.end)
-                && (self.allow.is_empty()
-                    || !text
-                        .get(c.start..c.end)
-                        .is_some_and(|v| self.allow.contains(v)))
-        };
         let mut candidates = self.catalog.candidates(text);
         for detector in &self.custom {
             candidates.extend(
@@ -328,24 +318,79 @@ impl Masker {
                     }),
             );
         }
-        if depth > 0 {
-            let mut inner = |decoded: &str| {
-                self.findings_at(decoded, depth - 1)
-                    .into_iter()
-                    .map(|c| (c.start, c.end, c.kind))
-                    .collect()
-            };
-            candidates.extend(
-                encoded::find(text, &mut inner)
-                    .into_iter()
-                    .map(|f| Candidate {
+        let kept = self.resolve(text, candidates);
+        // Encoded runs are looked for only between the findings kept so far: masking
+        // those cuts the runs at the same places on a second pass (a token ends every
+        // run), so what the decoding finds cannot change then.
+        let mut inner = |decoded: &str| {
+            self.findings_at(decoded, depth - 1)
+                .into_iter()
+                .map(|c| (c.start, c.end, c.kind))
+                .collect()
+        };
+        let mut encoded_candidates = Vec::new();
+        let mut gap_start = 0;
+        let depth_left = depth > 0;
+        let bounds: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
+        for (gap_end, next_start) in bounds.into_iter().chain([(text.len(), text.len())]) {
+            if let Some(segment) = text.get(gap_start..gap_end).filter(|_| depth_left) {
+                encoded_candidates.extend(encoded::find(segment, &mut inner).into_iter().map(
+                    |f| Candidate {
                         kind: f.kind,
-                        start: f.start,
-                        end: f.end,
+                        start: gap_start + f.start,
+                        end: gap_start + f.end,
                         detector: usize::MAX,
-                    }),
-            );
+                    },
+                ));
+            }
+            gap_start = next_start;
         }
+        let mut all = kept;
+        if !encoded_candidates.is_empty() {
+            all.extend(self.resolve(text, encoded_candidates));
+            all.sort_by_key(|c| c.start);
+        }
+        // Last, values after secret-like names, in the stretches between findings only:
+        // a second pass sees those stretches cut by tokens at the same places.
+        let mut last = Vec::new();
+        let mut gap_start = 0;
+        let bounds: Vec<(usize, usize)> = all.iter().map(|c| (c.start, c.end)).collect();
+        for (gap_end, next_start) in bounds.into_iter().chain([(text.len(), text.len())]) {
+            if let Some(segment) = text.get(gap_start..gap_end) {
+                // Offsets into the whole text; no rescan (it would reach past the gap).
+                last.extend(
+                    self.catalog
+                        .last_candidates(segment)
+                        .into_iter()
+                        .map(|c| Candidate {
+                            start: gap_start + c.start,
+                            end: gap_start + c.end,
+                            detector: usize::MAX,
+                            ..c
+                        }),
+                );
+            }
+            gap_start = next_start;
+        }
+        if !last.is_empty() {
+            all.extend(self.resolve(text, last));
+            all.sort_by_key(|c| c.start);
+        }
+        all
+    }
+
+    /// Overlap resolution (module docs) of `candidates` found in `text`.
+    fn resolve(&self, text: &str, candidates: Vec<Candidate>) -> Vec<Candidate> {
+        let t = text.as_bytes();
+        let usable = |c: &Candidate| {
+            !replacement::inside_token(t, c.start, c.end)
+                && (self.allow.is_empty()
+                    || !text
+                        .get(c.start..c.end)
+                        .is_some_and(|v| self.allow.contains(v)))
+        };
+        // A min-heap in (start, longest, priority) order, so candidates found by a
+        // rescan (which start later) take their place among the rest.
         let mut queue: BinaryHeap<Reverse<Pending>> = candidates
             .into_iter()
             .filter(|c| usable(c))

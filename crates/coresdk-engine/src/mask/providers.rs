@@ -38,6 +38,7 @@ macro_rules! provider {
             group: Group::Keywords(&[$($kw),+]),
             validate: provider_token,
             resume: Resume::AfterWord,
+            last: false,
         }
     };
 }

@@ -113,6 +113,19 @@ impl Catalog {
         out
     }
 
+    /// The candidates of the detectors that run last (`Spec::last`), over `text` (the
+    /// stretches between the findings of the others).
+    pub(crate) fn last_candidates(&self, text: &str) -> Vec<Candidate> {
+        let active = self.keywords_present(text);
+        let mut out = Vec::new();
+        for (i, (spec, regex)) in specs().iter().zip(&self.search).enumerate() {
+            if active & (1u128 << i) != 0 && spec.last {
+                run_detector(i, spec, regex, text, 0..text.len(), &mut out);
+            }
+        }
+        out
+    }
+
     /// The validated match of `detector` starting exactly at `at`, if any.
     pub(crate) fn match_at(&self, detector: usize, text: &str, at: usize) -> Option<Candidate> {
         let spec = specs().get(detector)?;
@@ -131,7 +144,7 @@ impl Catalog {
         let active = self.keywords_present(text);
         let mut out = Vec::new();
         for (i, (spec, regex)) in specs().iter().zip(&self.search).enumerate() {
-            if active & (1u128 << i) != 0 {
+            if active & (1u128 << i) != 0 && !spec.last {
                 run_detector(i, spec, regex, text, 0..text.len(), &mut out);
             }
         }
@@ -203,6 +216,10 @@ fn run_detector(
                 at = match spec.resume {
                     Resume::AfterMatch => m.end(),
                     Resume::AfterAt => m.as_str().find('@').map_or(m.end(), |i| m.start() + i + 1),
+                    Resume::AfterSeparator => m
+                        .as_str()
+                        .find([':', '='])
+                        .map_or(m.end(), |i| m.start() + i + 1),
                     Resume::AfterWord => after_word(text.as_bytes(), m.start()),
                     Resume::NextChar => next_char(text.as_bytes(), m.start()),
                 }

@@ -265,10 +265,18 @@ fn in_url_userinfo(t: &[u8], s: usize) -> bool {
     }
     // Walk left over the user name to the `//` of the authority (bounded, so a long
     // line costs a constant per email).
+    // The user name is what the URL_PASSWORD pattern accepts there (no `?#"'<>`, no
+    // replacement token), so an email steps aside only where that detector can take
+    // over; otherwise masking the text before it would change the verdict on a second
+    // pass (found by the fuzzer: `x://;a?b:pw@db.ok`).
     let floor = s.saturating_sub(256);
     let mut i = s - 1;
     while i > floor && t[i - 1] != b'/' {
-        if t[i - 1].is_ascii_whitespace() || matches!(t[i - 1], b'@' | b':') {
+        let b = t[i - 1];
+        if b.is_ascii_whitespace()
+            || matches!(b, b'@' | b':' | b'?' | b'#' | b'"' | b'\'' | b'<' | b'>')
+            || (b == b']' && token_ends_at(t, i))
+        {
             return false;
         }
         i -= 1;
@@ -488,8 +496,8 @@ fn entropy(value: &[u8]) -> f64 {
 /// A value after a secret-like key name (`api_key=...`, `"password": "..."`,
 /// `X-Auth-Token: ...`): reports the value. Password-like names (`password`, `secret`,
 /// `credential`) take any value of 3 characters or more; token- and key-like names need
-/// one that looks random (12+ characters, two character classes or 20+ characters,
-/// entropy of 3 bits per character). Templates (`${VAR}`, `%(x)s`), placeholders and
+/// one whose leading run of token characters looks random (12+ characters, two character
+/// classes or 20+ characters, entropy of 3 bits per character). Templates (`${VAR}`, `%(x)s`), placeholders and
 /// names of something else (`token_type`, `password_length`) are left alone.
 pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
     let t = text.as_bytes();
@@ -516,11 +524,20 @@ pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
     {
         return None;
     }
-    let lower = value.to_ascii_lowercase();
+    // Every judgement about the value is made on its first characters of the token
+    // alphabet only (not `=` or `:`, which may start a nested `name=value`). A finding of another detector inside the value starts after them
+    // (or at the value's start), so masking it cannot change the judgement: masking stays
+    // idempotent (a fuzzer found `X-Api-Key:...://:pw@host` flipping otherwise).
+    let core_len = value
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b"+/_-.~".contains(&b)))
+        .unwrap_or(value.len());
+    let core = &value[..core_len];
+    let lower = core.to_ascii_lowercase();
     if matches!(value[0], b'$' | b'%' | b'*' | b'#')
-        || value.windows(7).any(|w| w == b"EXAMPLE")
+        || core.windows(7).any(|w| w == b"EXAMPLE")
         || NOT_SECRET_VALUES.iter().any(|x| lower == x.as_bytes())
-        || value.iter().all(|&b| b == value[0])
+        || (!core.is_empty() && core.iter().all(|&b| b == core[0]))
         || (name == b"pwd" && matches!(value[0], b'/' | b'~' | b'.'))
     {
         return None;
@@ -532,14 +549,14 @@ pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
         value.len() >= 3
     } else {
         let classes = [
-            value.iter().any(u8::is_ascii_lowercase),
-            value.iter().any(u8::is_ascii_uppercase),
-            value.iter().any(u8::is_ascii_digit),
+            core.iter().any(u8::is_ascii_lowercase),
+            core.iter().any(u8::is_ascii_uppercase),
+            core.iter().any(u8::is_ascii_digit),
         ]
         .iter()
         .filter(|&&c| c)
         .count();
-        value.len() >= 12 && (classes >= 2 || value.len() >= 20) && entropy(value) >= 3.0
+        core.len() >= 12 && (classes >= 2 || core.len() >= 20) && entropy(core) >= 3.0
     };
     accept.then_some((v, e))
 }
