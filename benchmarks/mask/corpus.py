@@ -157,6 +157,9 @@ def positives(rng: random.Random) -> Iterator[Positive]:
         lambda: ("URL_PASSWORD", f"postgres://app{rng.randint(1, 9)}:", token(rng, 16), "@db.internal:5432/app"),
         lambda: ("AWS_SECRET_ACCESS_KEY", "aws_secret_access_key = ", "".join(rng.choice(ALNUM + "/+") for _ in range(40)), ""),
         lambda: ("SECRET", rng.choice(["password=", "db_password: ", "client_secret=", "X-Api-Key: "]), token(rng, 20), ""),
+        lambda: ("MAC_ADDRESS", "", rng.choice([":", "-"]).join(f"{rng.randint(1, 254):02x}" for _ in range(6)), ""),
+        lambda: ("US_ITIN", "", f"9{rng.randint(0, 99):02d}-{rng.choice([50, 65, 70, 78, 88, 90, 92, 94, 99])}-{rng.randint(1, 9999):04d}", ""),
+        lambda: ("ETHEREUM_ADDRESS", "", "0x" + "".join(rng.choice(HEX) for _ in range(40)), ""),
     ]
     # Fresh provider tokens each round, so no two samples share a value.
     while True:
@@ -185,7 +188,10 @@ def negatives(rng: random.Random) -> Iterator[str]:
         lambda: f"v{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}",
         lambda: f"card {bad_card()} declined",
         lambda: f"iban {iban(rng, valid=False)}",
-        lambda: f"ssn {rng.choice(['000', '666', '912'])}-{d(2)}-{d(4)}",
+        # Not an SSN (area 000/666) and not an ITIN (area 9, group outside the IRS ranges).
+        lambda: f"ssn {rng.choice(['000', '666'])}-{d(2)}-{d(4)}",
+        lambda: f"tin 9{d(2)}-{rng.choice(['10', '23', '41', '49', '66', '69', '89', '93'])}-{d(4)}",
+        lambda: f"mac {rng.choice(['00:00:00:00:00:00', 'ff:ff:ff:ff:ff:ff'])}",
         lambda: "AKIAIOSFODNN7EXAMPLE",
         lambda: "password=${" + rng.choice(["DB_PASSWORD", "SECRET", "API_TOKEN"]) + "}",
         lambda: f"order ORD-2026-{d(6)} shipped",

@@ -193,7 +193,6 @@ fn ip_addresses() {
         "12:30:45",
         "std::vector",
         "1::2::3",
-        "00:1A:2B:3C:4D:5E",
         "2024-05-01T12:30:45.123Z",
     ]);
 }
@@ -506,4 +505,43 @@ fn debug_output_never_shows_the_pseudonym_key() {
         assert!(!text.contains("116, 111, 112"), "{text}");
         assert!(text.contains("<14 bytes>"), "{text}");
     }
+}
+
+#[test]
+fn network_and_crypto_identifiers() {
+    assert_masked_whole("MAC_ADDRESS", &["00:1A:2B:3C:4D:5E", "a4-5e-60-e1-22-9b"]);
+    // US ITIN: area 9, group in the IRS ranges.
+    assert_masked_whole("US_ITIN", &["912-70-1234", "900 94 0001"]);
+    // EIP-55 test vectors (mixed case with a valid checksum) and an all-lowercase address.
+    assert_masked_whole(
+        "ETHEREUM_ADDRESS",
+        &[
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+            "0xde709f2102306220921060314715629080e2fb77",
+        ],
+    );
+    // The genesis address (P2PKH), a P2SH address, and BIP 173 / BIP 350 vectors.
+    assert_masked_whole(
+        "BITCOIN_ADDRESS",
+        &[
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+            "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
+            "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0",
+        ],
+    );
+    assert_untouched(&[
+        "00:00:00:00:00:00",
+        "ff:ff:ff:ff:ff:ff",
+        "00:1A:2B:3C:4D:5E:6F",                       // seven groups
+        "00:1A-2B:3C:4D:5E",                          // mixed separators
+        "912-40-1234",                                // group 40 is not an ITIN group
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD", // checksum broken by one case flip
+        "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beae",  // 39 digits
+        "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb",         // base58 checksum wrong
+        "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", // bech32 checksum wrong
+        "12:30:45",
+    ]);
 }

@@ -32,6 +32,10 @@ pub(crate) enum Kind {
     UsSsn,
     PhoneNumber,
     IpAddress,
+    MacAddress,
+    UsItin,
+    EthereumAddress,
+    BitcoinAddress,
 }
 
 impl Kind {
@@ -56,6 +60,10 @@ impl Kind {
             Kind::UsSsn => "US_SSN",
             Kind::PhoneNumber => "PHONE_NUMBER",
             Kind::IpAddress => "IP_ADDRESS",
+            Kind::MacAddress => "MAC_ADDRESS",
+            Kind::UsItin => "US_ITIN",
+            Kind::EthereumAddress => "ETHEREUM_ADDRESS",
+            Kind::BitcoinAddress => "BITCOIN_ADDRESS",
         }
     }
 }
@@ -311,6 +319,46 @@ pub(super) const CORE: &[Spec] = &[
         ),
         group: Group::Shape(|b| b.is_ascii_hexdigit() || b == b':'),
         validate: validate::ipv6,
+        resume: Resume::AfterWord,
+        last: false,
+    },
+    Spec {
+        kind: Kind::MacAddress,
+        pattern: r"[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}",
+        group: Group::Shape(|b| b.is_ascii_hexdigit()),
+        validate: super::identifiers::mac_address,
+        resume: Resume::AfterWord,
+        last: false,
+    },
+    Spec {
+        kind: Kind::UsItin,
+        pattern: r"9[0-9]{2}[- ][0-9]{2}[- ][0-9]{4}",
+        group: Group::Shape(|b| b == b'9'),
+        validate: super::identifiers::us_itin,
+        resume: Resume::AfterWord,
+        last: false,
+    },
+    Spec {
+        kind: Kind::EthereumAddress,
+        pattern: r"0x[0-9a-fA-F]{40}",
+        group: Group::Keywords(&["0x"]),
+        validate: super::identifiers::ethereum_address,
+        resume: Resume::AfterWord,
+        last: false,
+    },
+    Spec {
+        kind: Kind::BitcoinAddress,
+        pattern: r"[13][1-9A-HJ-NP-Za-km-z]{25,34}",
+        group: Group::Shape(|b| b == b'1' || b == b'3'),
+        validate: super::identifiers::bitcoin_base58,
+        resume: Resume::AfterWord,
+        last: false,
+    },
+    Spec {
+        kind: Kind::BitcoinAddress,
+        pattern: r"bc1[02-9ac-hj-np-z]{8,87}",
+        group: Group::Keywords(&["bc1"]),
+        validate: super::identifiers::bitcoin_bech32,
         resume: Resume::AfterWord,
         last: false,
     },

@@ -37,6 +37,7 @@ mod boundary;
 mod custom;
 mod detectors;
 mod encoded;
+mod identifiers;
 mod keys;
 mod providers;
 mod replacement;

@@ -148,10 +148,10 @@ impl Catalog {
                 run_detector(i, spec, regex, text, 0..text.len(), &mut out);
             }
         }
-        // Every shape needs a digit, except IPv6 compressed to hex letters (`fe::1a`),
-        // which needs a `:`.
+        // Every shape needs a digit, except IPv6 compressed to hex letters (`fe::1a`) and
+        // MAC addresses of hex letters (`aa-bb-...`), which need a `:` or `-`.
         let t = text.as_bytes();
-        if t.contains(&b':') || t.iter().any(u8::is_ascii_digit) {
+        if t.contains(&b':') || t.contains(&b'-') || t.iter().any(u8::is_ascii_digit) {
             self.run_shapes(text, &mut out);
         }
         out
