@@ -31,7 +31,7 @@ const rounds = size === 'smoke' ? 1 : 5;
 const opa = join(root, 'target/bench/bin/opa');
 const work = join(root, 'target/bench/workloads');
 
-/** Writes each workload's policy, data and inputs where the OPA tools read them. */
+/** Writes each workload's policy, data and inputs where the OPA tools (and policy.py) read them. */
 function writeWorkloads() {
   for (const w of workloads) {
     const dir = join(work, w.name);
@@ -39,6 +39,7 @@ function writeWorkloads() {
     writeFileSync(join(dir, 'policy.rego'), w.policy);
     writeFileSync(join(dir, 'data.json'), JSON.stringify(w.data));
     w.inputs.forEach((c, i) => writeFileSync(join(dir, `input${i}.json`), JSON.stringify(c.input)));
+    writeFileSync(join(dir, 'cases.json'), JSON.stringify({ entrypoint: w.entrypoint, description: w.description, inputs: w.inputs }));
   }
 }
 

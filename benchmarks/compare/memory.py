@@ -1,0 +1,133 @@
+"""Resident memory after loading the 10,000-user data document (issue 6): a CoreSDK engine
+in a Python process and in a Node process, and an OPA server, each measured as VmRSS from
+/proc after one decision, next to the same process with nothing loaded. Uses the workload
+that `benchmarks/compare/policy.mjs` writes to target/bench/workloads/abac.
+
+    target/bench/venv/bin/python benchmarks/compare/memory.py --out target/bench/results/memory.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ABAC = ROOT / "target/bench/workloads/abac"
+OPA = ROOT / "target/bench/bin/opa"
+EMPTY_REGO = "package empty\n\nallow := true\n"
+
+PYTHON_PROBE = """
+import json, sys
+from pathlib import Path
+def rss():
+    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS'))
+before = rss()
+if sys.argv[1] == 'load':
+    from coresdk import PolicyEngine
+    d = Path(sys.argv[2])
+    engine = PolicyEngine(modules={'p.rego': (d / 'policy.rego').read_text()}, data=json.loads((d / 'data.json').read_text()))
+    case = json.loads((d / 'cases.json').read_text())['inputs'][0]
+    assert engine.evaluate('data.abac.allow', case['input']).result is True
+    del d
+print(rss())
+"""
+
+NODE_PROBE = """
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+if (process.argv[1] === 'load') {
+  const { PolicyEngine } = require(process.argv[3]);
+  const d = process.argv[2];
+  const engine = PolicyEngine.create({ modules: { 'p.rego': readFileSync(join(d, 'policy.rego'), 'utf8') }, data: JSON.parse(readFileSync(join(d, 'data.json'), 'utf8')) });
+  const c = JSON.parse(readFileSync(join(d, 'cases.json'), 'utf8')).inputs[0];
+  if (engine.evaluateSync('data.abac.allow', c.input).result !== true) throw new Error('wrong decision');
+  globalThis.keep = engine;
+}
+global.gc?.();
+console.log(Number(readFileSync('/proc/self/status', 'utf8').match(/VmRSS:\\s+(\\d+)/)[1]));
+"""
+
+
+def rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+
+
+def probe(cmd: list[str]) -> int:
+    return int(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+
+def opa_rss(files: list[str], query: str, body: dict[str, object]) -> int:
+    port = 20181 + random.randrange(1000)
+    proc = subprocess.Popen([str(OPA), "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error", *files], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("POST", query, json.dumps(body), {"content-type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status == 200:
+                    time.sleep(0.5)
+                    return rss_kb(proc.pid)
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("opa server did not start")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "target/bench/results/memory.json"))
+    parser.add_argument("--size", choices=("smoke", "full"), default="full")
+    args = parser.parse_args()
+    runs = 1 if args.size == "smoke" else 3
+    case = json.loads((ABAC / "cases.json").read_text())["inputs"][0]
+    empty = ROOT / "target/bench/workloads/empty.rego"
+    empty.write_text(EMPTY_REGO)
+    package = str(ROOT / "packages/coresdk")
+    measures = {
+        "CoreSDK in Python (`PolicyEngine`)": (
+            lambda: probe([sys.executable, "-c", PYTHON_PROBE, "bare"]),
+            lambda: probe([sys.executable, "-c", PYTHON_PROBE, "load", str(ABAC)]),
+        ),
+        "CoreSDK in Node (`PolicyEngine.create`)": (
+            lambda: probe(["node", "--expose-gc", "-e", NODE_PROBE, "bare"]),
+            lambda: probe(["node", "--expose-gc", "-e", NODE_PROBE, "load", str(ABAC), package]),
+        ),
+        "OPA server (`opa run --server`)": (
+            lambda: opa_rss([str(empty)], "/v1/data/empty/allow", {}),
+            lambda: opa_rss([str(ABAC / "policy.rego"), str(ABAC / "data.json")], "/v1/data/abac/allow", {"input": case["input"]}),
+        ),
+    }
+    rows, raw = [], {}
+    for label, (bare, loaded) in measures.items():
+        bare_kb = sorted(bare() for _ in range(runs))[runs // 2]
+        loaded_kb = sorted(loaded() for _ in range(runs))[runs // 2]
+        raw[label] = {"bare_kb": bare_kb, "loaded_kb": loaded_kb}
+        rows.append([label, f"{bare_kb / 1024:.1f} MiB", f"{loaded_kb / 1024:.1f} MiB", f"{(loaded_kb - bare_kb) / 1024:.1f} MiB"])
+    data_mb = (ABAC / "data.json").stat().st_size / 1e6
+    table = {
+        "title": f"Resident memory with the 10,000-user data document loaded ({data_mb:.1f} MB of JSON)",
+        "columns": ["process", "RSS, nothing loaded", "RSS, policy + data loaded, one decision", "difference"],
+        "rows": rows,
+        "notes": [
+            f"VmRSS from /proc, median of {runs} fresh processes each. The Python and Node rows include the interpreter; the difference column is what loading the engine, policy and data cost.",
+            "CoreSDK keeps one copy of the data per evaluating thread (per-thread replicas, see the parallel benchmark), so a process that evaluates on N threads holds up to N copies; this row evaluated on one.",
+        ],
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"suite": "memory", "command": f"target/bench/venv/bin/python benchmarks/compare/memory.py --size {args.size}", "tables": [table], "raw": raw}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
