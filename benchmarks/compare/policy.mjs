@@ -161,7 +161,7 @@ async function main() {
           const one = await measure(e, w.inputs, 1);
           const rec = runs.get(e.name);
           rec.one.push(one.rate);
-          rec.lat.push(...one.latencies);
+          for (const us of one.latencies) rec.lat.push(us);
           if (!e.sync) rec.two.push((await measure(e, w.inputs, 2)).rate);
         }
       }

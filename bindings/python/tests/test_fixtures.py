@@ -83,6 +83,7 @@ def masker(args: dict[str, Any]) -> Masker:
         strategies=options.get("strategies"),
         allow=options.get("allow"),
         custom_detectors=options.get("custom_detectors"),
+        paths=options.get("paths"),
     )
 
 

@@ -43,8 +43,17 @@ export interface MaskerOptions {
   customDetectors?: CustomDetector[];
   /** The HMAC key of the pseudonymize strategy (a string is used as its UTF-8 bytes). */
   key?: string | Uint8Array;
-  /** Extra key names whose values are always masked (matched case-insensitively, ignoring `-`, `_`, `.`). */
+  /**
+   * Extra key names whose values are always masked (matched case-insensitively, ignoring
+   * `-`, `_`, `.`); a name holding `*` is a glob (`'*_id'`, `'x-*-key'`).
+   */
   sensitiveKeys?: string[];
+  /**
+   * Paths in pino / fast-redact syntax whose values are always masked: `'user.email'`,
+   * `'items[*].card'`, `'headers["x-api-key"]'`, `'*.password'`. `*` is one key or index;
+   * a path matches at its own depth only.
+   */
+  paths?: string[];
 }
 
 /** One detected value: its type and position, never the value itself. */
@@ -70,7 +79,8 @@ export class Masker {
 
   /**
    * @throws CoreSdkError `INVALID_ARGUMENT` for an unknown strategy, an empty key, `keep`
-   * outside 1 to 8, a bad type label, or a custom pattern that does not compile.
+   * outside 1 to 8, a bad type label, a custom pattern that does not compile, or a path
+   * that does not parse.
    */
   constructor(options: MaskerOptions = {}) {
     const key = options.key instanceof Uint8Array ? toJsonInput(options.key) : options.key;
@@ -79,6 +89,7 @@ export class Masker {
     if (options.strategies !== undefined) config.strategies = options.strategies;
     if (options.allow !== undefined) config.allow = options.allow;
     if (options.customDetectors !== undefined) config.custom_detectors = options.customDetectors;
+    if (options.paths !== undefined) config.paths = options.paths;
     const configJson = Object.keys(config).length > 0 ? toJsonText(config, 'options') : undefined;
     this.#inner = call(
       () =>

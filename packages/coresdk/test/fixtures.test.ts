@@ -65,6 +65,7 @@ function maskerOptions(args: Record<string, any>): MaskerOptions {
     strategies: o.strategies,
     allow: o.allow,
     customDetectors: o.custom_detectors,
+    paths: o.paths,
   };
 }
 

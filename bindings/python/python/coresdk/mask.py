@@ -53,7 +53,8 @@ class Masker:
             never from plain config.
         sensitive_keys: Extra key names whose values are masked whatever they contain,
             matched like the built-in ones (``password``, ``token``, ...):
-            case-insensitive, ignoring ``-``, ``_`` and ``.``.
+            case-insensitive, ignoring ``-``, ``_`` and ``.``; a name holding ``*`` is a
+            glob (``"*_id"``, ``"x-*-key"``).
         keep: For ``"partial"``: letters and digits kept, 1 to 8 (default 4).
         strategies: Strategies by type label (``"CREDIT_CARD"``, ``"SECRET"`` for
             sensitive keys, a custom type): ``{"strategy": ..., "key": ..., "keep": ...}``;
@@ -62,11 +63,15 @@ class Masker:
         custom_detectors: Detectors to add: ``{"type": "EMPLOYEE_ID", "pattern":
             "EMP-[0-9]{6}", "validator": "luhn"}`` (``validator`` optional; Rust
             ``regex`` syntax, linear time; matches must be whole words).
+        paths: Paths in pino / fast-redact syntax whose values are always masked:
+            ``"user.email"``, ``"items[*].card"``, ``'headers["x-api-key"]'``,
+            ``"*.password"``. ``*`` is one key or index; a path matches at its own
+            depth only.
 
     Raises:
         CoreSdkError: ``INVALID_ARGUMENT`` for an unknown strategy, a missing or empty
-            pseudonym key, ``keep`` outside 1 to 8, a bad type label, or a custom
-            pattern that does not compile.
+            pseudonym key, ``keep`` outside 1 to 8, a bad type label, a custom
+            pattern that does not compile, or a path that does not parse.
     """
 
     __slots__ = ("_native",)
@@ -81,6 +86,7 @@ class Masker:
         strategies: Mapping[str, Mapping[str, Any]] | None = None,
         allow: Iterable[str] | None = None,
         custom_detectors: Iterable[Mapping[str, str]] | None = None,
+        paths: Iterable[str] | None = None,
     ) -> None:
         config: dict[str, Any] = {}
         if keep is not None:
@@ -91,6 +97,8 @@ class Masker:
             config["allow"] = list(allow)
         if custom_detectors is not None:
             config["custom_detectors"] = [dict(d) for d in custom_detectors]
+        if paths is not None:
+            config["paths"] = list(paths)
         config_json = _json.dumps(config) if config else None
         self._native = _native.Masker(strategy, key, sensitive_keys, config_json)
 

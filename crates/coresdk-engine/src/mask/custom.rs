@@ -163,6 +163,17 @@ fn strategy_of(spec: &Value, default_key: &[u8], where_: &str) -> Result<Strateg
     }
 }
 
+/// The strings of a list option; `INVALID_ARGUMENT` naming `field` for anything else.
+fn string_list(value: &Value, field: &str) -> Result<Vec<String>> {
+    let wrong = || invalid(format!("{field:?} is a list of strings"));
+    value
+        .as_array()
+        .ok_or_else(wrong)?
+        .iter()
+        .map(|item| item.as_str().map(str::to_string).ok_or_else(wrong))
+        .collect()
+}
+
 impl MaskOptions {
     /// Options as every binding receives them: a strategy name (`redact`, `pseudonymize`,
     /// `partial`, `remove`), the pseudonym key (a missing one is the empty-key error of
@@ -222,17 +233,7 @@ impl MaskOptions {
                         self.strategies.insert(label.clone(), strategy);
                     }
                 }
-                "allow" => {
-                    let list = value
-                        .as_array()
-                        .ok_or_else(|| invalid("\"allow\" is a list of strings"))?;
-                    for item in list {
-                        let text = item
-                            .as_str()
-                            .ok_or_else(|| invalid("\"allow\" is a list of strings"))?;
-                        self.allow.push(text.to_string());
-                    }
-                }
+                "allow" => self.allow.extend(string_list(value, "allow")?),
                 "custom_detectors" => {
                     let list = value
                         .as_array()
@@ -251,6 +252,7 @@ impl MaskOptions {
                         });
                     }
                 }
+                "paths" => self.paths.extend(string_list(value, "paths")?),
                 other => return Err(invalid(format!("unknown masking option {other:?}"))),
             }
         }

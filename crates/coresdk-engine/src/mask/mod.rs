@@ -5,6 +5,7 @@
 //! - `validate.rs`: checksums, number rules, credential checks.
 //! - `boundary.rs`: the look-around regexes cannot do (word and number boundaries).
 //! - `keys.rs`: key-name rules for JSON objects.
+//! - `paths.rs`: path rules (`a.b[*].c`, pino / fast-redact syntax) for JSON values.
 //! - `replacement.rs`: replacement tokens, rendered and recognised.
 //!
 //! # Overlaps
@@ -39,6 +40,7 @@ mod detectors;
 mod encoded;
 mod identifiers;
 mod keys;
+mod paths;
 mod providers;
 mod replacement;
 mod scan;
@@ -48,6 +50,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::json;
 use hmac::{Hmac, Mac};
 use keys::SensitiveKeys;
+use paths::{PathRules, Step};
 use replacement::Replacer;
 use scan::{Candidate, Catalog};
 use serde_json::Value;
@@ -114,6 +117,10 @@ pub struct MaskOptions {
     pub allow: Vec<String>,
     /// Detectors the host program adds.
     pub custom: Vec<CustomDetector>,
+    /// Paths in pino / fast-redact syntax (`user.email`, `items[*].card`,
+    /// `headers["x-api-key"]`) whose values are masked whatever they hold, like the
+    /// value under a sensitive key (see `paths.rs`).
+    pub paths: Vec<String>,
 }
 
 /// One detected value: its type and position, never the value itself.
@@ -151,6 +158,7 @@ pub struct Masker {
     options: MaskOptions,
     catalog: &'static Catalog,
     keys: SensitiveKeys,
+    paths: PathRules,
     replacer: Replacer,
     per_type: BTreeMap<String, Replacer>,
     allow: BTreeSet<String>,
@@ -193,11 +201,13 @@ impl Masker {
             .collect::<Result<_>>()?;
         let catalog = scan::catalog().map_err(|e| Error::new(ErrorCode::Internal, e))?;
         let keys = SensitiveKeys::new(&options.sensitive_keys);
+        let paths = PathRules::parse(&options.paths)?;
         let allow = options.allow.iter().cloned().collect();
         Ok(Self {
             options,
             catalog,
             keys,
+            paths,
             replacer,
             per_type,
             allow,
@@ -284,7 +294,7 @@ impl Masker {
             ));
         }
         // The depth check bounds this recursion.
-        Ok(self.mask_node(value, false))
+        Ok(self.mask_node(value, false, &mut Vec::new()))
     }
 
     /// Parses JSON text, masks it like [`mask_value`](Self::mask_value), and returns
@@ -422,7 +432,14 @@ impl Masker {
         kept
     }
 
-    fn mask_node(&self, value: &Value, sensitive: bool) -> Value {
+    /// Masks one node; `position` is its path from the root, tracked only when there
+    /// are path rules.
+    fn mask_node<'v>(
+        &self,
+        value: &'v Value,
+        sensitive: bool,
+        position: &mut Vec<Step<'v>>,
+    ) -> Value {
         match value {
             Value::Null => Value::Null,
             Value::String(s) if sensitive => {
@@ -440,7 +457,13 @@ impl Masker {
             Value::Array(items) => Value::Array(
                 items
                     .iter()
-                    .map(|item| self.mask_node(item, sensitive))
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let by_path = self.enter(position, Step::Index(i));
+                        let masked = self.mask_node(item, sensitive || by_path, position);
+                        self.leave(position);
+                        masked
+                    })
                     .collect(),
             ),
             Value::Object(map) => {
@@ -448,16 +471,39 @@ impl Masker {
                 Value::Object(
                     map.iter()
                         .filter_map(|(k, v)| {
-                            let key_sensitive = self.keys.is_sensitive(k);
-                            if remove && key_sensitive && !sensitive && !v.is_null() {
+                            let by_path = self.enter(position, Step::Key(k));
+                            let key_sensitive = by_path || self.keys.is_sensitive(k);
+                            let masked = if remove && key_sensitive && !sensitive && !v.is_null() {
                                 // The remove strategy drops the entry itself.
-                                return None;
-                            }
-                            Some((k.clone(), self.mask_node(v, sensitive || key_sensitive)))
+                                None
+                            } else {
+                                Some((
+                                    k.clone(),
+                                    self.mask_node(v, sensitive || key_sensitive, position),
+                                ))
+                            };
+                            self.leave(position);
+                            masked
                         })
                         .collect(),
                 )
             }
+        }
+    }
+
+    /// Steps into a child; whether a path rule masks it.
+    fn enter<'v>(&self, position: &mut Vec<Step<'v>>, step: Step<'v>) -> bool {
+        if self.paths.is_empty() {
+            return false;
+        }
+        position.push(step);
+        self.paths.matches(position)
+    }
+
+    /// Steps back out of a child entered with [`enter`](Self::enter).
+    fn leave(&self, position: &mut Vec<Step<'_>>) {
+        if !self.paths.is_empty() {
+            position.pop();
         }
     }
 
