@@ -224,22 +224,27 @@ fn utf16_offsets_after_astral_characters() {
 /// idempotently under both strategies.
 #[test]
 fn fuzz_regressions_are_idempotent() {
-    replay("tests/fuzz-regressions");
+    assert!(replay("tests/fuzz-regressions") >= 7);
 }
 
 /// Inputs cargo-fuzz found that are not fixed yet (docs/MASKING.md, "Fuzzing"): run with
-/// `cargo test -- --ignored`; move each to fuzz-regressions/ once it passes.
+/// `cargo test -- --ignored`; move each to fuzz-regressions/ once it passes. The folder is
+/// absent while nothing is open.
 #[test]
 #[ignore = "open fuzz findings, not fixed yet"]
 fn open_fuzz_findings_are_idempotent() {
     replay("tests/fuzz-open");
 }
 
-fn replay(folder: &str) {
+/// Masks every UTF-8 file of `folder` twice under both strategies; returns how many it read.
+fn replay(folder: &str) -> usize {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let (redact, pseudo) = (redactor(), pseudonymizer("k"));
     let mut seen = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    for entry in entries {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         let Ok(text) = std::str::from_utf8(&bytes) else {
             continue;
@@ -250,5 +255,5 @@ fn replay(folder: &str) {
         }
         seen += 1;
     }
-    assert!(seen >= 1);
+    seen
 }

@@ -13,12 +13,16 @@
 //! text length times the depth.
 
 use super::detectors::Kind;
+use super::replacement;
 use base64::Engine as _;
 use regex::Regex;
 use std::sync::OnceLock;
 
 /// How many encodings deep a value is looked for.
 pub(crate) const MAX_DEPTH: u8 = 2;
+
+/// Stands for a replacement token found next to a URL-encoded run.
+const ADJACENT_TOKEN: &str = "[REDACTED:SECRET]";
 
 /// A finding inside a decoded run, in the run's original (encoded) text.
 pub(crate) struct Found {
@@ -105,12 +109,34 @@ pub(crate) fn find(text: &str, scan: &mut dyn FnMut(&str) -> Spans) -> Vec<Found
             let Ok(decoded) = String::from_utf8(decoded) else {
                 continue;
             };
-            for (s, e, kind) in scan(&decoded) {
-                out.push(Found {
-                    start: m.start() + map[s],
-                    end: m.start() + map[e],
-                    kind,
-                });
+            // A replacement token next to the run (a value masked by an earlier pass) is
+            // shown to the scan too, so a detector's boundary rules see it as they do in
+            // the plain text: else a run cut short by a token would yield a value that
+            // the longer run of the first pass did not (masking must be idempotent).
+            let t = text.as_bytes();
+            let before = if replacement::token_ends_at(t, m.start()) {
+                ADJACENT_TOKEN
+            } else {
+                ""
+            };
+            let after = if replacement::token_starts_at(t, m.end()) {
+                ADJACENT_TOKEN
+            } else {
+                ""
+            };
+            let framed = format!("{before}{decoded}{after}");
+            for (s, e, kind) in scan(&framed) {
+                let Some((s, e)) = s.checked_sub(before.len()).zip(e.checked_sub(before.len()))
+                else {
+                    continue;
+                };
+                if e <= decoded.len() {
+                    out.push(Found {
+                        start: m.start() + map[s],
+                        end: m.start() + map[e],
+                        kind,
+                    });
+                }
             }
         }
     }
