@@ -41,9 +41,17 @@ pub fn check_mask_json(data: &[u8]) {
     );
 }
 
-/// Canonicalization: the canonical form of what parses is canonical already.
+/// Canonicalization: text and value paths agree (same result, same error code), and the
+/// canonical form of what parses is canonical already.
 pub fn check_canonicalize(data: &[u8]) {
-    let Ok(canonical_text) = canonical::canonicalize_json(data) else {
+    let from_value = json::parse(data).and_then(|v| canonical::canonicalize(&v));
+    let from_text = canonical::canonicalize_json(data);
+    match (&from_text, &from_value) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "text and value paths agree"),
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "same error code"),
+        _ => panic!("one path failed: text {from_text:?}, value {from_value:?}"),
+    }
+    let Ok(canonical_text) = from_text else {
         return;
     };
     assert_eq!(

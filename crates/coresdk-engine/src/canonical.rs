@@ -12,6 +12,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::json::{self, MAX_DEPTH};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use tree::Tree;
+
+mod tree;
 
 /// The RFC 8785 canonical form of `value`.
 ///
@@ -30,7 +33,16 @@ pub fn canonicalize(value: &Value) -> Result<String> {
 
 /// Parses JSON text and returns its canonical form. See [`json::parse`] for errors.
 pub fn canonicalize_json(bytes: &[u8]) -> Result<String> {
-    canonicalize(&json::parse(bytes)?)
+    let tree: Tree = json::parse_borrowed(bytes)?;
+    if tree.depth_exceeds(MAX_DEPTH) {
+        return Err(Error::new(
+            ErrorCode::LimitExceeded,
+            format!("JSON nested more than {MAX_DEPTH} levels deep"),
+        ));
+    }
+    let mut out = String::with_capacity(bytes.len());
+    tree.write(&mut out);
+    Ok(out)
 }
 
 /// Lowercase hex SHA-256 of the canonical form of `value`.
@@ -40,7 +52,7 @@ pub fn hash(value: &Value) -> Result<String> {
 
 /// Parses JSON text and returns the hex SHA-256 of its canonical form.
 pub fn hash_json(bytes: &[u8]) -> Result<String> {
-    hash(&json::parse(bytes)?)
+    Ok(sha256_hex(canonicalize_json(bytes)?.as_bytes()))
 }
 
 /// Lowercase hex SHA-256 of raw bytes.
@@ -75,13 +87,10 @@ fn write_value(value: &Value, out: &mut String) {
 }
 
 fn write_object(map: &Map<String, Value>, out: &mut String) {
-    let mut entries: Vec<(Vec<u16>, &String, &Value)> = map
-        .iter()
-        .map(|(k, v)| (k.encode_utf16().collect(), k, v))
-        .collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|a, b| utf16_order(a.0, b.0));
     out.push('{');
-    for (i, (_, key, value)) in entries.into_iter().enumerate() {
+    for (i, (key, value)) in entries.into_iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -92,10 +101,22 @@ fn write_object(map: &Map<String, Value>, out: &mut String) {
     out.push('}');
 }
 
+/// RFC 8785 key order: by UTF-16 code units. It equals UTF-8 byte order except where a
+/// character above U+FFFF (a surrogate pair, 0xD800..) meets one in U+E000..U+FFFF.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() || b.is_ascii() {
+        return a.as_bytes().cmp(b.as_bytes());
+    }
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
 fn write_number(n: &serde_json::Number, out: &mut String) {
     // as_f64 never fails for serde_json numbers without arbitrary_precision: integers are
     // converted (rounding beyond 2^53), floats are finite by construction.
-    let f = n.as_f64().unwrap_or(0.0);
+    write_double(n.as_f64().unwrap_or(0.0), out);
+}
+
+fn write_double(f: f64, out: &mut String) {
     if f == 0.0 {
         // -0 canonicalises to 0 (ECMAScript ToString(-0) is "0").
         out.push('0');
@@ -107,20 +128,29 @@ fn write_number(n: &serde_json::Number, out: &mut String) {
 
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{08}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{0c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c => out.push(c),
+    // Runs without a character to escape are copied whole; every escaped character is
+    // ASCII, so the cuts fall on character boundaries.
+    let mut run = 0;
+    for (i, byte) in s.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            0x0c => "\\f",
+            b'\r' => "\\r",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
         }
+        run = i + 1;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }

@@ -61,6 +61,11 @@ pub fn parse_as<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(map_serde_error)
 }
 
+/// As [`parse_as`], for types that may borrow strings from `bytes`.
+pub(crate) fn parse_borrowed<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(map_serde_error)
+}
+
 fn map_serde_error(e: serde_json::Error) -> Error {
     let message = e.to_string();
     if message.starts_with("recursion limit exceeded") {

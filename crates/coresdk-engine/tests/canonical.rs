@@ -62,3 +62,33 @@ fn fifty_megabyte_string_is_canonicalised() {
     let out = canonical::canonicalize_json(text.as_bytes()).unwrap();
     assert_eq!(out.len(), text.len());
 }
+
+#[test]
+fn text_path_matches_value_path_on_duplicates_escapes_and_key_order() {
+    // Duplicate keys: the last value wins on both paths. Escaped keys and strings are
+    // decoded before sorting; U+1F600 (surrogate pair 0xD83D 0xDE00) sorts before U+FF01 in
+    // UTF-16 although its UTF-8 bytes sort after.
+    let cases: [&[u8]; 4] = [
+        br#"{"a":1,"b":2,"a":3}"#,
+        br#"{"\u0062":"x\ny","a\"":"\u00e9","\ud83d\ude00":0,"\uff01":[true,null]}"#,
+        br#"[{"k":{"k":{"k":-0.0}}},1E400000,"\u00e9"]"#,
+        br#"{"n":[9007199254740993,-1e-7,1e21,0.000001,123456789012345678901234567890]}"#,
+    ];
+    for text in cases {
+        let from_value =
+            canonical::canonicalize(&serde_json::from_slice(text).unwrap_or(json!(null)));
+        let from_text = canonical::canonicalize_json(text);
+        match serde_json::from_slice::<serde_json::Value>(text) {
+            Ok(_) => assert_eq!(from_text.unwrap(), from_value.unwrap()),
+            Err(_) => assert_eq!(from_text.unwrap_err().code(), ErrorCode::InvalidJson),
+        }
+    }
+    assert_eq!(
+        canonical::canonicalize_json(br#"{"a":1,"b":2,"a":3}"#).unwrap(),
+        r#"{"a":3,"b":2}"#
+    );
+    assert_eq!(
+        canonical::canonicalize_json("{\"\u{ff01}\":2,\"\u{1F600}\":1}".as_bytes()).unwrap(),
+        "{\"\u{1F600}\":1,\"\u{ff01}\":2}"
+    );
+}
