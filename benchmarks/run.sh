@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # pnpm bench: CoreSDK side by side with the alternatives users run today, in one run.
-# Builds CoreSDK (scripts/setup.sh), installs the anchors (benchmarks/setup.sh), runs every
-# comparison in benchmarks/compare/, then writes docs/BENCHMARKS.md (the generated part)
-# and docs/benchmarks.json.
-#   bash benchmarks/run.sh            full size (~15 minutes on 2 cores)
+# Builds CoreSDK (scripts/setup.sh) and its Rust policy bench, installs the anchors
+# (benchmarks/setup.sh), runs every comparison in benchmarks/compare/, then writes
+# docs/BENCHMARKS.md (the generated part) and docs/benchmarks.json.
+#   bash benchmarks/run.sh            full size (~20 minutes on 2 cores)
 #   bash benchmarks/run.sh --smoke    tiny sizes, results in target/bench only (CI)
 # CORESDK_SKIP_SETUP=1 skips scripts/setup.sh when the build is already there.
 set -euo pipefail
@@ -12,6 +12,7 @@ SIZE=full
 [ "${1:-}" = "--smoke" ] && SIZE=smoke
 [ "${CORESDK_SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
 bash benchmarks/setup.sh
+cargo build --release -p coresdk-engine --example bench_policy
 R=target/bench/results
 PY=target/bench/venv/bin/python
 rm -rf "$R" && mkdir -p "$R"

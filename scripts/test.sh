@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
 # (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
-# (no regression), the masking corpus gate, fuzzing (bounded), cross-language parity, and the packaging proof (install the built npm
-# packages and wheel into empty projects with no Rust toolchain). Exits non-zero on the first failing suite.
+# (no regression), the masking corpus gate, fuzzing (bounded), cross-language parity, the packaging proof (install the built npm
+# packages and wheel into empty projects with no Rust toolchain), and the benchmarks at smoke size. Exits non-zero on the first failing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 START=$SECONDS
@@ -46,5 +46,8 @@ node tests/parity/run.mjs
 
 step "packaging proof: npm packages and abi3 wheel in empty projects"
 bash scripts/package-proof.sh
+
+step "benchmarks at smoke size: every comparison runs, every engine agrees (numbers not checked)"
+CORESDK_SKIP_SETUP=1 bash benchmarks/run.sh --smoke
 
 step "all suites passed"

@@ -135,6 +135,12 @@ function opaBench(w) {
   return results;
 }
 
+/** CoreSDK from Rust directly (`examples/bench_policy.rs`, built by benchmarks/run.sh). */
+function rustDirect(w) {
+  const bin = join(root, 'target/release/examples/bench_policy');
+  return JSON.parse(execFileSync(bin, [join(work, w.name), String(seconds), String(rounds)], { encoding: 'utf8' }));
+}
+
 async function checkAgreement(w, list) {
   for (const e of list) {
     for (const c of w.inputs) {
@@ -166,6 +172,7 @@ async function main() {
         }
       }
       const goRuns = opaBench(w);
+      const rust = rustDirect(w);
       const base = median(runs.get(list[0].name).one);
       const rows = list.map((e) => {
         const rec = runs.get(e.name);
@@ -173,10 +180,13 @@ async function main() {
         return [e.name, formatUs(percentile(rec.lat, 50)), formatUs(percentile(rec.lat, 99)), formatRate(rate),
           rec.two.length ? formatRate(median(rec.two)) : '— (one JS thread)', `${spread(rec.one)}%`, e === list[0] ? 'baseline' : e.cache ? `${(rate / base).toFixed(2)}× the uncached rate` : ratioLabel(base, rate)];
       });
+      const rustRate = median(rust.one);
+      rows.splice(1, 0, ['CoreSDK Rust direct (`PolicyEngine::evaluate`)', formatUs(rust.p50), formatUs(rust.p99), formatRate(rustRate),
+        formatRate(median(rust.two)), `${spread(rust.one)}%`, `${(rustRate / base).toFixed(2)}× the Node rate (no JS crossing)`]);
       const goRate = median(goRuns.map((g) => g.rate));
       rows.push(['OPA Go in process (`opa bench`, one goroutine)', formatUs(median(goRuns.map((g) => g.p50))), formatUs(median(goRuns.map((g) => g.p99))),
         formatRate(goRate), '— (opa bench runs one goroutine)', `${spread(goRuns.map((g) => g.rate))}%`, ratioLabel(base, goRate)]);
-      raw[w.name] = { engines: Object.fromEntries([...runs].map(([k, v]) => [k, { one: v.one, two: v.two, p50: percentile(v.lat, 50), p99: percentile(v.lat, 99) }])), opa_bench: goRuns };
+      raw[w.name] = { engines: Object.fromEntries([...runs].map(([k, v]) => [k, { one: v.one, two: v.two, p50: percentile(v.lat, 50), p99: percentile(v.lat, 99) }])), rust, opa_bench: goRuns };
       tables.push({
         title: `Policy \`${w.name}\`: ${w.description}`,
         columns: ['engine', 'p50', 'p99', 'decisions/s, 1 caller', 'decisions/s, 2 callers', 'spread (1 caller)', 'vs CoreSDK `evaluateSync`'],
@@ -185,6 +195,7 @@ async function main() {
           `Every engine returned the expected decision for all ${w.inputs.length} inputs before timing (${w.inputs.map((c) => c.expect).join(', ')}), and again on every timed call.`,
           `Latency is per call as the caller sees it (Node: JSON in, decision out; REST: the whole HTTP round trip), over ${rounds} rounds of ${seconds} s per engine, interleaved. \`opa bench\` reports OPA's own eval-time histogram on input0 (no JSON or HTTP); its decisions/s is N/T of its loop.`,
           'The cache row answers repeated inputs from the decision cache (every timed call a hit); OPA has no decision cache to compare.',
+          'The Rust row is the same engine without the Node binding (JSON bytes in, decision out), one thread and two threads sharing one engine; it checks every decision too.',
         ],
       });
       console.error(`policy ${w.name}: done`);
