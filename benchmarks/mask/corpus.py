@@ -125,6 +125,13 @@ def jwt(rng: random.Random) -> str:
     return f"{header}.{payload}.{b64url(rng.randbytes(32))}"
 
 
+def jwe(rng: random.Random) -> str:
+    alg = rng.choice(["dir", "RSA-OAEP-256", "A256KW"])
+    header = b64url(json.dumps({"alg": alg, "enc": "A256GCM"}).encode())
+    key = "" if alg == "dir" else b64url(rng.randbytes(rng.choice([40, 256])))
+    return f"{header}.{key}.{b64url(rng.randbytes(12))}.{b64url(rng.randbytes(rng.randint(16, 120)))}.{b64url(rng.randbytes(16))}"
+
+
 def pem(rng: random.Random) -> str:
     body = base64.b64encode(rng.randbytes(rng.choice([48, 96, 180]))).decode()
     lines = "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
@@ -158,6 +165,10 @@ def positives(rng: random.Random) -> Iterator[Positive]:
         lambda: ("AWS_SECRET_ACCESS_KEY", "aws_secret_access_key = ", "".join(rng.choice(ALNUM + "/+") for _ in range(40)), ""),
         lambda: ("SECRET", rng.choice(["password=", "db_password: ", "client_secret=", "X-Api-Key: "]), token(rng, 20), ""),
         lambda: ("MAC_ADDRESS", "", rng.choice([":", "-"]).join(f"{rng.randint(1, 254):02x}" for _ in range(6)), ""),
+        lambda: ("JWT", "", jwe(rng), ""),
+        # Cisco's dotted form; the first group holds a hex letter (digit-only groups are
+        # a documented gap).
+        lambda: ("MAC_ADDRESS", "", f"{rng.choice('abcdef')}{rng.randint(0, 0xFFF):03x}.{rng.randint(0, 0xFFFF):04x}.{rng.randint(0, 0xFFFF):04x}", ""),
         lambda: ("US_ITIN", "", f"9{rng.randint(0, 99):02d}-{rng.choice([50, 65, 70, 78, 88, 90, 92, 94, 99])}-{rng.randint(1, 9999):04d}", ""),
         lambda: ("ETHEREUM_ADDRESS", "", "0x" + "".join(rng.choice(HEX) for _ in range(40)), ""),
     ]
@@ -201,6 +212,10 @@ def negatives(rng: random.Random) -> Iterator[str]:
         lambda: f"pod web-{h(10)}-{h(5)} restarted",
         lambda: f"user id {d(rng.randint(5, 12))} logged in",
         lambda: f"build {d(4)}.{d(3)} on node {rng.randint(1, 99)}",
+        lambda: f"build {d(4)}.{d(4)}.{d(4)}",
+        # E.164-shaped, but the national number is too short for France / for India.
+        lambda: f"tel +33 1 {d(2)} {d(2)} {d(2)} {d(1)}",
+        lambda: f"tel +91 9{d(4)} {d(4)}",
     ]
     while True:
         for make in makers:

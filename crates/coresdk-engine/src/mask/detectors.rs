@@ -168,7 +168,12 @@ pub(super) const CORE: &[Spec] = &[
     },
     Spec {
         kind: Kind::Jwt,
-        pattern: r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*",
+        // JWE compact form first (five segments, the encrypted key empty for `dir`), then
+        // JWS (three, the signature empty for `alg: none`).
+        pattern: concat!(
+            r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+",
+            r"|eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"
+        ),
         group: Group::Keywords(&["eyJ"]),
         validate: validate::jwt,
         resume: Resume::AfterWord,
@@ -324,7 +329,7 @@ pub(super) const CORE: &[Spec] = &[
     },
     Spec {
         kind: Kind::MacAddress,
-        pattern: r"[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}",
+        pattern: r"[0-9A-Fa-f]{2}(?:[:\-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}",
         group: Group::Shape(|b| b.is_ascii_hexdigit()),
         validate: super::identifiers::mac_address,
         resume: Resume::AfterWord,

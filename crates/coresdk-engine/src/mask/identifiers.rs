@@ -7,13 +7,22 @@ use super::boundary::{number_ends_alone, number_starts_alone, word_after, word_b
 use super::validate::Span;
 use sha2::Digest;
 
-/// MAC address: six hex pairs with one kind of separator (`:` or `-`), standing alone
-/// (not part of a longer colon run), and not the all-zero or broadcast address.
+/// MAC address: six hex pairs with one kind of separator (`:` or `-`), or Cisco's three
+/// dotted groups of four (`00a0.c912.3456`, with at least one hex letter so dotted build
+/// numbers such as `2026.1122.0001` stay), standing alone (not part of a longer run), and
+/// not the all-zero or broadcast address.
 pub(crate) fn mac_address(text: &str, s: usize, e: usize) -> Option<Span> {
     let t = text.as_bytes();
-    let m = t.get(s..e).filter(|m| m.len() == 17)?;
-    let separator = m[2];
-    if !(2..17).step_by(3).all(|i| m[i] == separator) {
+    let m = t.get(s..e)?;
+    let (separator, cuts): (u8, &[usize]) = match m.len() {
+        17 => (m[2], &[2, 5, 8, 11, 14]),
+        14 => (b'.', &[4, 9]),
+        _ => return None,
+    };
+    if !cuts.iter().all(|&i| m[i] == separator) {
+        return None;
+    }
+    if separator == b'.' && !m.iter().any(u8::is_ascii_alphabetic) {
         return None;
     }
     let glued = |i: Option<&u8>| i.is_some_and(|&b| b.is_ascii_hexdigit() || b == separator);

@@ -41,6 +41,7 @@ mod encoded;
 mod identifiers;
 mod keys;
 mod paths;
+mod phone;
 mod providers;
 mod replacement;
 mod scan;

@@ -10,6 +10,7 @@
 use super::boundary::{
     group_ends_at, group_starts_at, number_ends_alone, number_starts_alone, word_after, word_before,
 };
+use super::phone;
 use super::replacement::{token_ends_at, token_starts_at};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -145,22 +146,29 @@ pub(crate) fn ipv6(text: &str, s: usize, e: usize) -> Option<Span> {
 
 /// E.164 number: `+`, then 9 to 15 digits in all (country code included; 15 is the
 /// E.164 maximum), grouped by single spaces, dashes or dots and at most one group in
-/// parentheses (`+44 (0)20 7946 0958`); the regex fixes the grouping. The regex may
-/// run on into the next number (`+44 20 7946 0958 4111 1111 ...`), so the longest
-/// prefix ending at a group boundary is taken.
+/// parentheses (`+44 (0)20 7946 0958`; a `(0)` trunk prefix is not part of the number);
+/// the regex fixes the grouping. The digits must fit their country's numbering plan
+/// (`phone::fits_plan`: the national number's length, the NANP area code). The regex may
+/// run on into the next number (`+44 20 7946 0958 4111 1111 ...`), so the longest prefix
+/// ending at a group boundary that fits is taken.
 pub(crate) fn phone_e164(text: &str, s: usize, e: usize) -> Option<Span> {
     let t = text.as_bytes();
     if word_before(t, s) {
         return None;
     }
-    let (mut digits, mut parens, mut best) = (0, 0, None);
+    let (mut digits, mut parens, mut best) = (Vec::with_capacity(16), 0, None);
     for i in s + 1..e.min(t.len()) {
         match t[i] {
-            b'0'..=b'9' => digits += 1,
+            b'0'..=b'9' => {
+                let trunk = t[i] == b'0' && t[i - 1] == b'(' && t.get(i + 1) == Some(&b')');
+                if !trunk {
+                    digits.push(t[i]);
+                }
+            }
             b'(' => parens += 1,
             _ => continue,
         }
-        if digits > 15 {
+        if digits.len() > 15 {
             break;
         }
         let group_goes_on = t
@@ -169,7 +177,7 @@ pub(crate) fn phone_e164(text: &str, s: usize, e: usize) -> Option<Span> {
         if i + 1 < e && group_goes_on {
             continue;
         }
-        if digits >= 9 && parens <= 1 && number_ends_alone(t, i + 1) {
+        if parens <= 1 && phone::fits_plan(&digits) && number_ends_alone(t, i + 1) {
             best = Some((s, i + 1));
         }
     }
@@ -370,13 +378,30 @@ fn base64_has_colon(encoded: &[u8]) -> bool {
     colon
 }
 
-/// JWT: the header segment is at least 10 characters and the token is not glued to a
-/// longer base64url run.
+/// JWT (JWS, or JWE when five segments and the header names `enc`): the header segment
+/// is at least 10 characters and the token is not glued to a longer base64url run.
 pub(crate) fn jwt(text: &str, s: usize, e: usize) -> Option<Span> {
     let t = text.as_bytes();
     let header = t[s..e].iter().position(|&b| b == b'.')?;
     let glued = word_before(t, s) || (s > 0 && t[s - 1] == b'-');
-    (header >= 10 && !glued).then_some((s, e))
+    if header < 10 || glued {
+        return None;
+    }
+    // Five segments are a JWE only if its header names a content encryption (`enc`);
+    // otherwise the first three are a JWS and the rest is what follows it.
+    let dots: Vec<usize> = (s..e).filter(|&i| t[i] == b'.').collect();
+    if dots.len() == 4 && !jwe_header(&t[s..s + header]) {
+        return Some((s, dots[2]));
+    }
+    Some((s, e))
+}
+
+/// Whether a base64url JOSE header decodes to JSON text naming `enc`.
+fn jwe_header(segment: &[u8]) -> bool {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .is_ok_and(|h| h.windows(5).any(|w| w == b"\"enc\""))
 }
 
 /// Slack token: a whole word of at least 20 characters.
@@ -558,5 +583,11 @@ pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
         .count();
         core.len() >= 12 && (classes >= 2 || core.len() >= 20) && entropy(core) >= 3.0
     };
-    accept.then_some((v, e))
+    // The regex takes at most 1,024 characters of value (bounding the work per candidate);
+    // an accepted value runs on to its end, so a longer secret keeps no tail.
+    let rest = text.get(e..).unwrap_or("");
+    let tail = rest
+        .find(|c: char| c.is_whitespace() || "\"'\\&,;<>(){}[]".contains(c))
+        .unwrap_or(rest.len());
+    accept.then_some((v, e + tail))
 }
