@@ -22,6 +22,7 @@ from typing import Any, Callable
 import rfc8785
 
 import coresdk
+from stats import format_us, percentile, ratio_label, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "target/bench/canonical"
@@ -30,19 +31,6 @@ SIZES = {"smoke": ("1 KB", "100 KB"), "full": ("1 KB", "100 KB", "10 MB")}
 
 def anchor(value: Any) -> str:
     return hashlib.sha256(rfc8785.dumps(value)).hexdigest()
-
-
-def percentile(xs: list[float], p: float) -> float:
-    ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(len(ordered) * p / 100) - 1))]
-
-
-def fmt_us(us: float) -> str:
-    return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.0f} µs" if us >= 10 else f"{us:.1f} µs"
-
-
-def ratio(base: float, rate: float) -> str:
-    return f"CoreSDK {base / rate:.2f}× faster" if base >= rate else f"anchor {rate / base:.2f}× faster"
 
 
 def measure(run: Callable[[Any], str], arg: Any, seconds: float) -> tuple[float, list[float]]:
@@ -93,13 +81,11 @@ def main() -> None:
             rate = statistics.median(rates[i])
             base = statistics.median(rates[i % 2])  # value against value, text against text
             noise = round((max(rates[i]) - min(rates[i])) / rate * 100)
-            rows.append([f"{label} ({size / 1000:.1f} kB)", name, f"{rate * size / 1e6:.1f}", f"{rate:,.0f}", fmt_us(percentile(lats[i], 50)),
-                         fmt_us(percentile(lats[i], 99)), f"{noise}%", "baseline" if i < 2 else ratio(base, rate)])
+            rows.append([f"{label} ({size / 1000:.1f} kB)", name, f"{rate * size / 1e6:.1f}", f"{rate:,.0f}", format_us(percentile(lats[i], 50)),
+                         format_us(percentile(lats[i], 99)), f"{noise}%", "baseline" if i < 2 else ratio_label(base, rate)])
         raw[label] = {"bytes": size, "hash": want, **{name: {"rate": rates[i], "p50": percentile(lats[i], 50), "p99": percentile(lats[i], 99)} for i, (name, _, _) in enumerate(tools)}}
         print(f"canonical-python {label}: done")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
+    write_result(args.out, {
         "suite": "canonical-python",
         "command": f"target/bench/venv/bin/python benchmarks/compare/canonical.py --size {args.size}",
         "tables": [{
@@ -113,7 +99,7 @@ def main() -> None:
             ],
         }],
         "raw": {"seconds": seconds, "rounds": rounds, **raw},
-    }, indent=2))
+    })
 
 
 if __name__ == "__main__":

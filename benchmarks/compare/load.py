@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from stats import format_us, percentile, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "target/bench/bin"
@@ -50,15 +51,6 @@ def attack(port: int, rate: int, seconds: float) -> dict:
                             input=targets.encode(), capture_output=True, check=True)
     report = subprocess.run([str(BIN / "vegeta"), "report", "-type=json"], input=attack.stdout, capture_output=True, check=True)
     return json.loads(report.stdout)
-
-
-def percentile(xs: list[float], p: float) -> float:
-    ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * p // 100) - 1))] if ordered else float("nan")
-
-
-def us(value: float) -> str:
-    return f"{value / 1000:.2f} ms" if value >= 1000 else f"{value:.0f} µs" if value >= 10 else f"{value:.1f} µs"
 
 
 def main() -> None:
@@ -98,7 +90,7 @@ def main() -> None:
             lat = result["latencies"]
             raw[label] = {"vegeta": result, "decision_p50_us": percentile(decisions, 50), "decision_p99_us": percentile(decisions, 99), "decisions": len(decisions)}
             rows.append([label, f"{result['requests']:,}", f"{result['throughput']:,.0f}/s", f"{result['success'] * 100:.2f}%",
-                         us(lat["50th"] / 1000), us(lat["99th"] / 1000), us(percentile(decisions, 50)), us(percentile(decisions, 99))])
+                         format_us(lat["50th"] / 1000), format_us(lat["99th"] / 1000), format_us(percentile(decisions, 50)), format_us(percentile(decisions, 99))])
     finally:
         opa.kill()
     table = {
@@ -110,9 +102,7 @@ def main() -> None:
             "vegeta, the service and OPA share the machine's 2 cores.",
         ],
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"suite": "load", "command": f"target/bench/venv/bin/python benchmarks/compare/load.py --size {args.size}", "tables": [table], "raw": raw}, indent=2))
+    write_result(args.out, {"suite": "load", "command": f"target/bench/venv/bin/python benchmarks/compare/load.py --size {args.size}", "tables": [table], "raw": raw})
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from coresdk import Masker
+from stats import format_us, percentile, ratio_label, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,19 +108,6 @@ def score(output: str, item: dict[str, Any]) -> tuple[tuple[bool, ...], tuple[bo
     return tuple(s not in output for s in item["secrets"]), tuple(s in output for s in item["keep"])
 
 
-def percentile(xs: list[float], p: float) -> float:
-    ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(len(ordered) * p / 100) - 1))] if ordered else float("nan")
-
-
-def fmt_us(us: float) -> str:
-    return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.0f} µs" if us >= 10 else f"{us:.1f} µs"
-
-
-def ratio(base: float, rate: float) -> str:
-    return f"CoreSDK {base / rate:.2f}× faster" if base >= rate else f"anchor {rate / base:.2f}× faster"
-
-
 def pct(a: int, b: int) -> str:
     return f"{a / b * 100:.1f}%" if b else "—"
 
@@ -163,8 +151,8 @@ def compare(title: str, tools_: list[Tool], items: list[dict[str, Any]], seconds
         keeps = sum(len(k) for _, k in verdicts[i])
         agree = sum(a == b for a, b in zip(verdicts[i], verdicts[0]))
         noise = round((max(t["rate"]) - min(t["rate"])) / rate * 100)
-        rows.append([name, f"{statistics.median(t['mbps']):.2f}", f"{rate:,.0f}", fmt_us(percentile(t["lat"], 99)), f"{noise}%",
-                     "baseline" if i == 0 else ratio(base, rate), pct(hidden, secrets), pct(kept, keeps), "—" if i == 0 else pct(agree, len(items))])
+        rows.append([name, f"{statistics.median(t['mbps']):.2f}", f"{rate:,.0f}", format_us(percentile(t["lat"], 99)), f"{noise}%",
+                     "baseline" if i == 0 else ratio_label(base, rate), pct(hidden, secrets), pct(kept, keeps), "—" if i == 0 else pct(agree, len(items))])
         raw[name] = {"mbps": t["mbps"], "rate": t["rate"], "p50": percentile(t["lat"], 50), "p99": percentile(t["lat"], 99),
                      "hidden": hidden, "secrets": secrets, "kept": kept, "keeps": keeps, "agree": agree}
     total_kb = sum(item["bytes"] for item in items) / 1000
@@ -200,14 +188,12 @@ def main() -> None:
                 ["Python has no counterpart of fast-redact's compiled key paths in common use; the Node tables carry the key-path anchors."]),
         compare("Masking from Python: span attribute maps", objects, object_items(inputs["spans"]), seconds, rounds, []),
     ]
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({
+    write_result(args.out, {
         "suite": "masking-python",
         "command": f"target/bench/venv/bin/python benchmarks/compare/mask.py --size {args.size}",
         "tables": [t for t, _ in results],
         "raw": {"seconds": seconds, "rounds": rounds, "presidio-analyzer": version("presidio-analyzer"), **{t["title"]: r for t, r in results}},
-    }, indent=2))
+    })
     for table, _ in results:
         print(f"masking-python: {table['title']}: done")
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from stats import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 ABAC = ROOT / "target/bench/workloads/abac"
@@ -124,9 +125,7 @@ def main() -> None:
             "CoreSDK keeps one copy of the data per evaluating thread (per-thread replicas, see the parallel benchmark), so a process that evaluates on N threads holds up to N copies; this row evaluated on one.",
         ],
     }
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"suite": "memory", "command": f"target/bench/venv/bin/python benchmarks/compare/memory.py --size {args.size}", "tables": [table], "raw": raw}, indent=2))
+    write_result(args.out, {"suite": "memory", "command": f"target/bench/venv/bin/python benchmarks/compare/memory.py --size {args.size}", "tables": [table], "raw": raw})
 
 
 if __name__ == "__main__":

@@ -23,28 +23,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from coresdk import DecisionCache, PolicyEngine
+from stats import format_us, percentile, ratio_label, spread, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "target/bench/workloads"
 OPA = ROOT / "target/bench/bin/opa"
 NAMES = ("rbac", "abac", "large")
-
-
-def percentile(xs: list[float], p: float) -> float:
-    ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * p // 100) - 1))]
-
-
-def spread(xs: list[float]) -> int:
-    return round((max(xs) - min(xs)) / statistics.median(xs) * 100)
-
-
-def us(value: float) -> str:
-    return f"{value / 1000:.2f} ms" if value >= 1000 else f"{value:.0f} µs" if value >= 10 else f"{value:.1f} µs"
-
-
-def ratio(base: float, rate: float) -> str:
-    return f"CoreSDK {base / rate:.2f}× faster" if base >= rate else f"anchor {rate / base:.2f}× faster"
 
 
 class OpaServer:
@@ -152,8 +136,8 @@ def main() -> None:
             for i, (label, _) in enumerate(engines):
                 r = runs[label]
                 rate = statistics.median(r["one"])
-                versus = "baseline" if i == 0 else f"{rate / base:.2f}× the uncached rate" if "cache" in label else ratio(base, rate)
-                rows.append([label, us(percentile(r["lat"], 50)), us(percentile(r["lat"], 99)), f"{rate:,.0f}", f"{statistics.median(r['two']):,.0f}", f"{spread(r['one'])}%", versus])
+                versus = "baseline" if i == 0 else f"{rate / base:.2f}× the uncached rate" if "cache" in label else ratio_label(base, rate)
+                rows.append([label, format_us(percentile(r["lat"], 50)), format_us(percentile(r["lat"], 99)), f"{rate:,.0f}", f"{statistics.median(r['two']):,.0f}", f"{spread(r['one'])}%", versus])
             raw[name] = {label: {"one": r["one"], "two": r["two"], "p50": percentile(r["lat"], 50), "p99": percentile(r["lat"], 99)} for label, r in runs.items()}
             tables.append({
                 "title": f"Policy `{name}` from Python: {spec['description']}",
@@ -163,9 +147,7 @@ def main() -> None:
             })
     finally:
         server.proc.kill()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"suite": "policy-python", "command": f"target/bench/venv/bin/python benchmarks/compare/policy.py --size {args.size}", "tables": tables, "raw": raw}, indent=2))
+    write_result(args.out, {"suite": "policy-python", "command": f"target/bench/venv/bin/python benchmarks/compare/policy.py --size {args.size}", "tables": tables, "raw": raw})
 
 
 if __name__ == "__main__":
