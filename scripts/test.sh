@@ -31,7 +31,7 @@ step "Python: pytest + stubtest"
 step "OPA conformance: no regression against tests/conformance/known-failures.txt"
 # regorus prints scheduler notes and caught panics to stderr; keep them out of the log.
 mkdir -p target/conformance
-.venv/bin/python tests/conformance/run.py --check --cases "${CORESDK_CONFORMANCE_CASES:-../shared/conformance/opa-v1}" \
+.venv/bin/python tests/conformance/run.py --check --cases "${CORESDK_CONFORMANCE_CASES:-tests/conformance/opa-v1}" \
   2>target/conformance/stderr.log
 
 step "masking corpus: recall and precision on 6,000 generated samples (benchmarks/mask/evaluate.py)"

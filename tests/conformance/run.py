@@ -3,8 +3,8 @@
 Usage:
     python tests/conformance/run.py [--cases DIR] [--out FILE] [--check] [--write-docs]
 
-- ``--cases``: the folder of suites (default ``../shared/conformance/opa-v1`` from the repo
-  root; point it at ``v1/test/cases/testdata/v1`` of an OPA checkout to run upstream's).
+- ``--cases``: the folder of suites (default ``tests/conformance/opa-v1``, vendored from
+  OPA; point it at ``v1/test/cases/testdata/v1`` of an OPA checkout to run upstream's).
 - ``--out``: where to write pass/fail per case as JSON (default
   ``target/conformance/results.json``).
 - ``--check``: fail (exit 1) when a case fails that is not listed in
@@ -34,7 +34,7 @@ import yaml
 import coresdk
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CASES = ROOT.parent / "shared" / "conformance" / "opa-v1"
+DEFAULT_CASES = Path(__file__).resolve().parent / "opa-v1"
 KNOWN = Path(__file__).resolve().parent / "known-failures.txt"
 DOCS = ROOT / "docs" / "COMPATIBILITY.md"
 
