@@ -1458,6 +1458,26 @@ impl Engine {
             .eval_user_query(&query_module, &query_node, query_schedule, enable_tracing)
     }
 
+    /// Runs the static checks OPA's compiler makes before it accepts a policy and that
+    /// regorus otherwise leaves to evaluation: every function called is defined (by a
+    /// module, an extension or a builtin), and no rule depends on itself. Call it after adding policies to reject a
+    /// broken policy at load time instead of at every evaluation that reaches it.
+    ///
+    /// ```
+    /// # use regorus::*;
+    /// # fn main() -> anyhow::Result<()> {
+    /// let mut engine = Engine::new();
+    /// engine.add_policy("p.rego".into(), "package p\nx := f(1)".into())?;
+    /// assert!(engine.check_policy().is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check_policy(&mut self) -> Result<()> {
+        self.prepare_for_eval(false, false)?;
+        self.interpreter.check_function_calls()?;
+        self.interpreter.check_recursion()
+    }
+
     #[doc(hidden)]
     fn prepare_for_eval(&mut self, enable_tracing: bool, for_target: bool) -> Result<()> {
         // Fail fast if the engine already exceeds the global memory limit before evaluation work.

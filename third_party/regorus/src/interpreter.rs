@@ -48,6 +48,8 @@ pub mod target {
     pub mod resolve;
 }
 
+mod checks;
+
 type ContextExprs = (Option<Ref<Expr>>, Option<Ref<Expr>>);
 type State = (
     Value,
