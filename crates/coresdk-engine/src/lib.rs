@@ -45,7 +45,7 @@ pub use jwks::JwksOptions;
 pub use keys::{KeyProvider, SoftwareKeyStore};
 pub use lkg::LastKnownGood;
 pub use mask::{Finding, MaskOptions, Masker, Strategy};
-pub use policy::{Decision, PolicyEngine, PolicyOptions, QueryDecision};
+pub use policy::{Decision, PolicyEngine, PolicyOptions, QueryDecision, RegoModule, RegoVersion};
 pub use poller::{BundlePoller, PollerOptions};
 pub use token::{KeySet, TokenOptions, TokenVerifier};
 pub use watch::DirectoryWatch;
