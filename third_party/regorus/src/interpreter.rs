@@ -3159,15 +3159,24 @@ impl Interpreter {
 
     fn ensure_module_evaluated(&mut self, path: &[String]) -> Result<()> {
         self.check_execution_time()?;
+        // Packages whose modules have been evaluated here. A package is marked processed only
+        // after every module under the requested path has been evaluated: several modules can
+        // share a package (or nest below it), and marking it earlier would let the rules of a
+        // later module read the package's document before their own rules have produced values.
+        let mut evaluated_packages: Vec<Vec<String>> = vec![];
+        // Packages of modules skipped to prevent cyclic evaluation.
+        let mut skipped_packages: Vec<Vec<String>> = vec![];
         for module in self.compiled_policy.modules.clone().iter().cloned() {
-            if Some(&module) == self.module.as_ref() {
-                // Prevent cyclic evaluation.
-                continue;
-            }
             let mut module_path_components = vec!["data".to_string()];
             module_path_components.extend(Parser::get_static_string_path_components(
                 &module.package.refr,
             )?);
+
+            if Some(&module) == self.module.as_ref() {
+                // Prevent cyclic evaluation.
+                skipped_packages.push(module_path_components);
+                continue;
+            }
 
             if path.len() > 1 && module_path_components.starts_with(path) {
                 // Ensure that the module is created.
@@ -3229,8 +3238,19 @@ impl Interpreter {
                 })();
                 self.set_current_module(prev_module)?;
                 default_result?;
-                self.mark_processed(&module_value_components)?;
+                evaluated_packages.push(module_path_components);
             }
+        }
+
+        for package in &evaluated_packages {
+            if skipped_packages
+                .iter()
+                .any(|skipped| skipped.starts_with(package))
+            {
+                continue;
+            }
+            let components: Vec<&str> = package.iter().skip(1).map(String::as_str).collect();
+            self.mark_processed(&components)?;
         }
 
         Ok(())
