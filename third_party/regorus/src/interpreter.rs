@@ -1244,6 +1244,16 @@ impl Interpreter {
                     _ => self.eval_expr(expr)?,
                 };
 
+                // OPA evaluates the operands of a negated call before the negation: an
+                // undefined operand makes the expression fail instead of succeeding.
+                // Membership answers false rather than undefined for an undefined operand.
+                let may_hide_undefined_operand = value == Value::Undefined
+                    || (value == Value::Bool(false)
+                        && matches!(expr.as_ref(), Expr::Membership { .. }));
+                if may_hide_undefined_operand && !self.negated_expr_operands_defined(expr)? {
+                    return Ok(false);
+                }
+
                 if let Some(ctx) = self.contexts.last_mut() {
                     if let Some(result) = &mut ctx.result {
                         result
@@ -1382,6 +1392,16 @@ impl Interpreter {
 
     fn apply_with_modifiers(&mut self, stmt: &LiteralStmt) -> Result<(Option<State>, bool)> {
         if !stmt.with_mods.is_empty() {
+            // As in OPA, the replacement values are evaluated in the enclosing context, before
+            // any modifier applies. Evaluating them after the rule caches are cleared would
+            // record the rules they read as processed with values that are then discarded,
+            // leaving those rules undefined under the modifier.
+            let with_values: Vec<Result<Value>> = stmt
+                .with_mods
+                .iter()
+                .map(|wm| self.eval_expr(&wm.r#as))
+                .collect();
+
             // Save state;
             let with_document = self.with_document.clone();
             let input = self.input.clone();
@@ -1423,7 +1443,7 @@ impl Interpreter {
                     self.suppress_rules_under_data_override(overridden_path)?;
                 }
                 // Apply with modifiers.
-                for wm in &stmt.with_mods {
+                for (wm, with_value) in stmt.with_mods.iter().zip(with_values) {
                     let mut path = get_rule_path_components(&wm.refr)?;
 
                     // Matching OPA, a leading import alias is rewritten before
@@ -1459,15 +1479,26 @@ impl Interpreter {
                         {
                             // Prefix target with current module path.
                             target = format!("{}.{}", self.current_module_path, target);
-                            if self.lookup_function_by_name(&target).is_none() {
+                            if self.lookup_function_by_name(&target).is_some() {
+                                target_is_function = true;
+                            } else if self.compiled_policy.rules.contains_key(&target)
+                                || self.compiled_policy.default_rules.contains_key(&target)
+                            {
+                                // A rule of the current package named without `data.`:
+                                // replace its document.
+                                let module = self.current_module()?;
+                                path = core::iter::once(PathComponent::String("data".into()))
+                                    .chain(get_rule_path_components(&module.package.refr)?)
+                                    .chain(path)
+                                    .collect();
+                            } else {
                                 bail!(wm.refr.span().error("undefined rule"));
                             }
-                            target_is_function = true;
                         }
                     }
 
                     if target_is_function {
-                        match self.eval_expr(&wm.r#as) {
+                        match with_value {
                             Ok(v) if v != Value::Undefined => {
                                 // Function replaced by value.
                                 self.with_functions
@@ -1502,7 +1533,7 @@ impl Interpreter {
                             }
                         }
                     } else {
-                        let value = self.eval_expr(&wm.r#as)?;
+                        let value = with_value?;
                         skip_exec = value == Value::Undefined;
                         let Some(first) = path.first() else {
                             bail!(wm.refr.span().error("empty path in with modifier"));
@@ -3149,6 +3180,94 @@ impl Interpreter {
         }
     }
 
+    /// Whether the terms that OPA evaluates outside a negated expression are defined.
+    ///
+    /// OPA hoists the arguments of calls (built-in operators other than `==` and `=`
+    /// included), nested calls, composite values and dynamic ref keys out of a `not`
+    /// expression. If any of them is undefined, the `not` expression is undefined rather
+    /// than true: `not startswith(input.missing, "a")` fails, while `not input.missing`
+    /// and `not input.missing == 1` succeed.
+    fn negated_expr_operands_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::Call { params, .. } => {
+                let extra_arg = get_extra_arg(
+                    expr,
+                    Some(self.current_module_path.as_str()),
+                    &self.compiled_policy.functions,
+                );
+                let n_args = params.len() - usize::from(extra_arg.is_some());
+                for param in params.iter().take(n_args) {
+                    if self.eval_expr(param)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Expr::BoolExpr {
+                op: BoolOp::Eq,
+                lhs,
+                rhs,
+                ..
+            }
+            | Expr::AssignExpr {
+                op: AssignOp::Eq,
+                lhs,
+                rhs,
+                ..
+            } => Ok(self.unified_operand_defined(lhs)? && self.unified_operand_defined(rhs)?),
+            Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::BinExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. } => Ok(self.eval_expr(lhs)? != Value::Undefined
+                && self.eval_expr(rhs)? != Value::Undefined),
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    if self.eval_expr(key)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
+                Ok(self.eval_expr(value)? != Value::Undefined
+                    && self.eval_expr(collection)? != Value::Undefined)
+            }
+            _ => self.unified_operand_defined(expr),
+        }
+    }
+
+    /// Whether the hoisted parts of an operand of a negated unification are defined: the
+    /// operand itself when it is a call or a composite value, and otherwise the calls and
+    /// dynamic keys inside a ref. A plain ref is evaluated inside the negation.
+    fn unified_operand_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::String { .. }
+            | Expr::RawString { .. }
+            | Expr::Number { .. }
+            | Expr::Bool { .. }
+            | Expr::Null { .. }
+            | Expr::Var { .. }
+            | Expr::ArrayCompr { .. }
+            | Expr::SetCompr { .. }
+            | Expr::ObjectCompr { .. } => Ok(true),
+            Expr::RefDot { refr, .. } => self.unified_operand_defined(refr),
+            Expr::RefBrack { refr, index, .. } => {
+                let index_defined = match index.as_ref() {
+                    Expr::String { .. }
+                    | Expr::RawString { .. }
+                    | Expr::Number { .. }
+                    | Expr::Bool { .. }
+                    | Expr::Null { .. }
+                    | Expr::Var { .. } => true,
+                    _ => self.eval_expr(index)? != Value::Undefined,
+                };
+                Ok(index_defined && self.unified_operand_defined(refr)?)
+            }
+            _ => Ok(self.eval_expr(expr)? != Value::Undefined),
+        }
+    }
+
     fn lookup_local_var(&self, name: &SourceStr) -> Option<Value> {
         // Lookup local variables and arguments.
         for scope in self.scopes.iter().rev() {
@@ -3161,15 +3280,24 @@ impl Interpreter {
 
     fn ensure_module_evaluated(&mut self, path: &[String]) -> Result<()> {
         self.check_execution_time()?;
+        // Packages whose modules have been evaluated here. A package is marked processed only
+        // after every module under the requested path has been evaluated: several modules can
+        // share a package (or nest below it), and marking it earlier would let the rules of a
+        // later module read the package's document before their own rules have produced values.
+        let mut evaluated_packages: Vec<Vec<String>> = vec![];
+        // Packages of modules skipped to prevent cyclic evaluation.
+        let mut skipped_packages: Vec<Vec<String>> = vec![];
         for module in self.compiled_policy.modules.clone().iter().cloned() {
-            if Some(&module) == self.module.as_ref() {
-                // Prevent cyclic evaluation.
-                continue;
-            }
             let mut module_path_components = vec!["data".to_string()];
             module_path_components.extend(Parser::get_static_string_path_components(
                 &module.package.refr,
             )?);
+
+            if Some(&module) == self.module.as_ref() {
+                // Prevent cyclic evaluation.
+                skipped_packages.push(module_path_components);
+                continue;
+            }
 
             if path.len() > 1 && module_path_components.starts_with(path) {
                 // Ensure that the module is created.
@@ -3231,8 +3359,19 @@ impl Interpreter {
                 })();
                 self.set_current_module(prev_module)?;
                 default_result?;
-                self.mark_processed(&module_value_components)?;
+                evaluated_packages.push(module_path_components);
             }
+        }
+
+        for package in &evaluated_packages {
+            if skipped_packages
+                .iter()
+                .any(|skipped| skipped.starts_with(package))
+            {
+                continue;
+            }
+            let components: Vec<&str> = package.iter().skip(1).map(String::as_str).collect();
+            self.mark_processed(&components)?;
         }
 
         Ok(())
