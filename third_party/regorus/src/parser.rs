@@ -75,6 +75,10 @@ pub struct Parser<'source> {
     future_keywords: BTreeMap<String, Option<Span>>,
     rego_v1: bool,
 
+    // Start of an identifier token that heads a ref (`if.foo`, `not[x]`) and is therefore
+    // read as a variable even when it is a keyword. See `allow_keyword_ref_head`.
+    keyword_ref_head: Option<u32>,
+
     // Tracks current expression/comprehension/query nesting to enforce a recursion limit.
     expr_depth: usize,
     max_expr_depth: usize,
@@ -116,6 +120,7 @@ impl<'source> Parser<'source> {
             end: 0,
             future_keywords: BTreeMap::new(),
             rego_v1: false,
+            keyword_ref_head: None,
             expr_depth: 0,
             max_expr_depth: DEFAULT_MAX_EXPR_DEPTH,
             expr_depth_overflow: false,
@@ -505,6 +510,33 @@ impl<'source> Parser<'source> {
         )
     }
 
+    /// Whether the current token is an identifier immediately followed by `.` or `[`.
+    ///
+    /// Such a token starts a ref. OPA (capability `keywords_in_refs`) then reads it as a
+    /// variable even when it is a keyword, so that keywords can name packages and rules:
+    /// `if.foo := 1`, `not.foo == 1`, `default some.f(_) := 0`.
+    fn is_ref_head(&self) -> bool {
+        let next = usize::try_from(self.tok.1.end)
+            .ok()
+            .and_then(|end| self.source.contents().as_bytes().get(end).copied());
+        self.tok.0 == TokenKind::Ident && matches!(next, Some(b'.' | b'['))
+    }
+
+    /// If the current token heads a ref (see [`Self::is_ref_head`]), lets
+    /// [`Self::parse_var`] and [`Self::parse_scalar_or_var`] read it as a variable even when
+    /// it is a keyword. OPA does this only where a rule or a literal starts.
+    fn allow_keyword_ref_head(&mut self) -> bool {
+        let is_ref_head = self.is_ref_head();
+        if is_ref_head {
+            self.keyword_ref_head = Some(self.tok.1.start);
+        }
+        is_ref_head
+    }
+
+    fn is_allowed_keyword_ref_head(&self) -> bool {
+        self.keyword_ref_head == Some(self.tok.1.start) && self.is_ref_head()
+    }
+
     fn parse_ident(&mut self) -> Result<Span> {
         let span = self.tok.1.clone();
         match self.tok.0 {
@@ -527,10 +559,11 @@ impl<'source> Parser<'source> {
         let span = self.tok.1.clone();
         match self.tok.0 {
             TokenKind::Ident
-                if self.is_keyword(span.text())
-                    || (self.is_imported_future_keyword(span.text())
-		    // contains can be the name of a builtin even when a keyword
-		    && span.text() != "contains") =>
+                if !self.is_allowed_keyword_ref_head()
+                    && (self.is_keyword(span.text())
+                        || (self.is_imported_future_keyword(span.text())
+                        // contains can be the name of a builtin even when a keyword
+                        && span.text() != "contains")) =>
             {
                 Err(self.source.error(
                     self.tok.1.line,
@@ -586,6 +619,16 @@ impl<'source> Parser<'source> {
         }
     }
 
+    fn parse_var_expr(&mut self) -> Result<Expr> {
+        let ident = self.parse_var()?;
+        let value = Value::from(ident.text());
+        Ok(Expr::Var {
+            span: ident,
+            value,
+            eidx: self.next_eidx(),
+        })
+    }
+
     fn parse_scalar_or_var(&mut self) -> Result<Expr> {
         let span = self.tok.1.clone();
         let node = match &self.tok.0 {
@@ -610,6 +653,8 @@ impl<'source> Parser<'source> {
                     eidx: self.next_eidx(),
                 }
             }
+            // `null`, `true` and `false` heading a ref are variables (`true.x == 1`).
+            TokenKind::Ident if self.is_allowed_keyword_ref_head() => return self.parse_var_expr(),
             TokenKind::Ident => match self.token_text() {
                 "null" => Expr::Null {
                     span,
@@ -626,15 +671,7 @@ impl<'source> Parser<'source> {
                     value: Value::from(false),
                     eidx: self.next_eidx(),
                 },
-                _ => {
-                    let ident = self.parse_var()?;
-                    let value = Value::from(ident.text());
-                    return Ok(Expr::Var {
-                        span: ident,
-                        value,
-                        eidx: self.next_eidx(),
-                    });
-                }
+                _ => return self.parse_var_expr(),
             },
             _ => {
                 return Err(self.source.error(
@@ -1219,7 +1256,11 @@ impl<'source> Parser<'source> {
         let start = self.tok.1.start;
         let mut expr = self.parse_bool_expr()?;
 
-        while self.token_text() == "in" && self.future_keywords.contains_key("in") {
+        // `in.x` on the next line starts a new literal.
+        while self.token_text() == "in"
+            && self.future_keywords.contains_key("in")
+            && !self.is_ref_head()
+        {
             expr = self.parse_membership_tail(start, expr, None)?;
         }
 
@@ -1269,7 +1310,11 @@ impl<'source> Parser<'source> {
             expr = self.parse_membership_tail(start, expr, Some(value))?;
         }
 
-        while self.token_text() == "in" && self.is_imported_future_keyword("in") {
+        // `in.x` on the next line starts a new literal.
+        while self.token_text() == "in"
+            && self.is_imported_future_keyword("in")
+            && !self.is_ref_head()
+        {
             expr = self.parse_membership_tail(start, expr, None)?;
         }
 
@@ -1317,7 +1362,7 @@ impl<'source> Parser<'source> {
 
     fn parse_with_modifiers(&mut self) -> Result<Vec<WithModifier>> {
         let mut modifiers = vec![];
-        while self.token_text() == "with" {
+        while self.token_text() == "with" && !self.is_ref_head() {
             let mut span = self.tok.1.clone();
             self.next_token()?;
             let refr = self.parse_path_ref()?;
@@ -1462,6 +1507,13 @@ impl<'source> Parser<'source> {
     }
 
     fn parse_literal(&mut self) -> Result<Literal> {
+        if self.allow_keyword_ref_head() {
+            // `some.x`, `not.x`, `every[x]`: a ref, not a statement keyword.
+            let mut span = self.tok.1.clone();
+            let expr = Ref::new(self.parse_assign_expr()?);
+            span.end = self.end;
+            return Ok(Literal::Expr { span, expr });
+        }
         match self.token_text() {
             "some" => return self.parse_some_stmt(),
             "every" => {
@@ -1702,6 +1754,7 @@ impl<'source> Parser<'source> {
         let span = self.tok.1.clone();
 
         let mut term = if self.tok.0 == TokenKind::Ident {
+            self.allow_keyword_ref_head();
             let v = self.parse_var()?;
             if self.rego_v1 {
                 if v.text() == "input" {
@@ -1944,7 +1997,8 @@ impl<'source> Parser<'source> {
 
         let assign = None;
         let has_query = match self.token_text() {
-            "if" if self.if_is_keyword() => {
+            // `if.x` on the next line starts a new rule.
+            "if" if self.if_is_keyword() && !self.is_ref_head() => {
                 self.next_token()?;
                 let query = Ref::new(self.parse_query_or_literal_stmt()?);
                 span.end = self.end;
@@ -1984,7 +2038,7 @@ impl<'source> Parser<'source> {
 
         match self.token_text() {
             "{" if has_query => self.parse_query_blocks(&mut bodies)?,
-            "else" if has_query => self.parse_else_blocks(&mut bodies)?,
+            "else" if has_query && !self.is_ref_head() => self.parse_else_blocks(&mut bodies)?,
             _ => (),
         }
 
@@ -2021,14 +2075,16 @@ impl<'source> Parser<'source> {
                         "expected `else` keyword",
                     ))
                 }
-                "else" => self.next_token()?,
+                // `else.x := 1` is the next rule.
+                "else" if !self.is_ref_head() => self.next_token()?,
                 _ => break,
             }
 
             let assign = self.parse_rule_assign()?;
 
             match self.token_text() {
-                "if" if self.if_is_keyword() => {
+                // `if.x` on the next line starts a new rule.
+                "if" if self.if_is_keyword() && !self.is_ref_head() => {
                     self.next_token()?;
                     let query = Ref::new(self.parse_query_or_literal_stmt()?);
                     span.end = self.end;
@@ -2093,6 +2149,10 @@ impl<'source> Parser<'source> {
 
     pub fn parse_default_rule(&mut self) -> Result<Rule> {
         let mut span = self.tok.1.clone();
+        if self.token_text() == "default" && self.is_ref_head() {
+            // A rule whose ref starts with `default`, such as `default.x := 1`.
+            bail!(span.error("not a default rule"));
+        }
         self.expect("default", "while parsing default rule")?;
         let rule_ref = Ref::new(self.parse_rule_ref()?);
 
@@ -2249,7 +2309,7 @@ impl<'source> Parser<'source> {
 
     fn parse_imports(&mut self) -> Result<Vec<Import>> {
         let mut imports = vec![];
-        while self.token_text() == "import" {
+        while self.token_text() == "import" && !self.is_ref_head() {
             let mut span = self.tok.1.clone();
             self.next_token()?;
             let refr = Ref::new(self.parse_path_ref()?);
