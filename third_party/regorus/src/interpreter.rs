@@ -1193,6 +1193,7 @@ impl Interpreter {
                             expr,
                             Some(self.current_module_path.as_str()),
                             &self.compiled_policy.functions,
+                            &|path| self.extension_arity(path),
                         ),
                         true,
                     )?,
@@ -1238,6 +1239,7 @@ impl Interpreter {
                             expr,
                             Some(self.current_module_path.as_str()),
                             &self.compiled_policy.functions,
+                            &|path| self.extension_arity(path),
                         ),
                         false,
                     )?,
@@ -1670,6 +1672,7 @@ impl Interpreter {
                     &collection_expr,
                     Some(self.current_module_path.as_str()),
                     &self.compiled_policy.functions,
+                    &|path| self.extension_arity(path),
                 );
                 // If there is an extra arg, ignore it while computing the loop value.
                 let params_slice: &[ExprRef] = if extra_arg.is_some() {
@@ -4829,6 +4832,19 @@ impl Interpreter {
             self.clear_rule_registrations();
         }
         result
+    }
+
+    /// Number of arguments of the extension at `path`, if one was added.
+    fn extension_arity(&self, path: &str) -> Option<u8> {
+        self.extensions.get(path).map(|(nargs, _)| *nargs)
+    }
+
+    /// Number of arguments of every extension added, by path.
+    pub fn extension_arities(&self) -> BTreeMap<String, u8> {
+        self.extensions
+            .iter()
+            .map(|(path, (nargs, _))| (path.clone(), *nargs))
+            .collect()
     }
 
     pub fn add_extension(
