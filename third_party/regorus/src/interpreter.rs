@@ -3222,6 +3222,7 @@ impl Interpreter {
                     expr,
                     Some(self.current_module_path.as_str()),
                     &self.compiled_policy.functions,
+                    &|path| self.extension_arity(path),
                 );
                 let n_args = params.len() - usize::from(extra_arg.is_some());
                 for param in params.iter().take(n_args) {
