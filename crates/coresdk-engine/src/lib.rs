@@ -36,7 +36,6 @@ pub mod poller;
 mod replica;
 pub mod token;
 pub mod watch;
-mod x509;
 
 pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
