@@ -10,6 +10,7 @@
 //! exhaust the stack.
 
 mod ast;
+mod overlap;
 mod syntax;
 mod validate;
 

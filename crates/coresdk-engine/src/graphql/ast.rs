@@ -225,6 +225,8 @@ pub(crate) struct Definition {
     pub interfaces: Vec<String>,
     pub fields: Vec<FieldDefinition>,
     pub types: Vec<String>,
+    /// Where each of `types` was named (not part of the returned AST).
+    pub type_positions: Vec<Option<Pos>>,
     pub enum_values: Vec<EnumValueDefinition>,
     pub position: Option<Pos>,
     pub builtin: bool,

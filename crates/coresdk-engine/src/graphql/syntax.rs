@@ -1304,7 +1304,7 @@ impl<'a> Parser<'a> {
             }
             "UNION" => {
                 def.directives = self.directives(true);
-                def.types = self.union_member_types();
+                (def.types, def.type_positions) = self.union_member_types();
             }
             "ENUM" => {
                 def.directives = self.directives(true);
@@ -1413,16 +1413,19 @@ impl<'a> Parser<'a> {
         def
     }
 
-    fn union_member_types(&mut self) -> Vec<String> {
+    fn union_member_types(&mut self) -> (Vec<String>, Vec<Option<Pos>>) {
         let mut types = Vec::new();
+        let mut positions = Vec::new();
         if self.skip(Kind::Equals) {
             self.skip(Kind::Pipe);
+            positions.push(self.peek_pos());
             types.push(self.name());
             while self.skip(Kind::Pipe) && self.err.is_none() {
+                positions.push(self.peek_pos());
                 types.push(self.name());
             }
         }
-        types
+        (types, positions)
     }
 
     fn enum_value_definition(&mut self) -> EnumValueDefinition {
@@ -1504,7 +1507,7 @@ impl<'a> Parser<'a> {
             }
             "UNION" => {
                 def.directives = self.directives(true);
-                def.types = self.union_member_types();
+                (def.types, def.type_positions) = self.union_member_types();
                 def.directives.is_empty() && def.types.is_empty()
             }
             "ENUM" => {

@@ -2,6 +2,7 @@
 //! OPA's `graphql.*` builtins apply).
 
 use super::ast::*;
+use super::overlap::{FieldInfo, Overlap, OverlapState};
 use super::syntax::{go_quote, GqlError, MAX_DEPTH};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -88,6 +89,13 @@ pub(crate) struct Schema {
     possible_types: HashMap<String, Vec<String>>,
 }
 
+impl Schema {
+    /// The definition of the type called `name`.
+    pub(crate) fn type_def(&self, name: &str) -> Option<&Definition> {
+        self.types.get(name)
+    }
+}
+
 fn is_input_type(d: &Definition) -> bool {
     matches!(d.kind.as_str(), "SCALAR" | "ENUM" | "INPUT_OBJECT")
 }
@@ -156,6 +164,8 @@ pub(crate) fn build_schema(doc: &SchemaDocument) -> Result<Schema, GqlError> {
         def.interfaces.extend(ext.interfaces.iter().cloned());
         def.fields.extend(ext.fields.iter().cloned());
         def.types.extend(ext.types.iter().cloned());
+        def.type_positions
+            .extend(ext.type_positions.iter().cloned());
         def.enum_values.extend(ext.enum_values.iter().cloned());
     }
     for name in &order {
@@ -545,10 +555,15 @@ fn validate_definition(schema: &Schema, def: &Definition) -> Result<(), GqlError
             ));
         }
     }
+    let aligned = def.type_positions.len() == def.types.len();
     for (i, t1) in def.types.iter().enumerate() {
-        if def.types[i + 1..].contains(t1) {
+        if let Some(j) = def.types[i + 1..].iter().position(|t| t == t1) {
+            let pos = match def.type_positions.get(i + 1 + j) {
+                Some(Some(p)) if aligned => Some(*p),
+                _ => def.position,
+            };
             return Err(err(
-                def.position,
+                pos,
                 format!("Union type {} can only include type {} once.", def.name, t1),
             ));
         }
@@ -757,6 +772,8 @@ struct Walker<'a> {
     used_fragments: HashSet<String>,
     depth: usize,
     too_deep: bool,
+    field_info: HashMap<*const Field, FieldInfo<'a>>,
+    overlap_state: OverlapState,
 }
 
 /// Where a value sits: the type expected there and the definition of its named type.
@@ -818,6 +835,20 @@ impl<'a> Walker<'a> {
 
     fn type_def(&self, name: &str) -> Option<&'a Definition> {
         self.schema.types.get(name)
+    }
+
+    /// OverlappingFieldsCanBeMerged on one selection set.
+    fn overlap(&mut self, set: &'a [Selection]) {
+        let state = std::mem::take(&mut self.overlap_state);
+        let mut o = Overlap::new(self.schema, self.doc, &self.field_info, state);
+        let conflicts = o.within(set);
+        let (state, exhausted) = o.finish();
+        self.overlap_state = state;
+        self.too_deep |= exhausted;
+        for c in conflicts {
+            let message = c.message();
+            self.add(c.position, message);
+        }
     }
 
     fn walk(&mut self) {
@@ -911,6 +942,7 @@ impl<'a> Walker<'a> {
                 );
             }
         }
+        self.overlap(&op.selection_set);
         if op.operation == "subscription" && self.schema.subscription.is_some() {
             let name = if op.name.is_empty() {
                 "Anonymous Subscription".to_string()
@@ -1011,6 +1043,7 @@ impl<'a> Walker<'a> {
                 format!("Fragment \"{}\" is never used.", frag.name),
             );
         }
+        self.overlap(&frag.selection_set);
         let c = names.entry(&frag.name).or_insert(0);
         *c += 1;
         if *c == 2 {
@@ -1522,6 +1555,7 @@ impl<'a> Walker<'a> {
                         format!("Unknown type \"{}\".", f.type_condition),
                     );
                 }
+                self.overlap(&f.selection_set);
                 if let Some(p) = parent {
                     if !self.spread_possible(p, &f.type_condition) {
                         self.add(
@@ -1624,6 +1658,13 @@ impl<'a> Walker<'a> {
             (None, Some(d)) => self.type_def(d.ty.name()),
             _ => None,
         };
+        self.field_info.insert(
+            f as *const Field,
+            FieldInfo {
+                parent,
+                ty: synthetic.or(def).map(|d| d.ty.clone()),
+            },
+        );
         for arg in &f.arguments {
             let adef = def.and_then(|d| d.arguments.iter().find(|a| a.name == arg.name));
             self.walk_argument(adef, arg);
@@ -1665,6 +1706,19 @@ impl<'a> Walker<'a> {
                     self.add(f.position, msg);
                 }
             }
+        }
+        // MaxIntrospectionDepth.
+        if (f.name == "__schema" || f.name == "__type")
+            && introspection_too_deep(self.doc, f, &mut HashSet::new(), 0, 0)
+        {
+            self.add(
+                f.position,
+                "Maximum introspection depth exceeded".to_string(),
+            );
+        }
+        // OverlappingFieldsCanBeMerged.
+        if self.vars.is_some() {
+            self.overlap(&f.selection_set);
         }
         let eff: Option<&FieldDefinition> = synthetic.or(def);
         if let Some(d) = eff {
@@ -1745,6 +1799,70 @@ impl<'a> Walker<'a> {
         });
         all
     }
+}
+
+/// gqlparser's MaxIntrospectionDepth check: more than two nested `fields`, `interfaces`,
+/// `possibleTypes` or `inputFields` selections under an introspection field.
+fn introspection_too_deep<'a>(
+    doc: &'a QueryDocument,
+    field: &'a Field,
+    visited: &mut HashSet<&'a str>,
+    depth: usize,
+    nesting: usize,
+) -> bool {
+    let mut depth = depth;
+    if matches!(
+        field.name.as_str(),
+        "fields" | "interfaces" | "possibleTypes" | "inputFields"
+    ) {
+        depth += 1;
+        if depth >= 3 {
+            return true;
+        }
+    }
+    introspection_set_too_deep(doc, &field.selection_set, visited, depth, nesting + 1)
+}
+
+fn introspection_set_too_deep<'a>(
+    doc: &'a QueryDocument,
+    set: &'a [Selection],
+    visited: &mut HashSet<&'a str>,
+    depth: usize,
+    nesting: usize,
+) -> bool {
+    if nesting > MAX_DEPTH * 4 {
+        return false;
+    }
+    for sel in set {
+        let found = match sel {
+            Selection::Field(f) => introspection_too_deep(doc, f, visited, depth, nesting),
+            Selection::InlineFragment(i) => {
+                introspection_set_too_deep(doc, &i.selection_set, visited, depth, nesting + 1)
+            }
+            Selection::FragmentSpread(s) => {
+                if visited.contains(s.name.as_str()) {
+                    false
+                } else if let Some(d) = doc.fragments.iter().find(|d| d.name == s.name) {
+                    visited.insert(&s.name);
+                    let r = introspection_set_too_deep(
+                        doc,
+                        &d.selection_set,
+                        visited,
+                        depth,
+                        nesting + 1,
+                    );
+                    visited.remove(s.name.as_str());
+                    r
+                } else {
+                    false
+                }
+            }
+        };
+        if found {
+            return true;
+        }
+    }
+    false
 }
 
 fn collect_spreads<'a>(set: &'a [Selection], out: &mut Vec<&'a FragmentSpread>) {
@@ -1906,6 +2024,8 @@ pub(crate) fn validate_query(schema: &Schema, doc: &QueryDocument) -> Vec<GqlErr
         used_fragments: HashSet::new(),
         depth: 0,
         too_deep: false,
+        field_info: HashMap::new(),
+        overlap_state: OverlapState::default(),
     };
     w.walk();
     if w.too_deep {
