@@ -189,6 +189,8 @@ pub(crate) struct FragmentDefinition {
 pub(crate) struct QueryDocument {
     pub operations: Vec<OperationDefinition>,
     pub fragments: Vec<FragmentDefinition>,
+    /// Never set by the parser; kept from a document given as an object.
+    pub comment: Comments,
 }
 
 /// A field, argument or input field definition (gqlparser's `FieldDefinition` and
@@ -463,6 +465,7 @@ pub(crate) fn query_json(doc: &QueryDocument) -> Json {
                 .comments("Comment", &f.comment)
                 .done()
         })
+        .comments("Comment", &doc.comment)
         .done()
 }
 
@@ -621,6 +624,17 @@ fn strings(o: &Map<String, Json>, key: &str) -> Result<Vec<String>> {
         .collect()
 }
 
+/// A `CommentGroup` member: `{"List": [{"Value": "# ..."}, ...]}`.
+fn comments(o: &Map<String, Json>, key: &str) -> Result<Comments> {
+    let Some(group) = field(o, key) else {
+        return Ok(None);
+    };
+    let group = object(group)?;
+    let list = items(group, "List", 0, |c, _| string_field(c, "Value"))?;
+    // Go keeps an empty group, which OPA's pruning then drops: the same as none.
+    Ok(if list.is_empty() { None } else { Some(list) })
+}
+
 fn check_depth(depth: usize) -> Result<()> {
     if depth > MAX_DECODE_DEPTH {
         bail!("GraphQL document is nested too deeply");
@@ -647,12 +661,12 @@ fn decode_value(o: &Map<String, Json>, depth: usize) -> Result<Value> {
                     .map(|v| decode_value(object(v)?, d))
                     .transpose()?,
                 position: None,
-                comment: None,
+                comment: comments(c, "Comment")?,
             })
         })?,
         kind,
         position: None,
-        comment: None,
+        comment: comments(o, "Comment")?,
     })
 }
 
@@ -683,7 +697,7 @@ fn decode_arguments(o: &Map<String, Json>, depth: usize) -> Result<Vec<Argument>
                 .map(|v| decode_value(object(v)?, d))
                 .transpose()?,
             position: None,
-            comment: None,
+            comment: comments(a, "Comment")?,
         })
     })
 }
@@ -698,14 +712,15 @@ fn decode_directives(o: &Map<String, Json>, depth: usize) -> Result<Vec<Directiv
     })
 }
 
-/// gqlparser decodes every selection given as an object as a `Field` (its decoder tries
-/// `Field` first, which accepts any object); anything else is dropped.
+/// gqlparser's selection decoding: each object is tried as a `Field` (whose decoder reads
+/// only its own members, so this fails only on a member of the wrong type), then as a
+/// `FragmentSpread`, then as an `InlineFragment`; what fits none is dropped.
 fn decode_selections(o: &Map<String, Json>, depth: usize) -> Result<Vec<Selection>> {
     check_depth(depth)?;
     let mut out = Vec::new();
     for item in array_field(o, "SelectionSet")? {
         let Json::Object(f) = item else { continue };
-        let decoded = (|| -> Result<Field> {
+        let as_field = || -> Result<Field> {
             Ok(Field {
                 alias: string_field(f, "Alias")?,
                 name: string_field(f, "Name")?,
@@ -715,9 +730,30 @@ fn decode_selections(o: &Map<String, Json>, depth: usize) -> Result<Vec<Selectio
                 position: None,
                 comment: None,
             })
-        })();
+        };
+        let as_spread = || -> Result<FragmentSpread> {
+            Ok(FragmentSpread {
+                name: string_field(f, "Name")?,
+                directives: decode_directives(f, depth)?,
+                position: None,
+                comment: comments(f, "Comment")?,
+            })
+        };
+        let as_inline = || -> Result<InlineFragment> {
+            Ok(InlineFragment {
+                type_condition: string_field(f, "TypeCondition")?,
+                directives: decode_directives(f, depth)?,
+                selection_set: decode_selections(f, depth + 1)?,
+                position: None,
+                comment: None,
+            })
+        };
+        let decoded = as_field()
+            .map(Selection::Field)
+            .or_else(|_| as_spread().map(Selection::FragmentSpread))
+            .or_else(|_| as_inline().map(Selection::InlineFragment));
         match decoded {
-            Ok(field) => out.push(Selection::Field(field)),
+            Ok(selection) => out.push(selection),
             Err(e) if e.to_string().contains("nested too deeply") => return Err(e),
             Err(_) => {}
         }
@@ -739,7 +775,7 @@ fn decode_variables(
                 .transpose()?,
             directives: decode_directives(v, d)?,
             position: None,
-            comment: None,
+            comment: comments(v, "Comment")?,
         })
     })
 }
@@ -770,6 +806,7 @@ pub(crate) fn decode_query(v: &Json) -> Result<QueryDocument> {
                 comment: None,
             })
         })?,
+        comment: comments(o, "Comment")?,
     })
 }
 
@@ -783,7 +820,9 @@ fn decode_field_definition(o: &Map<String, Json>, depth: usize) -> Result<FieldD
             .transpose()?,
         ty: decode_opt_type(o, depth)?,
         directives: decode_directives(o, depth)?,
-        ..Default::default()
+        position: None,
+        before_description_comment: comments(o, "BeforeDescriptionComment")?,
+        after_description_comment: comments(o, "AfterDescriptionComment")?,
     })
 }
 
@@ -801,10 +840,15 @@ fn decode_definition(o: &Map<String, Json>, depth: usize) -> Result<Definition> 
                 description: string_field(e, "Description")?,
                 name: string_field(e, "Name")?,
                 directives: decode_directives(e, d)?,
-                ..Default::default()
+                position: None,
+                before_description_comment: comments(e, "BeforeDescriptionComment")?,
+                after_description_comment: comments(e, "AfterDescriptionComment")?,
             })
         })?,
         builtin: bool_field(o, "BuiltIn")?,
+        before_description_comment: comments(o, "BeforeDescriptionComment")?,
+        after_description_comment: comments(o, "AfterDescriptionComment")?,
+        end_of_definition_comment: comments(o, "EndOfDefinitionComment")?,
         ..Default::default()
     })
 }
@@ -817,10 +861,14 @@ fn decode_schema_definition(o: &Map<String, Json>, depth: usize) -> Result<Schem
             Ok(OperationTypeDefinition {
                 operation: string_field(t, "Operation")?,
                 ty: string_field(t, "Type")?,
-                ..Default::default()
+                position: None,
+                comment: comments(t, "Comment")?,
             })
         })?,
-        ..Default::default()
+        position: None,
+        before_description_comment: comments(o, "BeforeDescriptionComment")?,
+        after_description_comment: comments(o, "AfterDescriptionComment")?,
+        end_of_definition_comment: comments(o, "EndOfDefinitionComment")?,
     })
 }
 
@@ -837,11 +885,13 @@ pub(crate) fn decode_schema(v: &Json) -> Result<SchemaDocument> {
                 arguments: items(d, "Arguments", depth, decode_field_definition)?,
                 locations: strings(d, "Locations")?,
                 is_repeatable: bool_field(d, "IsRepeatable")?,
-                ..Default::default()
+                position: None,
+                before_description_comment: comments(d, "BeforeDescriptionComment")?,
+                after_description_comment: comments(d, "AfterDescriptionComment")?,
             })
         })?,
         definitions: items(o, "Definitions", 0, decode_definition)?,
         extensions: items(o, "Extensions", 0, decode_definition)?,
-        comment: None,
+        comment: comments(o, "Comment")?,
     })
 }
