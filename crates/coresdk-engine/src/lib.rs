@@ -24,6 +24,7 @@ pub mod bundle;
 pub mod cache;
 pub mod canonical;
 pub mod error;
+mod graphql;
 pub mod json;
 mod jwk;
 pub mod jwks;

@@ -43,7 +43,7 @@ pub(crate) fn register(engine: &mut regorus::Engine, strict: bool) {
         // Registration only fails for a name registered twice: not possible here.
         let _ = engine.add_extension((*path).to_string(), *nargs, Box::new(extension));
     }
-    // graphql.*: `crate::graphql::register(engine, strict)` goes here.
+    crate::graphql::register(engine, strict);
 }
 
 fn text(args: &[Value], i: usize) -> Result<&str> {
