@@ -1,0 +1,155 @@
+"""Differential test: the same modules, data, input and question through real OPA v1.22.2
+and through CoreSDK, comparing value, undefined and error kind.
+
+Usage:
+    python tests/differential/run.py [--quick | --full] [--seed N] [--limit N]
+        [--sources a,b] [--write-docs]
+
+Sources: ``conformance`` (OPA's vendored cases, OPA's live answer as the reference),
+``packages`` (generated multi-module packages in shuffled load orders), ``workloads``
+(random inputs over the benchmark policies) and ``libraries`` (public Rego fetched by
+``tests/differential/setup.sh``). ``--quick`` is the bounded seeded slice CI runs;
+``--full`` runs every source at full size. ``--limit`` caps the cases of each source.
+
+Needs OPA (``bash tests/differential/setup.sh``; ``CORESDK_OPA`` points at another
+binary). Writes ``target/differential/report.json``; ``--write-docs`` writes the counts
+into ``docs/COMPATIBILITY.md``. Exits 1 when a disagreement appears that is not listed in
+``known-disagreements.txt``; closes with 'N passed, N failed, N skipped' (failed: unlisted
+disagreements; skipped: listed ones).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import conformance
+import libraries
+import packages
+import workloads
+from case import Case
+from known import KnownDisagreements
+from opa import OpaServer
+from outcome import Verdict, verdict
+from report import SOURCES, Results
+from sdk import CoreSdk
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "target" / "differential" / "report.json"
+
+# Sizes per mode: generated families, inputs per workload, library groups per library.
+SIZES = {
+    "quick": {"families": 12, "per_workload": 40, "groups": 15},
+    "default": {"families": 40, "per_workload": 150, "groups": 60},
+    "full": {"families": 200, "per_workload": 1000, "groups": None},
+}
+
+
+def opa_binary() -> Path:
+    given = os.environ.get("CORESDK_OPA")
+    return Path(given) if given else ROOT / "target" / "bench" / "bin" / "opa"
+
+
+def source_cases(source: str, mode: str, seed: int) -> Iterator[Case]:
+    size = SIZES[mode]
+    if source == "conformance":
+        return conformance.cases()
+    if source == "packages":
+        return packages.cases(seed, int(size["families"] or 0))
+    if source == "workloads":
+        return workloads.cases(seed, int(size["per_workload"] or 0))
+    if source == "libraries":
+        groups = size["groups"]
+        return libraries.cases(None if groups is None else int(groups))
+    raise ValueError(f"unknown source {source}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quick", action="store_true", help="the bounded slice CI runs")
+    group.add_argument("--full", action="store_true", help="every source at full size")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=None, help="at most N cases per source")
+    parser.add_argument("--sources", default=",".join(SOURCES))
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    mode = "quick" if args.quick else "full" if args.full else "default"
+    binary = opa_binary()
+    if not binary.exists():
+        print(f"no OPA at {binary}: run bash tests/differential/setup.sh", file=sys.stderr)
+        return 2
+    known = KnownDisagreements.read()
+    results = Results()
+    unlisted: list[str] = []
+    seen_disagreements: set[str] = set()
+    sdk = CoreSdk()
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        servers: dict[int, OpaServer] = {}
+
+        def server(rego_version: int) -> OpaServer:
+            if rego_version not in servers:
+                servers[rego_version] = stack.enter_context(OpaServer(binary, rego_version))
+            return servers[rego_version]
+
+        for source in args.sources.split(","):
+            begun = time.monotonic()
+            for case in itertools.islice(source_cases(source, mode, args.seed), args.limit):
+                opa = server(case.rego_version).ask(case)
+                got = sdk.ask(case)
+                v = verdict(opa, got, case.unordered)
+                listed = case.id in known
+                results.add(case, opa, got, v, listed)
+                if v is Verdict.DISAGREE:
+                    seen_disagreements.add(case.id)
+                    if not listed:
+                        unlisted.append(case.id)
+            c = results.counts[source]
+            print(
+                f"{source}: {sum(c.values())} cases in {time.monotonic() - begun:.1f} s: "
+                f"{c['agree']} agree, {c['typed_error']} typed error, "
+                f"{c['error_kind']} error kind differs, {c['disagree']} disagree",
+                flush=True,
+            )
+    seconds = time.monotonic() - started
+    command = "python tests/differential/run.py" + {"quick": " --quick", "full": " --full", "default": ""}[mode]
+    if args.seed != 1:
+        command += f" --seed {args.seed}"
+    if args.limit is not None:
+        command += f" --limit {args.limit}"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    results.write_json(args.out, {"command": command, "seed": args.seed, "mode": mode, "seconds": round(seconds, 1)})
+    (args.out.parent / "disagreements.txt").write_text(
+        "".join(f"{i}\n" for i in sorted(seen_disagreements)), encoding="utf-8"
+    )
+    print("\n".join(results.table()))
+    if args.write_docs:
+        results.write_docs(command, seconds)
+    for case_id in unlisted[:40]:
+        print(f"  NEW DISAGREEMENT {case_id}")
+    if len(unlisted) > 40:
+        print(f"  ... and {len(unlisted) - 40} more (all in {args.out})")
+    gone = sorted(i for i in known.ids if i.split("/", 1)[0] in args.sources.split(",") and i not in seen_disagreements)
+    if gone and args.limit is None:
+        print(
+            f"  {len(gone)} listed disagreements no longer disagree (remove them from known-disagreements.txt), e.g. {gone[0]}"
+        )
+    passed = sum(sum(c.values()) for c in results.counts.values()) - results.total(Verdict.DISAGREE)
+    skipped = results.total(Verdict.DISAGREE) - len(unlisted)
+    print(f"report: {args.out} ({seconds:.1f} s)")
+    print(f"differential: {passed} passed, {len(unlisted)} failed, {skipped} skipped")
+    return 1 if unlisted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
