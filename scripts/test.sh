@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
 # (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
-# (no regression), the masking corpus gate, fuzzing (bounded), cross-language parity, the packaging proof (install the built npm
+# (no regression), the OPA differential slice, the masking corpus gate, fuzzing (bounded), cross-language parity, the packaging proof (install the built npm
 # packages and wheel into empty projects with no Rust toolchain), and the benchmarks at smoke size. Exits non-zero on the first failing suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,10 @@ step "OPA conformance: no regression against tests/conformance/known-failures.tx
 mkdir -p target/conformance
 .venv/bin/python tests/conformance/run.py --check --cases "${CORESDK_CONFORMANCE_CASES:-tests/conformance/opa-v1}" \
   2>target/conformance/stderr.log
+
+step "OPA differential: CoreSDK vs OPA v1.22.2 on a seeded slice (no disagreement outside tests/differential/known-disagreements.txt)"
+bash tests/differential/setup.sh
+.venv/bin/python tests/differential/run.py --quick 2>target/differential/stderr.log
 
 step "masking corpus: recall and precision on 6,000 generated samples (benchmarks/mask/evaluate.py)"
 .venv/bin/python benchmarks/mask/evaluate.py --check > target/mask-corpus.txt || { cat target/mask-corpus.txt; exit 1; }

@@ -32,9 +32,13 @@ RESULT_SHIM = (
 )
 
 PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+IMPORT = re.compile(r"^import\s+data\.([\w.]+)", re.MULTILINE)
 TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
-# A rule head opening a body without `if` / `contains`: only Rego v0 parses it.
-V0_HEAD = re.compile(r"^(?!package|import|default|else)[A-Za-z_][^#\n]*\{\s*$", re.MULTILINE)
+# A rule head at column 0 opening a body with no `if` (`deny[msg] {`, `f(x) = y {`): only
+# Rego v0 parses it (an object literal, `x := {`, ends with an operator instead).
+V0_HEAD = re.compile(r"^[A-Za-z_][^#\n]*?([^\s=:(\[,])\s*\{\s*$", re.MULTILINE)
+# trivy registers these in Go; both engines get the same Rego stand-ins.
+IS_MANAGED_SHIM = '\n\nisManaged(x) := object.get(object.get(x, "__defsec_metadata", {}), "managed", true)\n'
 
 
 def listing() -> list[dict[str, Any]]:
@@ -46,14 +50,43 @@ def listing() -> list[dict[str, Any]]:
 
 
 def is_v0(text: str) -> bool:
-    return any(" if " not in line and " contains " not in line for line in V0_HEAD.findall(text))
+    for match in V0_HEAD.finditer(text):
+        line = match.group(0)
+        if not re.search(r"\b(if|else|contains|every|package|import)\b", line):
+            return True
+    return False
 
 
 def _with_shim(text: str) -> str:
     """``text`` importing the ``result.new`` stand-in when it calls it."""
+    if "isManaged(" in text and not re.search(r"^isManaged\(", text, re.MULTILINE):
+        text += IS_MANAGED_SHIM
     if "result.new(" not in text:
         return text
     return PACKAGE.sub(lambda m: f"{m.group(0)}\n\nimport data.result", text, count=1)
+
+
+def _needed(own: list[Path], shared: list[Path]) -> list[Path]:
+    """The shared files that ``own`` imports, directly or through each other."""
+    packages: dict[Path, str] = {}
+    for p in shared:
+        match = PACKAGE.search(p.read_text(encoding="utf-8"))
+        if match is not None:
+            packages[p] = match.group(1)
+    wanted: set[Path] = set()
+    todo = list(own)
+    while todo:
+        for imported in IMPORT.findall(todo.pop().read_text(encoding="utf-8")):
+            for p, package in packages.items():
+                # `import data.lib` takes every package below it; `import data.lib.x.f` the
+                # package `lib.x` that defines `f`.
+                related = (
+                    package == imported or package.startswith(imported + ".") or imported.startswith(package + ".")
+                )
+                if p not in wanted and related:
+                    wanted.add(p)
+                    todo.append(p)
+    return [p for p in shared if p in wanted]
 
 
 def groups(entry: dict[str, Any]) -> Iterator[tuple[str, list[Path], list[Path]]]:
@@ -78,7 +111,7 @@ def groups(entry: dict[str, Any]) -> Iterator[tuple[str, list[Path], list[Path]]
             split = len(own) > 4
             for stem, files in sorted(stems.items()) if split else [("", own)]:
                 name = str(directory.relative_to(base)) + (f"/{stem}" if stem else "")
-                yield name, files, [p for p in shared if p not in files]
+                yield name, files, _needed(files, [p for p in shared if p not in files])
 
 
 def cases(limit_groups: int | None = None) -> Iterator[Case]:

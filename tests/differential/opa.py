@@ -13,6 +13,7 @@ import http.client
 import json
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -60,8 +61,11 @@ class OpaServer:
         self.loaded: list[str] = []
         # What is loaded now (modules and data as JSON) and how loading it went: cases
         # asked in a row about the same policies load them once.
-        self.current: tuple[tuple[tuple[str, str], ...], str] | None = None
+        # (the data document is compared by identity: sources share one object per load).
+        self.current: tuple[tuple[tuple[str, str], ...], dict[str, Any]] | None = None
         self.load_error: Outcome | None = None
+        # Whether load_error is OPA's final word on the set (an error inside a module).
+        self.settled = False
 
     def __enter__(self) -> Self:
         self.start()
@@ -78,7 +82,7 @@ class OpaServer:
     def start(self) -> None:
         self.port = free_port()
         args = [str(self.binary), "run", "--server", "--addr", f"127.0.0.1:{self.port}"]
-        args += ["--log-level", "error", "--disable-telemetry"]
+        args += ["--log-level", "error", "--skip-version-check"]
         if self.rego_version == 0:
             args.append("--v0-compatible")
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -128,8 +132,22 @@ class OpaServer:
         raise AssertionError("unreachable")
 
     def _reset(self) -> None:
-        for policy_id in self.loaded:
-            self._request("DELETE", f"/v1/policies/{policy_id}")
+        """Deletes every loaded policy. OPA refuses to delete a module that the rest still
+        needs (a function it defines), so refused deletions are tried again after the
+        others, last loaded first; a set it will not let go of (modules calling each
+        other's functions) costs a server restart."""
+        pending = list(reversed(self.loaded))
+        while pending:
+            refused = []
+            for policy_id in pending:
+                status, _ = self._request("DELETE", f"/v1/policies/{policy_id}")
+                if status != 200:
+                    refused.append(policy_id)
+            if len(refused) == len(pending):
+                self.stop()
+                self.start()
+                break
+            pending = refused
         self.loaded = []
 
     def _put_modules(self, modules: tuple[tuple[str, str], ...]) -> Outcome | None:
@@ -144,7 +162,7 @@ class OpaServer:
         while pending:
             refused = []
             for index, (name, text) in pending:
-                policy_id = urllib.parse.quote(f"m{index}/{name}", safe="")
+                policy_id = urllib.parse.quote(f"m{index}-{name.replace('/', '-')}", safe="")
                 status, body = self._request("PUT", f"/v1/policies/{policy_id}", text.encode())
                 if status == 200:
                     self.loaded.append(policy_id)
@@ -167,12 +185,20 @@ class OpaServer:
     def ask(self, case: Case) -> Outcome:
         """OPA's answer to ``case``. A case with no input is asked with ``{}`` (as CoreSDK
         always has an input document)."""
-        data = json.dumps(case.data)
-        if self.current != (case.modules, data):
-            self.current = (case.modules, data)
-            self.load_error = self._load(case.modules, data)
+        if self.current is None or self.current[0] != case.modules or self.current[1] is not case.data:
+            self.current = (case.modules, case.data)
+            self.load_error = self._load(case.modules, json.dumps(case.data))
+            self.settled = False
         if self.load_error is not None:
-            return self.load_error
+            # Refused over REST: `opa eval` on the whole set decides, since modules that
+            # call each other's functions cannot go in one PUT at a time. An error it
+            # places in a module holds for every question about this set.
+            if self.settled:
+                return self.load_error
+            answer, in_module = self._eval(case)
+            if in_module:
+                self.load_error, self.settled = answer, True
+            return answer
         request = {"input": {} if case.input is None else case.input}
         params = "?strict-builtin-errors" if case.strict else ""
         if case.path:
@@ -187,6 +213,39 @@ class OpaServer:
             return _error(status, body)
         rows = body.get("result") or []
         return value(query_value(rows)) if rows else UNDEFINED
+
+    def _eval(self, case: Case) -> tuple[Outcome, bool]:
+        """OPA's answer from one ``opa eval`` process with every module at once, and
+        whether it is an error located in a module (not in the question)."""
+        with tempfile.TemporaryDirectory(prefix="differential-opa-") as tmp:
+            root = Path(tmp)
+            args = [str(self.binary), "eval", "--format", "json"]
+            if self.rego_version == 0:
+                args.append("--v0-compatible")
+            if case.strict:
+                args.append("--strict-builtin-errors")
+            for index, (name, text) in enumerate(case.modules):
+                path = root / f"m{index}-{name.replace('/', '-')}"
+                path.write_text(text, encoding="utf-8")
+                args += ["--data", str(path)]
+            (root / "data.json").write_text(json.dumps(case.data), encoding="utf-8")
+            (root / "input.json").write_text(json.dumps({} if case.input is None else case.input), encoding="utf-8")
+            args += ["--data", str(root / "data.json"), "--input", str(root / "input.json"), case.question]
+            done = subprocess.run(args, capture_output=True, check=False, timeout=120)
+        body = json.loads(done.stdout or b"{}")
+        if body.get("errors"):
+            first = body["errors"][0]
+            code = str(first.get("code", ""))
+            kind = Kind.EVAL_ERROR if code.startswith("eval_") else Kind.COMPILE_ERROR
+            message = str(first.get("message", "")).splitlines()[0][:300]
+            in_module = kind is Kind.COMPILE_ERROR and bool((first.get("location") or {}).get("file"))
+            return Outcome(kind, code=code, message=message), in_module
+        rows = body.get("result") or []
+        if not rows:
+            return UNDEFINED, False
+        if case.path:
+            return value(rows[0]["expressions"][0]["value"]), False
+        return value(query_value([row.get("bindings") or {} for row in rows])), False
 
 
 def _error(status: int, body: Any) -> Outcome:

@@ -47,7 +47,7 @@ OUT = ROOT / "target" / "differential" / "report.json"
 
 # Sizes per mode: generated families, inputs per workload, library groups per library.
 SIZES = {
-    "quick": {"families": 12, "per_workload": 40, "groups": 15},
+    "quick": {"families": 12, "per_workload": 40, "groups": 8},
     "default": {"families": 40, "per_workload": 150, "groups": 60},
     "full": {"families": 200, "per_workload": 1000, "groups": None},
 }

@@ -64,7 +64,8 @@ def _load(case: Case, v0_option: bool) -> coresdk.PolicyEngine:
 
 
 def _error(e: coresdk.CoreSdkError, kind: Kind) -> Outcome:
-    message = str(e.message).splitlines()[0][:300] if e.message else ""
+    # regorus puts the location first and the reason after it: keep a few lines.
+    message = " | ".join(line.strip() for line in str(e.message).splitlines() if line.strip())[:400]
     return Outcome(kind, code=e.code, message=message)
 
 
@@ -79,9 +80,10 @@ class CoreSdk:
         self.engine: coresdk.PolicyEngine | Outcome | None = None
 
     def _engine_for(self, case: Case) -> coresdk.PolicyEngine | Outcome:
-        key = (case.modules, json.dumps(case.data), case.rego_version, case.strict)
-        if self.current != key:
-            self.current = key
+        key = (case.modules, id(case.data), case.rego_version, case.strict)
+        if self.current is None or self.current[:4] != key:
+            # `data` is kept with the key so its id cannot be reused by another object.
+            self.current = (*key, case.data)
             try:
                 self.engine = _load(case, self.v0_option)
             except coresdk.CoreSdkError as e:
