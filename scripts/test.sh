@@ -36,6 +36,7 @@ mkdir -p target/conformance
 
 step "OPA differential: CoreSDK vs OPA v1.22.2 on a seeded slice (no disagreement outside tests/differential/known-disagreements.txt)"
 bash tests/differential/setup.sh
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/differential/test_harness.py
 .venv/bin/python tests/differential/run.py --quick 2>target/differential/stderr.log
 
 step "masking corpus: recall and precision on 6,000 generated samples (benchmarks/mask/evaluate.py)"

@@ -24,10 +24,12 @@ import argparse
 import contextlib
 import itertools
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -46,11 +48,20 @@ from sdk import CoreSdk
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "target" / "differential" / "report.json"
 
-# Sizes per mode: generated families, inputs per workload, library groups per library.
+
+@dataclass(frozen=True)
+class Size:
+    """How much of each source a mode runs (conformance always runs whole)."""
+
+    families: int  # generated package families
+    per_workload: int  # random inputs per benchmark workload
+    groups: int | None  # library groups per library (None: all)
+
+
 SIZES = {
-    "quick": {"families": 12, "per_workload": 40, "groups": 6},
-    "default": {"families": 40, "per_workload": 150, "groups": 60},
-    "full": {"families": 200, "per_workload": 1000, "groups": None},
+    "quick": Size(families=12, per_workload=40, groups=6),
+    "default": Size(families=40, per_workload=150, groups=60),
+    "full": Size(families=200, per_workload=1000, groups=None),
 }
 
 
@@ -64,16 +75,21 @@ def source_cases(source: str, mode: str, seed: int) -> Iterator[Case]:
     if source == "conformance":
         return conformance.cases()
     if source == "packages":
-        return packages.cases(seed, int(size["families"] or 0))
+        return packages.cases(seed, size.families)
     if source == "workloads":
-        return workloads.cases(seed, int(size["per_workload"] or 0))
+        return workloads.cases(seed, size.per_workload)
     if source == "libraries":
-        groups = size["groups"]
-        return libraries.cases(None if groups is None else int(groups))
+        return libraries.cases(size.groups)
     raise ValueError(f"unknown source {source}")
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM ends the run through the normal exit path, so the OPA server is stopped."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--quick", action="store_true", help="the bounded slice CI runs")
