@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
 # (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
-# (no regression), the masking corpus gate, fuzzing (bounded), cross-language parity, the packaging proof (install the built npm
+# (no regression), the OPA differential slice, the masking corpus gate, fuzzing (bounded), cross-language parity, the packaging proof (install the built npm
 # packages and wheel into empty projects with no Rust toolchain), and the benchmarks at smoke size. Exits non-zero on the first failing suite.
 #
 # `scripts/test.sh --quick` is the iteration mode: the same build, then formatting, lints,
@@ -45,6 +45,12 @@ step "OPA conformance: no regression against tests/conformance/known-failures.tx
 mkdir -p target/conformance
 .venv/bin/python tests/conformance/run.py --check --cases "${CORESDK_CONFORMANCE_CASES:-tests/conformance/opa-v1}" \
   2>target/conformance/stderr.log
+
+step "OPA differential: CoreSDK vs OPA v1.22.2 on a seeded slice (no disagreement outside tests/differential/known-disagreements.txt)"
+bash tests/differential/setup.sh
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/differential/test_harness.py
+mkdir -p target/differential
+.venv/bin/python tests/differential/run.py --quick 2>target/differential/stderr.log
 
 if [ "$QUICK" = 1 ]; then
   step "quick suites passed (run scripts/test.sh without --quick for everything CI runs)"

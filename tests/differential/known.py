@@ -1,0 +1,34 @@
+"""The list of disagreements known today (``known-disagreements.txt``): the CI gate fails
+only on a disagreement that is not listed, and reports listed ones that now agree so the
+list shrinks as fixes land (as ``tests/conformance/known-failures.txt`` does).
+
+Format: one case id a line; ``#`` starts a comment line (causes are grouped under
+comments); a line ending in ``*`` matches every id that starts with the text before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+FILE = Path(__file__).resolve().parent / "known-disagreements.txt"
+
+
+@dataclass(frozen=True)
+class KnownDisagreements:
+    ids: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def read(cls, path: Path = FILE) -> KnownDisagreements:
+        if not path.exists():
+            return cls(frozenset(), ())
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        entries = [line for line in lines if line and not line.startswith("#")]
+        return cls(
+            frozenset(e for e in entries if not e.endswith("*")),
+            tuple(e[:-1] for e in entries if e.endswith("*")),
+        )
+
+    def __contains__(self, case_id: object) -> bool:
+        return isinstance(case_id, str) and (case_id in self.ids or any(case_id.startswith(p) for p in self.prefixes))
