@@ -21,6 +21,8 @@ pub mod azure_policy;
 mod bitwise;
 pub mod comparison;
 mod conversions;
+#[cfg(feature = "opa-deprecated")]
+pub mod deprecated;
 
 mod encoding;
 #[cfg(feature = "glob")]
@@ -117,6 +119,10 @@ lazy_static! {
 
 	#[cfg(feature = "opa-testutil")]
 	test::register(&mut m);
+
+	// Last: two deprecated builtins are other builtins under old names.
+	#[cfg(feature = "opa-deprecated")]
+	deprecated::register(&mut m);
 
 	m
     };

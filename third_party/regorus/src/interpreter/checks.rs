@@ -164,6 +164,21 @@ impl Interpreter {
             || self.lookup_function_by_name(path).is_some()
     }
 
+    /// True when a call to `path` reaches one of OPA's deprecated builtins (which Rego v1
+    /// modules may not call), not a function of the policy with the same name.
+    fn is_deprecated_builtin(&self, path: &str) -> bool {
+        #[cfg(feature = "opa-deprecated")]
+        {
+            crate::builtins::deprecated::DEPRECATED.contains(&path)
+                && self.lookup_function_by_name(path).is_none()
+        }
+        #[cfg(not(feature = "opa-deprecated"))]
+        {
+            let _ = path;
+            false
+        }
+    }
+
     /// Rejects calls to functions that no module, extension or builtin defines, and
     /// arithmetic or set operators applied to literals of the wrong type, as OPA's type
     /// checker does (`rego_type_error: undefined function f`, `plus: invalid
@@ -191,7 +206,14 @@ impl Interpreter {
                     Expr::Call { span, fcn, .. } => {
                         // Calls through computed references are checked when evaluated.
                         if let Ok(path) = get_path_string(fcn, None) {
-                            if !self.call_target_exists(&path) {
+                            if module.rego_v1 && self.is_deprecated_builtin(&path) {
+                                error = Some((
+                                    span.clone(),
+                                    alloc::format!(
+                                        "deprecated built-in function calls in expression: {path}"
+                                    ),
+                                ));
+                            } else if !self.call_target_exists(&path) {
                                 error = Some((
                                     span.clone(),
                                     alloc::format!("undefined function {path}"),

@@ -69,3 +69,28 @@ fn policies_opa_accepts_pass() -> Result<()> {
     assert_eq!(value, Value::from(2u64));
     Ok(())
 }
+
+#[cfg(feature = "opa-deprecated")]
+#[test]
+fn deprecated_builtins_work_in_v0_and_are_rejected_in_v1() -> Result<()> {
+    let e = error_of(&["package p\nx := re_match(\"a\", \"a\")\n"]);
+    assert!(e.contains("deprecated built-in function calls in expression: re_match"), "{e}");
+    let mut engine = Engine::new();
+    engine.set_rego_v0(true);
+    engine.add_policy(
+        "p.rego".into(),
+        "package p\nx := [re_match(\"a+\", \"aa\"), any([false, true]), all([true, false]), \
+         set_diff({1, 2}, {1}), net.cidr_overlap(\"10.0.0.0/8\", \"10.1.1.1\"), \
+         cast_array({1}), cast_string(\"s\")]\n"
+            .into(),
+    )?;
+    engine.check_policy()?;
+    let value = engine.eval_rule("data.p.x".into())?;
+    let expected = Value::from_json_str(r#"[true, true, false, [2], true, [1], "s"]"#)?;
+    // set_diff gives a set: compare through JSON.
+    assert_eq!(
+        serde_json::to_string(&value)?,
+        serde_json::to_string(&expected)?
+    );
+    Ok(())
+}
