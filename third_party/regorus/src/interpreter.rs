@@ -2707,6 +2707,8 @@ impl Interpreter {
                 }
                 s.push(']');
             }
+            // OPA writes the empty set so that it cannot be read as an empty object.
+            Value::Set(set) if set.is_empty() => s.push_str("set()"),
             Value::Set(set) => {
                 s.push('{');
                 for (idx, e) in set.iter().enumerate() {
@@ -2731,6 +2733,29 @@ impl Interpreter {
             }
             other => s.push_str(&format!("{other}")),
         }
+    }
+
+    /// Joins the parts of a template string as OPA's `internal.template_string` does:
+    /// strings as they are, other values as `print` writes them.
+    fn eval_template_string(&mut self, parts: &[ExprRef]) -> Result<Value> {
+        let mut text = String::default();
+        for part in parts {
+            match self.eval_expr(part)? {
+                Value::String(s) => text.push_str(s.as_ref()),
+                // The values of an embedded expression.
+                Value::Set(values) => match values.iter().next() {
+                    None => text.push_str("<undefined>"),
+                    Some(_) if values.len() > 1 => bail!(part
+                        .span()
+                        .error("template-strings must not produce multiple outputs")),
+                    Some(Value::String(s)) => text.push_str(s.as_ref()),
+                    Some(value) => Self::to_printable(value, &mut text),
+                },
+                Value::Undefined => return Ok(Value::Undefined),
+                value => Self::to_printable(&value, &mut text),
+            }
+        }
+        Ok(Value::String(text.into()))
     }
 
     fn eval_print(&mut self, span: &Span, params: &[ExprRef], args: Vec<Value>) -> Result<Value> {
@@ -3567,6 +3592,7 @@ impl Interpreter {
                 key, value, query, ..
             } => self.eval_object_compr(key, value, query),
             Expr::SetCompr { term, query, .. } => self.eval_set_compr(term, query),
+            Expr::TemplateString { parts, .. } => self.eval_template_string(parts),
             Expr::UnaryExpr {
                 span, expr: uexpr, ..
             } => match uexpr.as_ref() {
@@ -3887,7 +3913,7 @@ impl Interpreter {
             ArrayCompr { .. } | SetCompr { .. } | ObjectCompr { .. } => return Ok(()),
 
             // Check each item in array/set.
-            Array { items, .. } | Set { items, .. } => {
+            Array { items, .. } | Set { items, .. } | TemplateString { parts: items, .. } => {
                 for item in items {
                     Self::check_default_value(item)?;
                 }

@@ -173,7 +173,10 @@ impl<'source> Parser<'source> {
 
     pub fn token_text(&self) -> &str {
         match self.tok.0 {
-            TokenKind::String | TokenKind::RawString => "",
+            TokenKind::String
+            | TokenKind::RawString
+            | TokenKind::TemplateStringPart { .. }
+            | TokenKind::TemplateStringEnd { .. } => "",
             _ => self.tok.1.text(),
         }
     }
@@ -653,6 +656,10 @@ impl<'source> Parser<'source> {
                     eidx: self.next_eidx(),
                 }
             }
+            TokenKind::TemplateStringPart { raw } | TokenKind::TemplateStringEnd { raw } => {
+                let raw = *raw;
+                return self.parse_template_string(raw);
+            }
             // `null`, `true` and `false` heading a ref are variables (`true.x == 1`).
             TokenKind::Ident if self.is_allowed_keyword_ref_head() => return self.parse_var_expr(),
             TokenKind::Ident => match self.token_text() {
@@ -683,6 +690,136 @@ impl<'source> Parser<'source> {
         };
         self.next_token()?;
         Ok(node)
+    }
+
+    /// Literal text of a template-string token with its escapes resolved.
+    fn template_string_text(span: &Span, raw: bool) -> Result<String> {
+        let text = span.text();
+        // `\{` is a brace, not the start of an expression, in both forms.
+        let mut unescaped = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match (c, chars.clone().next()) {
+                ('\\', Some('{')) => {
+                    chars.next();
+                    unescaped.push('{');
+                }
+                ('\\', Some(next)) if !raw => {
+                    chars.next();
+                    unescaped.push(c);
+                    unescaped.push(next);
+                }
+                _ => unescaped.push(c),
+            }
+        }
+        if raw {
+            return Ok(unescaped);
+        }
+        serde_json::from_str::<String>(&format!("\"{unescaped}\""))
+            .map_err(|e| span.error(&format!("invalid template string: {e}")))
+    }
+
+    /// Parses a template string, `$"text {expr} text"` or `` $`text {expr} text` ``.
+    ///
+    /// As OPA's compiler does, each embedded expression `e` becomes the set comprehension
+    /// `{v | v = e}` (keeping `e`'s `with` modifiers), so that evaluation sees every value
+    /// `e` can take: none prints `<undefined>`, more than one is an error. `v` is named by
+    /// the source text `{e}`, which cannot clash with a variable of the policy.
+    fn parse_template_string(&mut self, raw: bool) -> Result<Expr> {
+        let mut span = self.tok.1.clone();
+        // Include the opening `$"` or `` $` ``.
+        span.start = span.start.saturating_sub(2);
+        span.col = span.col.saturating_sub(2);
+        let mut parts = vec![];
+        loop {
+            let text_span = self.tok.1.clone();
+            let text = Self::template_string_text(&text_span, raw)?;
+            if !text.is_empty() {
+                parts.push(Ref::new(Expr::String {
+                    span: text_span.clone(),
+                    value: Value::from(text),
+                    eidx: self.next_eidx(),
+                }));
+            }
+            if matches!(self.tok.0, TokenKind::TemplateStringEnd { .. }) {
+                // Include the closing delimiter.
+                span.end = text_span.end.saturating_add(1);
+                break;
+            }
+
+            self.next_token()?;
+            // `{expr}`, located at the expression's first token.
+            let mut part_span = self.tok.1.clone();
+            part_span.start = text_span.end;
+            let stmt = self.parse_literal_stmt()?;
+            let expr = match &stmt.literal {
+                Literal::Expr { expr, .. }
+                    if !matches!(expr.as_ref(), Expr::AssignExpr { .. }) =>
+                {
+                    expr.clone()
+                }
+                _ => bail!(stmt.span.error(
+                    "template-string expression must not be a negation, assignment, unification, `some` or `every`"
+                )),
+            };
+            if self.tok.0 != TokenKind::Symbol || self.token_text() != "}" {
+                bail!(self
+                    .tok
+                    .1
+                    .error("expected `}` to end template-string expression"));
+            }
+            part_span.end = self.tok.1.end;
+            parts.push(Ref::new(self.template_string_part(part_span, expr, stmt)));
+
+            // Continue the template string after the `}`.
+            self.line = self.tok.1.line;
+            self.end = self.tok.1.end;
+            self.tok = self.lexer.read_template_string_chunk(raw)?;
+        }
+        self.next_token()?;
+        Ok(Expr::TemplateString {
+            span,
+            parts,
+            eidx: self.next_eidx(),
+        })
+    }
+
+    /// `{v | v = expr}` for the template-string expression `expr`, where `span` covers
+    /// `{expr}` and names `v`.
+    fn template_string_part(&mut self, span: Span, expr: Ref<Expr>, stmt: LiteralStmt) -> Expr {
+        let var = |parser: &mut Self| Expr::Var {
+            span: span.clone(),
+            value: Value::from(span.text()),
+            eidx: parser.next_eidx(),
+        };
+        let lhs = Ref::new(var(self));
+        let capture = Expr::AssignExpr {
+            span: stmt.span.clone(),
+            op: AssignOp::Eq,
+            lhs,
+            rhs: expr,
+            eidx: self.next_eidx(),
+        };
+        let query = Query {
+            span: stmt.span.clone(),
+            stmts: vec![LiteralStmt {
+                span: stmt.span.clone(),
+                literal: Literal::Expr {
+                    span: stmt.span.clone(),
+                    expr: Ref::new(capture),
+                },
+                with_mods: stmt.with_mods,
+                sidx: stmt.sidx,
+            }],
+            qidx: self.next_qidx(),
+        };
+        let term = Ref::new(var(self));
+        Expr::SetCompr {
+            span,
+            term,
+            query: Ref::new(query),
+            eidx: self.next_eidx(),
+        }
     }
 
     fn parse_compr(&mut self, delim: &str) -> Result<(Expr, Query)> {

@@ -655,7 +655,9 @@ impl LoopHoister {
             | E::Bool { .. }
             | E::Null { .. }
             | E::Var { .. } => {}
-            E::Array { items, .. } | E::Set { items, .. } => {
+            E::Array { items, .. }
+            | E::Set { items, .. }
+            | E::TemplateString { parts: items, .. } => {
                 for item in items {
                     self.analyze_expr(module_idx, item, context, loops)?;
                 }
