@@ -620,10 +620,22 @@ impl LoopHoister {
             Expr { expr, .. } => {
                 self.analyze_expr(module_idx, expr, context, loops)?;
             }
-            Every { domain, query, .. } => {
+            Every {
+                key,
+                value,
+                domain,
+                query,
+                ..
+            } => {
                 self.analyze_expr(module_idx, domain, context, loops)?;
 
-                let every_context = context.child_with_output_exprs(ContextType::Every, None, None);
+                let mut every_context =
+                    context.child_with_output_exprs(ContextType::Every, None, None);
+                // The body sees the key and value as bound, also inside comprehensions
+                // (`every x in xs { [y | y = x] }`).
+                for var in key.iter().chain(core::iter::once(value)) {
+                    every_context.bind_variable(var.text());
+                }
                 let populated_context =
                     self.populate_query(module_idx, query.as_ref(), &every_context)?;
                 self.lookup.ensure_query_capacity(module_idx, query.qidx);
