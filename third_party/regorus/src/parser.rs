@@ -2369,9 +2369,8 @@ impl<'source> Parser<'source> {
 
         if self.rego_v1 && bodies.is_empty() {
             match &head {
-                RuleHead::Compr { assign, .. } | RuleHead::Func { assign, .. }
-                    if assign.is_none() =>
-                {
+                // A function head alone, `f("x")`, is `f("x") := true` as in v0.
+                RuleHead::Compr { assign, .. } if assign.is_none() => {
                     bail!(span.error("rule must have a body or assignment"));
                 }
                 RuleHead::Set { refr, key, .. } if key.is_none() => {
