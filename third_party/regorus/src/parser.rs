@@ -2443,8 +2443,8 @@ impl<'source> Parser<'source> {
         Ok(())
     }
 
-    fn parse_imports(&mut self) -> Result<Vec<Import>> {
-        let mut imports = vec![];
+    /// Parses consecutive imports into `imports`.
+    fn parse_imports(&mut self, imports: &mut Vec<Import>) -> Result<()> {
         while self.token_text() == "import" && !self.is_ref_head() {
             let mut span = self.tok.1.clone();
             self.next_token()?;
@@ -2500,11 +2500,11 @@ impl<'source> Parser<'source> {
                     refr,
                     r#as: var,
                 },
-                &mut imports,
+                imports,
             )?;
         }
 
-        Ok(imports)
+        Ok(())
     }
 
     fn parse_string_literal(&mut self) -> Result<String> {
@@ -2553,7 +2553,8 @@ impl<'source> Parser<'source> {
 
     pub fn parse(&mut self) -> Result<Module> {
         let package = self.parse_package()?;
-        let imports = self.parse_imports()?;
+        let mut imports = vec![];
+        self.parse_imports(&mut imports)?;
 
         let target = self.parse_target_rule()?;
         if target.is_some() {
@@ -2562,6 +2563,11 @@ impl<'source> Parser<'source> {
 
         let mut policy = vec![];
         while self.tok.0 != TokenKind::Eof {
+            // As in OPA, imports may also follow rules; they apply to the whole module.
+            if self.token_text() == "import" && !self.is_ref_head() {
+                self.parse_imports(&mut imports)?;
+                continue;
+            }
             policy.push(Ref::new(self.parse_rule()?));
             // Guard policy rule accumulation against allocator limits.
             check_memory_limit()?;
