@@ -1180,7 +1180,9 @@ impl<'source> Parser<'source> {
                         eidx: self.next_eidx(),
                     };
                 }
-                "(" if possible_fcn => {
+                // As in OPA, `(` starts the arguments of a call only right after the
+                // function's name: `f\n(x)` is two literals, `f (x)` is an error.
+                "(" if possible_fcn && self.tok.1.start == self.end => {
                     self.next_token()?;
                     let mut args = vec![];
                     if self.token_text() != ")" {
