@@ -2364,7 +2364,8 @@ impl<'source> Parser<'source> {
         span.end = self.end;
 
         if let RuleHead::Set { .. } = &head {
-            if let Some(RuleBody { span, .. }) = bodies.get(1) {
+            // Several bodies without `else` (`p[x] { .. } { .. }`, v0) are fine.
+            if let Some(RuleBody { span, .. }) = bodies.iter().find(|body| body.is_else) {
                 bail!(span.error("else cannot be used with set rules"));
             }
         }

@@ -111,6 +111,7 @@ fn match_expr_impl(e: &Expr, v: &Value) -> Result<()> {
         Expr::Var { span: s, .. } => match_span(s, &v["var"]),
         Expr::Array { span, items, .. } => match_vec(span, items, &v["array"]),
         Expr::Set { span, items, .. } => match_vec(span, items, &v["set"]),
+        Expr::TemplateString { span, parts, .. } => match_vec(span, parts, &v["templatestring"]),
         Expr::Object { span, fields, .. } => match_object(span, fields, &v["object"]),
         Expr::ArrayCompr {
             span, term, query, ..
