@@ -69,8 +69,10 @@ REASONS = {
     "json.verify_schema": "regorus's `jsonschema` feature gets `[true, null]` right but "
     "words errors differently from OPA's gojsonschema (`[false, \"jsonschema: Invalid "
     "type. ...\"]`); left off with `json.match_schema`",
-    "strings.render_template": "not written yet: needs Go's `text/template` (a subset would "
-    "do for the conformance cases: `{{.x}}`, `range`, `if`)",
+    "strings.render_template": "not written yet: needs Go's `text/template` over OPA's "
+    "Go values (numbers are `json.Number` strings, so `{{if 0}}` is true; a missing key or "
+    "`null` renders `<undefined>`; objects render `map[k:v]`; a set is an error), with "
+    "`range`, `if`, `with`, variables and the functions `len`, `index`, `printf`",
     "regex.globs_match": "needs the intersection of two glob-regex languages; not written yet",
     "graphql.is_valid": "in progress (crates/coresdk-engine/src/graphql.rs)",
     "graphql.parse": "in progress (crates/coresdk-engine/src/graphql.rs)",
