@@ -52,17 +52,27 @@ REASONS = {
     "internal.template_string": "string interpolation (`$\"...{x}\"`), a language form "
     "regorus 0.14 does not parse",
     "internal.test_case": "used by `opa test` only",
-    "crypto.parse_private_keys": "not written yet",
-    "crypto.x509.parse_and_verify_certificates": "not written yet",
-    "crypto.x509.parse_and_verify_certificates_with_options": "not written yet",
-    "crypto.x509.parse_certificate_request": "not written yet",
-    "crypto.x509.parse_keypair": "not written yet",
-    "crypto.x509.parse_rsa_private_key": "not written yet",
-    "io.jwt.verify_es512": "not written yet",
-    "json.match_schema": "not written yet",
-    "json.verify_schema": "not written yet",
-    "providers.aws.sign_req": "not written yet",
-    "strings.render_template": "not written yet",
+    "crypto.parse_private_keys": "not written yet (PEM/PKCS#1/PKCS#8/EC keys to JWK-like objects)",
+    "crypto.x509.parse_and_verify_certificates": "not written yet: needs X.509 chain "
+    "verification (signatures, validity, key usage) as Go's `x509.Verify`",
+    "crypto.x509.parse_and_verify_certificates_with_options": "not written yet: as "
+    "`parse_and_verify_certificates`, with Go's `VerifyOptions`",
+    "crypto.x509.parse_certificate_request": "not written yet (`x509-parser` reads CSRs; "
+    "the Go field layout is the work)",
+    "crypto.x509.parse_keypair": "not written yet: Go's `tls.X509KeyPair` as JSON",
+    "crypto.x509.parse_rsa_private_key": "not written yet (RSA key to JWK)",
+    "io.jwt.verify_es512": "not written yet: P-521 ECDSA, which `jsonwebtoken` lacks "
+    "(the `p521` crate has it)",
+    "json.match_schema": "regorus's `jsonschema` feature answers `[true, null]` and one "
+    "message string where OPA answers `[true, []]` and gojsonschema error objects "
+    "(`desc`, `error`, `field`, `type`); needs an extension that maps errors to that shape",
+    "json.verify_schema": "regorus's `jsonschema` feature gets `[true, null]` right but "
+    "words errors differently from OPA's gojsonschema (`[false, \"jsonschema: Invalid "
+    "type. ...\"]`); left off with `json.match_schema`",
+    "strings.render_template": "not written yet: needs Go's `text/template` over OPA's "
+    "Go values (numbers are `json.Number` strings, so `{{if 0}}` is true; a missing key or "
+    "`null` renders `<undefined>`; objects render `map[k:v]`; a set is an error), with "
+    "`range`, `if`, `with`, variables and the functions `len`, `index`, `printf`",
     "regex.globs_match": "needs the intersection of two glob-regex languages; not written yet",
     "graphql.is_valid": "in progress (crates/coresdk-engine/src/graphql.rs)",
     "graphql.parse": "in progress (crates/coresdk-engine/src/graphql.rs)",

@@ -403,3 +403,63 @@ fn uri_builtins_match_opa() {
         (r#"uri.is_valid("urn:isbn:0451450523")"#, Some(json!(true))),
     ]);
 }
+
+/// OPA's conformance vectors (`providers-aws/aws-sign_req.yaml`): the `Authorization`
+/// header and signing headers for fixed credentials at 2015-12-28T14:08:25Z.
+#[test]
+fn aws_sign_req_matches_opa_vectors() {
+    let config = r#"{"aws_access_key": "MYAWSACCESSKEYGOESHERE", "aws_secret_access_key": "MYAWSSECRETACCESSKEYGOESHERE", "aws_service": "s3", "aws_region": "us-east-1"}"#;
+    let sign = |request: &str, config: &str| {
+        eval(&format!(
+            "providers.aws.sign_req({request}, {config}, 1451311705000000000)"
+        ))
+    };
+    let scope = "Credential=MYAWSACCESSKEYGOESHERE/20151228/us-east-1/s3/aws4_request";
+    assert_eq!(
+        sign(r#"{"method": "get", "url": "http://example.com"}"#, config),
+        Some(json!({
+            "headers": {
+                "Authorization": format!("AWS4-HMAC-SHA256 {scope},SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature=0047a7016c81e5c7f29cd522f97e911e04fc472fced0aee7916cbc287ad6c8e3"),
+                "host": "example.com",
+                "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "x-amz-date": "20151228T140825Z",
+            },
+            "method": "get",
+            "url": "http://example.com",
+        }))
+    );
+    let request = r#"{"method": "get", "url": "https://example.com", "headers": {"foo": "bar", "x-amz-content-sha256": "existing-value"}, "body": {"example": {1, 2, 3, 4}}}"#;
+    let signed = sign(request, config).unwrap();
+    assert_eq!(
+        signed["headers"]["Authorization"],
+        json!(format!("AWS4-HMAC-SHA256 {scope},SignedHeaders=foo;host;x-amz-content-sha256;x-amz-date,Signature=42bcac7fc6d170e09be72fdf38b62e59361265bc59d5f9156f0d6faf889e98ba"))
+    );
+    assert_eq!(
+        signed["headers"]["x-amz-content-sha256"],
+        json!("bacff6243c850423883052ac3c336fd645994442933408dfd3f9e858e69bda07")
+    );
+    let unsigned = config.replace('}', r#", "disable_payload_signing": true}"#);
+    let signed = sign(request, &unsigned).unwrap();
+    assert_eq!(
+        signed["headers"]["Authorization"],
+        json!(format!("AWS4-HMAC-SHA256 {scope},SignedHeaders=foo;host;x-amz-content-sha256;x-amz-date,Signature=edcd3ca3fd3acdfbcecad1a1d8062dbc6562d90352e294c336f9727397f9c383"))
+    );
+    assert_eq!(
+        signed["headers"]["x-amz-content-sha256"],
+        json!("UNSIGNED-PAYLOAD")
+    );
+    let bad_flag = config.replace('}', r#", "disable_payload_signing": "false"}"#);
+    for (request, config) in [
+        (
+            r#"{"method": "get", "url": "http://example.com"}"#,
+            bad_flag.as_str(),
+        ),
+        (r#"{"url": "http://example.com"}"#, config),
+        (
+            r#"{"method": "get", "url": "http://example.com"}"#,
+            r#"{"aws_service": "s3"}"#,
+        ),
+    ] {
+        assert_eq!(sign(request, config), None, "{request} {config}");
+    }
+}

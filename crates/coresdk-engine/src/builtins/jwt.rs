@@ -2,7 +2,7 @@
 //!
 //! JWT signatures are checked by the same `jsonwebtoken` code as [`crate::TokenVerifier`].
 
-use super::{hex, text, to_value, type_name, Builtin};
+use super::{hex, opa_json, text, to_value, type_name, Builtin};
 use anyhow::{anyhow, bail, Result};
 use base64::Engine as _;
 use jsonwebtoken::{Algorithm, DecodingKey};
@@ -296,18 +296,4 @@ fn jwt_encode_sign(args: &[Value]) -> Result<Value> {
         bail!("io.jwt.encode_sign takes 3 operands");
     };
     Ok(Value::from(encode_sign_raw(header, payload, key)?))
-}
-
-/// `value` with integral floats as integers (`1678000000`, not `1678000000.0`).
-fn opa_json(value: serde_json::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        J::Number(n) if n.is_f64() => match n.as_f64() {
-            Some(f) if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => J::from(f as i64),
-            _ => J::Number(n),
-        },
-        J::Array(items) => J::Array(items.into_iter().map(opa_json).collect()),
-        J::Object(map) => J::Object(map.into_iter().map(|(k, v)| (k, opa_json(v))).collect()),
-        other => other,
-    }
 }

@@ -1,6 +1,7 @@
 //! OPA builtins regorus lacks, supplied as regorus extensions with OPA's semantics, one
 //! file per family: `crypto` (digests, HMACs), `jwt` (`io.jwt.*`), `net`
-//! (`net.cidr_*`), `x509` (`crypto.x509.*`), `uri` (`uri.*`) and `collections`
+//! (`net.cidr_*`), `x509` (`crypto.x509.*`), `uri` (`uri.*`), `aws`
+//! (`providers.aws.sign_req`) and `collections`
 //! (`array.flatten`, `strings.split_n`). `scripts/builtins-inventory.py` reads the
 //! `BUILTINS` tables of these files to list what CoreSDK supplies in
 //! docs/COMPATIBILITY.md.
@@ -13,6 +14,7 @@
 use anyhow::{bail, Result};
 use regorus::Value;
 
+mod aws;
 mod collections;
 mod crypto;
 mod jwt;
@@ -32,6 +34,7 @@ pub(crate) fn register(engine: &mut regorus::Engine, strict: bool) {
         x509::BUILTINS,
         collections::BUILTINS,
         uri::BUILTINS,
+        aws::BUILTINS,
     ];
     for (path, nargs, builtin) in families.iter().flat_map(|family| family.iter()) {
         let builtin = *builtin;
@@ -83,4 +86,18 @@ fn hex(bytes: &[u8]) -> Value {
 
 fn to_value(json: &serde_json::Value) -> Result<Value> {
     Ok(serde_json::from_value(json.clone())?)
+}
+
+/// `value` with integral floats as integers (`1678000000`, not `1678000000.0`).
+fn opa_json(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        J::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15 => J::from(f as i64),
+            _ => J::Number(n),
+        },
+        J::Array(items) => J::Array(items.into_iter().map(opa_json).collect()),
+        J::Object(map) => J::Object(map.into_iter().map(|(k, v)| (k, opa_json(v))).collect()),
+        other => other,
+    }
 }

@@ -17,14 +17,28 @@ pub(super) const BUILTINS: &[(&str, u8, Builtin)] = &[
 
 /// The components `uri.parse` reports, as Go's `url.URL` holds them.
 #[derive(Default)]
-struct Uri {
+pub(super) struct Uri {
     scheme: String,
+    /// Go's `URL.Host`: the host name and `:port` as written (brackets kept).
+    pub(super) host: String,
     hostname: String,
     port: String,
     path: String,
     raw_path: String,
-    raw_query: String,
+    pub(super) raw_query: String,
     fragment: String,
+}
+
+impl Uri {
+    /// Go's `URL.EscapedPath`: the path as written when that is a valid encoding of it,
+    /// else the path escaped.
+    pub(super) fn escaped_path(&self) -> String {
+        if self.raw_path != self.path {
+            self.raw_path.clone()
+        } else {
+            escape_path(&self.path)
+        }
+    }
 }
 
 /// `uri.parse(uri)`: the non-empty components of `uri`.
@@ -171,7 +185,8 @@ fn parse_host(host: &str) -> Result<(String, String)> {
     ))
 }
 
-fn parse(raw: &str) -> Result<Uri> {
+/// Go's `url.Parse`.
+pub(super) fn parse(raw: &str) -> Result<Uri> {
     if raw.bytes().any(|b| b < 0x20 || b == 0x7f) {
         bail!("net/url: invalid control character in URL");
     }
@@ -219,6 +234,7 @@ fn parse(raw: &str) -> Result<Uri> {
                 None => authority,
             };
             (u.hostname, u.port) = parse_host(host)?;
+            u.host = unescape(host, Part::Host)?;
         }
     }
     u.path = unescape(path, Part::Path)?;
