@@ -3,8 +3,20 @@
 # (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
 # (no regression), the OPA differential slice, the masking corpus gate, fuzzing (bounded), cross-language parity, the packaging proof (install the built npm
 # packages and wheel into empty projects with no Rust toolchain), and the benchmarks at smoke size. Exits non-zero on the first failing suite.
+#
+# `scripts/test.sh --quick` is the iteration mode: the same build, then formatting, lints,
+# the Rust/Node/Python suites and the OPA gates (conformance, differential slice); it skips
+# regorus's own suite, fuzzing, parity, the packaging proof and the benchmarks. CI runs the
+# full command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
+  esac
+done
 START=$SECONDS
 step() { printf '\n\033[1m== %s  (%ss)\033[0m\n' "$*" "$((SECONDS - START))"; }
 
@@ -37,7 +49,18 @@ mkdir -p target/conformance
 step "OPA differential: CoreSDK vs OPA v1.22.2 on a seeded slice (no disagreement outside tests/differential/known-disagreements.txt)"
 bash tests/differential/setup.sh
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/differential/test_harness.py
+mkdir -p target/differential
 .venv/bin/python tests/differential/run.py --quick 2>target/differential/stderr.log
+
+if [ "$QUICK" = 1 ]; then
+  step "quick suites passed (run scripts/test.sh without --quick for everything CI runs)"
+  exit 0
+fi
+
+step "regorus's own test suite on the vendored, patched copy (third_party/regorus)"
+(cd third_party/regorus && cargo test --locked --lib --target-dir ../../target/regorus) \
+  > target/regorus-tests.log 2>&1 || { tail -60 target/regorus-tests.log; exit 1; }
+grep '^test result' target/regorus-tests.log
 
 step "masking corpus: recall and precision on 6,000 generated samples (benchmarks/mask/evaluate.py)"
 .venv/bin/python benchmarks/mask/evaluate.py --check > target/mask-corpus.txt || { cat target/mask-corpus.txt; exit 1; }

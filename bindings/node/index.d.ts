@@ -70,8 +70,11 @@ export declare class PolicyEngine {
   constructor(options?: PolicyOptions | undefined | null)
   /** The revision now serving. */
   get revision(): number
-  /** Adds one module; returns the new revision. */
-  addModule(name: string, source: string): number
+  /**
+   * Adds one module (parsed as `regoVersion`, absent = the engine's); returns the new
+   * revision.
+   */
+  addModule(name: string, source: string, regoVersion?: number | undefined | null): number
   /** Adds several modules as one change (all compile, or none is published). */
   addModules(modules: Array<ModuleSource>): number
   /** Replaces every loaded module with `modules` (data kept) as one change. */
@@ -256,6 +259,8 @@ export interface ModuleSource {
   name: string
   /** The Rego source. */
   source: string
+  /** The Rego version of this module (0 or 1); absent = the engine's `regoVersion`. */
+  regoVersion?: number
 }
 
 /** A decision as it crosses the boundary: the result as JSON text (absent = undefined). */
@@ -322,6 +327,8 @@ export interface PolicyOptions {
   failOpen?: boolean
   /** Turns the decision cache on. */
   cache?: DecisionCacheOptions
+  /** The Rego syntax modules are parsed as unless they say otherwise: 1 (default) or 0. */
+  regoVersion?: number
 }
 
 /** One verification key: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*). */

@@ -29,6 +29,8 @@ pub struct PolicyOptions {
     pub fail_open: Option<bool>,
     /// Turns the decision cache on.
     pub cache: Option<DecisionCacheOptions>,
+    /// The Rego syntax modules are parsed as unless they say otherwise: 1 (default) or 0.
+    pub rego_version: Option<u32>,
 }
 
 /// Options of the decision cache; the same names and defaults as Python's.
@@ -47,6 +49,8 @@ pub struct ModuleSource {
     pub name: String,
     /// The Rego source.
     pub source: String,
+    /// The Rego version of this module (0 or 1); absent = the engine's `regoVersion`.
+    pub rego_version: Option<u32>,
 }
 
 /// A decision as it crosses the boundary: the result as JSON text (absent = undefined).
@@ -93,8 +97,24 @@ pub struct PolicyEngine {
     inner: Arc<coresdk_engine::PolicyEngine>,
 }
 
-fn pairs(modules: Vec<ModuleSource>) -> Vec<(String, String)> {
-    modules.into_iter().map(|m| (m.name, m.source)).collect()
+fn rego_version(n: Option<u32>) -> coresdk_engine::Result<Option<coresdk_engine::RegoVersion>> {
+    n.map(|n| coresdk_engine::RegoVersion::from_number(i64::from(n)))
+        .transpose()
+}
+
+fn rego_modules(
+    modules: Vec<ModuleSource>,
+) -> coresdk_engine::Result<Vec<coresdk_engine::RegoModule>> {
+    modules
+        .into_iter()
+        .map(|m| {
+            Ok(coresdk_engine::RegoModule {
+                name: m.name,
+                source: m.source,
+                rego_version: rego_version(m.rego_version)?,
+            })
+        })
+        .collect()
 }
 
 /// The one implementation of `evaluate` / `evaluateSync` (panics caught by the caller).
@@ -143,6 +163,9 @@ impl PolicyEngine {
     pub fn new(options: Option<PolicyOptions>) -> Result<Self> {
         let mut core = coresdk_engine::PolicyOptions::default();
         if let Some(options) = options {
+            if let Some(version) = call(|| rego_version(options.rego_version))? {
+                core.rego_version = version;
+            }
             if let Some(ms) = options.timeout_ms {
                 core.timeout = Duration::from_millis(u64::from(ms));
             }
@@ -173,24 +196,33 @@ impl PolicyEngine {
         call(|| Ok(self.inner.revision() as f64))
     }
 
-    /// Adds one module; returns the new revision.
+    /// Adds one module (parsed as `regoVersion`, absent = the engine's); returns the new
+    /// revision.
     #[napi(catch_unwind)]
-    pub fn add_module(&self, name: String, source: String) -> Result<f64> {
-        call(|| self.inner.add_module(&name, &source)).map(|r| r as f64)
+    pub fn add_module(
+        &self,
+        name: String,
+        source: String,
+        rego_version: Option<u32>,
+    ) -> Result<f64> {
+        let module = ModuleSource {
+            name,
+            source,
+            rego_version,
+        };
+        self.add_modules(vec![module])
     }
 
     /// Adds several modules as one change (all compile, or none is published).
     #[napi(catch_unwind)]
     pub fn add_modules(&self, modules: Vec<ModuleSource>) -> Result<f64> {
-        let modules = pairs(modules);
-        call(|| self.inner.add_modules(&modules)).map(|r| r as f64)
+        call(|| self.inner.add_modules(&rego_modules(modules)?)).map(|r| r as f64)
     }
 
     /// Replaces every loaded module with `modules` (data kept) as one change.
     #[napi(catch_unwind)]
     pub fn replace_modules(&self, modules: Vec<ModuleSource>) -> Result<f64> {
-        let modules = pairs(modules);
-        call(|| self.inner.replace_modules(&modules)).map(|r| r as f64)
+        call(|| self.inner.replace_modules(&rego_modules(modules)?)).map(|r| r as f64)
     }
 
     /// Replaces every module and all data (JSON text of an object, absent = empty) as one
@@ -201,9 +233,8 @@ impl PolicyEngine {
         modules: Vec<ModuleSource>,
         data_json: Option<Either<String, Buffer>>,
     ) -> Result<f64> {
-        let modules = pairs(modules);
         let data = data_json.map(bytes);
-        call(|| self.inner.reload(&modules, data.as_deref())).map(|r| r as f64)
+        call(|| self.inner.reload(&rego_modules(modules)?, data.as_deref())).map(|r| r as f64)
     }
 
     /// Adds a `.rego` file or every `.rego` file below a directory.

@@ -4,7 +4,9 @@
 use crate::bundle::{verification, BundlePoller, DirectoryWatch, VerificationParts};
 use crate::conversion::{self, Bytes};
 use crate::error::{attached, detached};
-use coresdk_engine::{json, CacheOptions, Decision, PolicyOptions, QueryDecision};
+use coresdk_engine::{
+    json, CacheOptions, Decision, PolicyOptions, QueryDecision, RegoModule, RegoVersion,
+};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use std::path::PathBuf;
@@ -61,6 +63,22 @@ fn query_tuple(q: QueryDecision) -> QueryTuple {
     )
 }
 
+/// `(name, source)` pairs as core modules of one Rego version (`None` = the engine's).
+fn rego_modules(
+    modules: Vec<(String, String)>,
+    rego_version: Option<i64>,
+) -> coresdk_engine::Result<Vec<RegoModule>> {
+    let rego_version = rego_version.map(RegoVersion::from_number).transpose()?;
+    Ok(modules
+        .into_iter()
+        .map(|(name, source)| RegoModule {
+            name,
+            source,
+            rego_version,
+        })
+        .collect())
+}
+
 /// An in-process Rego policy engine (the core's `PolicyEngine`). Thread-safe: every
 /// method releases the GIL while the core works, and evaluations run in parallel.
 #[pyclass(frozen, module = "coresdk._native")]
@@ -73,25 +91,29 @@ impl PolicyEngine {
     /// An engine with no policies and empty data (revision 0).
     /// `cache` is `(max_entries, ttl_ms)` to turn the decision cache on.
     #[new]
-    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false, cache = None))]
+    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false, cache = None, rego_version = 1))]
     fn new(
+        py: Python<'_>,
         #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
         #[pyo3(from_py_with = conversion::boolean)] strict_builtin_errors: bool,
         #[pyo3(from_py_with = conversion::boolean)] fail_open: bool,
         cache: Option<(u64, u64)>,
-    ) -> Self {
+        rego_version: i64,
+    ) -> PyResult<Self> {
+        let rego_version = attached(py, || RegoVersion::from_number(rego_version))?;
         let cache = cache.map(|(max_entries, ttl_ms)| CacheOptions {
             max_entries,
             ttl: Duration::from_millis(ttl_ms),
         });
-        Self {
+        Ok(Self {
             inner: Arc::new(coresdk_engine::PolicyEngine::new(PolicyOptions {
                 timeout: Duration::from_millis(timeout_ms),
                 strict_builtin_errors,
                 fail_open,
                 cache,
+                rego_version,
             })),
-        }
+        })
     }
 
     /// How many times `allowed` answered with the fail mode.
@@ -117,43 +139,60 @@ impl PolicyEngine {
     }
 
     /// Adds one Rego module under `name`; returns the new revision.
+    /// `rego_version` (0 or 1; `None` = the engine's) is the syntax it is parsed as.
+    #[pyo3(signature = (name, source, rego_version = None))]
     fn add_module(
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string)] name: PyBackedStr,
         #[pyo3(from_py_with = conversion::string)] source: PyBackedStr,
+        rego_version: Option<i64>,
     ) -> PyResult<u64> {
-        detached(py, || self.inner.add_module(&name, &source))
+        let modules = vec![(name.to_string(), source.to_string())];
+        self.add_modules(py, modules, rego_version)
     }
 
-    /// Adds several `(name, source)` modules as one change (one new revision, or none).
+    /// Adds several `(name, source)` modules as one change (one new revision, or none),
+    /// all parsed as `rego_version` (`None` = the engine's).
+    #[pyo3(signature = (modules, rego_version = None))]
     fn add_modules(
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string_pairs)] modules: Vec<(String, String)>,
+        rego_version: Option<i64>,
     ) -> PyResult<u64> {
-        detached(py, || self.inner.add_modules(&modules))
+        detached(py, || {
+            self.inner
+                .add_modules(&rego_modules(modules, rego_version)?)
+        })
     }
 
     /// Replaces every loaded module with `(name, source)` pairs (data kept), as one change.
+    #[pyo3(signature = (modules, rego_version = None))]
     fn replace_modules(
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string_pairs)] modules: Vec<(String, String)>,
+        rego_version: Option<i64>,
     ) -> PyResult<u64> {
-        detached(py, || self.inner.replace_modules(&modules))
+        detached(py, || {
+            self.inner
+                .replace_modules(&rego_modules(modules, rego_version)?)
+        })
     }
 
     /// Replaces every module and all data (JSON text of an object, `None` = empty) as
     /// one change.
-    #[pyo3(signature = (modules, data_json = None))]
+    #[pyo3(signature = (modules, data_json = None, rego_version = None))]
     fn reload(
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string_pairs)] modules: Vec<(String, String)>,
         #[pyo3(from_py_with = conversion::optional_bytes)] data_json: Option<Bytes>,
+        rego_version: Option<i64>,
     ) -> PyResult<u64> {
         detached(py, || {
+            let modules = rego_modules(modules, rego_version)?;
             self.inner
                 .reload(&modules, data_json.as_ref().map(Bytes::as_bytes))
         })

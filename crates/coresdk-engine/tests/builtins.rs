@@ -241,3 +241,165 @@ fn x509_parse_certificates_never_panics_on_damaged_input() {
         );
     }
 }
+
+/// Each `(expression, OPA v1.22.2's value)`, `None` where OPA's is undefined (a builtin
+/// error), checked in the non-strict mode and, for errors, in the strict one.
+fn assert_opa(cases: &[(&str, Option<Value>)]) {
+    for (expr, want) in cases {
+        assert_eq!(&eval(expr), want, "{expr}");
+        if want.is_none() {
+            assert_eq!(
+                eval_with(expr, true).unwrap_err().code(),
+                ErrorCode::EvalError,
+                "{expr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn net_cidr_builtins_match_opa() {
+    assert_opa(&[
+        (
+            r#"net.cidr_merge(["192.0.2.1"])"#,
+            Some(json!(["192.0.2.1/24"])),
+        ),
+        (
+            r#"net.cidr_merge(["192.0.2.1", "192.0.2.1"])"#,
+            Some(json!(["192.0.2.0/24"])),
+        ),
+        (
+            r#"net.cidr_merge(["10.1.2.3", "192.0.2.0/24"])"#,
+            Some(json!(["10.1.2.3/8", "192.0.2.0/24"])),
+        ),
+        (
+            r#"net.cidr_merge(["192.0.2.0/25", "192.0.2.128/25", "::ffff:192.0.3.0/120", "2001:db8::/33", "2001:db8:8000::/33"])"#,
+            Some(json!(["192.0.2.0/24", "192.0.3.0/24", "2001:db8::/32"])),
+        ),
+        (
+            r#"net.cidr_merge(["0.0.0.0/0", "::/0"])"#,
+            Some(json!(["::/0"])),
+        ),
+        (
+            r#"net.cidr_merge(["192.0.2.7/32", "192.0.2.8/29", "192.0.2.16/28", "192.0.2.32/32"])"#,
+            Some(json!([
+                "192.0.2.16/28",
+                "192.0.2.32/32",
+                "192.0.2.7/32",
+                "192.0.2.8/29"
+            ])),
+        ),
+        (r#"net.cidr_merge(set())"#, Some(json!([]))),
+        (r#"net.cidr_merge(["2001:db8::1"])"#, None),
+        (r#"net.cidr_merge(["1.2.3.4/33"])"#, None),
+        (
+            r#"net.cidr_intersects("::ffff:10.0.0.0/104", "10.1.0.0/16")"#,
+            Some(json!(true)),
+        ),
+        (
+            r#"net.cidr_intersects("::/0", "10.1.0.0/16")"#,
+            Some(json!(false)),
+        ),
+        (
+            r#"net.cidr_intersects("10.0.0.0/08", "10.0.0.0/8")"#,
+            Some(json!(true)),
+        ),
+        (r#"net.cidr_intersects("10.0.0.0/+8", "10.0.0.0/8")"#, None),
+        (
+            r#"net.cidr_contains_matches({"a": "10.0.0.0/8", "b": ["192.168.0.0/16", "x"]}, {"10.1.2.3", "192.168.1.1", ["10.0.0.0/24"]})"#,
+            Some(json!([
+                ["a", "10.1.2.3"],
+                ["a", ["10.0.0.0/24"]],
+                ["b", "192.168.1.1"]
+            ])),
+        ),
+        (
+            r#"net.cidr_contains_matches("10.0.0.0/8", ["10.1.1.1", "11.0.0.0/8"])"#,
+            Some(json!([["10.0.0.0/8", 0]])),
+        ),
+    ]);
+}
+
+#[test]
+fn array_and_string_builtins_match_opa() {
+    assert_opa(&[
+        (
+            "array.flatten([[[1], [2, 3, []]], [[4, 5]], 6])",
+            Some(json!([[1], [2, 3, []], [4, 5], 6])),
+        ),
+        ("array.flatten([])", Some(json!([]))),
+        (
+            r#"strings.split_n("a,b,c,d", ",", 2)"#,
+            Some(json!(["a", "b"])),
+        ),
+        (
+            r#"strings.split_n("a,b,c,d", ",", -2)"#,
+            Some(json!(["c", "d"])),
+        ),
+        (r#"strings.split_n("a,b,c,d", ",", 0)"#, Some(json!([]))),
+        (
+            r#"strings.split_n("a,b,c,d", ",", 9)"#,
+            Some(json!(["a", "b", "c", "d"])),
+        ),
+        (r#"strings.split_n("abc", "", 2)"#, Some(json!(["a", "b"]))),
+        (r#"strings.split_n("", ",", 1)"#, Some(json!([""]))),
+        (r#"strings.split_n("a,b", ",", 1.5)"#, None),
+        (r#"strings.split_n("a,b,c", ",", 1e20)"#, None),
+    ]);
+}
+
+#[test]
+fn uri_builtins_match_opa() {
+    assert_opa(&[
+        (
+            r#"uri.parse("https://user:pw@Example.com:8080/a%20b/c?x=1&y=%2F#frag")"#,
+            Some(
+                json!({"fragment": "frag", "hostname": "Example.com", "path": "/a b/c", "port": "8080", "raw_path": "/a b/c", "raw_query": "x=1&y=%2F", "scheme": "https"}),
+            ),
+        ),
+        (
+            r#"uri.parse("mailto:bob@example.com")"#,
+            Some(json!({"scheme": "mailto"})),
+        ),
+        (
+            r#"uri.parse("/relative/path?q")"#,
+            Some(json!({"path": "/relative/path", "raw_path": "/relative/path", "raw_query": "q"})),
+        ),
+        (
+            r#"uri.parse("http://[::1]:80/")"#,
+            Some(
+                json!({"hostname": "::1", "path": "/", "port": "80", "raw_path": "/", "scheme": "http"}),
+            ),
+        ),
+        (r#"uri.parse("")"#, Some(json!({}))),
+        (
+            r#"uri.parse("http://a/b%2fc")"#,
+            Some(json!({"hostname": "a", "path": "/b/c", "raw_path": "/b%2fc", "scheme": "http"})),
+        ),
+        (
+            r#"uri.parse("a b")"#,
+            Some(json!({"path": "a b", "raw_path": "a b"})),
+        ),
+        (
+            r#"uri.parse("//h/p")"#,
+            Some(json!({"hostname": "h", "path": "/p", "raw_path": "/p"})),
+        ),
+        (
+            r#"uri.parse("http://h/a?b#c%20d")"#,
+            Some(
+                json!({"fragment": "c d", "hostname": "h", "path": "/a", "raw_path": "/a", "raw_query": "b", "scheme": "http"}),
+            ),
+        ),
+        (
+            r#"uri.parse("HTTP://u@h")"#,
+            Some(json!({"hostname": "h", "scheme": "http"})),
+        ),
+        (r#"uri.parse("http://exa mple.com")"#, None),
+        (r#"uri.parse("%zz")"#, None),
+        (r#"uri.parse("http://h:port/")"#, None),
+        (r#"uri.parse("1http://x")"#, None),
+        (r#"uri.is_valid("http://exa mple.com")"#, Some(json!(false))),
+        (r#"uri.is_valid("%zz")"#, Some(json!(false))),
+        (r#"uri.is_valid("urn:isbn:0451450523")"#, Some(json!(true))),
+    ]);
+}

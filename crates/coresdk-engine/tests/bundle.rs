@@ -41,7 +41,7 @@ fn reads_manifest_modules_and_data_at_their_paths() {
     assert_eq!(bundle.manifest.metadata["team"], json!("x"));
     assert_eq!(bundle.modules.len(), 1);
     assert_eq!(bundle.modules[0].path, "a/b/policy.rego");
-    assert!(!bundle.modules[0].rego_v0);
+    assert_eq!(bundle.modules[0].rego_version, None);
     assert_eq!(
         bundle.data,
         json!({"a": {"b": {"limit": 3}, "owners": ["alice"]}, "c": [1, 2]})

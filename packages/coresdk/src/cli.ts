@@ -1,7 +1,7 @@
 /**
  * The `coresdk` command line: evaluate a policy, mask a document, hash a document.
  *
- *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>] [--bundle <file|dir>]
+ *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>] [--bundle <file|dir>] [--v0-compatible]
  *   coresdk mask [<file>|-]
  *   coresdk hash [<file>|-] [--canonical]
  *   coresdk audit verify <file> --key-file <file> [--head <hash>]
@@ -19,9 +19,11 @@ const USAGE = `coresdk ${version}: in-process policy and privacy engine
 
 usage:
   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>]
-                      [--bundle <file.tar.gz|dir>]
+                      [--bundle <file.tar.gz|dir>] [--v0-compatible]
       Evaluate a rule path (data.rbac.allow) or any Rego query against an input.
       --bundle loads an OPA bundle instead of --policy/--data.
+      --v0-compatible parses policies as Rego v0 (as OPA's flag of that name) unless a
+      bundle manifest says otherwise.
       Without --policy or --bundle, the built-in example RBAC policy and its data are used.
   coresdk mask [<file>|-]
       Mask PII and secrets. JSON is masked as a value (keys kept); other text as text.
@@ -33,6 +35,9 @@ usage:
   coresdk --version | help`;
 
 class UsageError extends Error {}
+
+/** Flags that take no value. */
+const BOOLEAN_FLAGS = new Set(['canonical', 'help', 'version', 'v0-compatible']);
 
 interface Parsed {
   positional: string[];
@@ -46,7 +51,7 @@ function parse(argv: string[]): Parsed {
     const arg = argv[i] as string;
     if (arg.startsWith('--') && arg.length > 2) {
       const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-      if (name === 'canonical' || name === 'help' || name === 'version') flags.set(name, true);
+      if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
       else if (inline !== undefined) flags.set(name, inline);
       else {
         const next = argv[++i];
@@ -75,9 +80,9 @@ function evalCommand(parsed: Parsed): string {
   const [query, ...rest] = parsed.positional;
   if (!query || rest.length > 0) throw new UsageError('eval takes exactly one query');
   for (const name of parsed.flags.keys()) {
-    if (!['input', 'policy', 'data', 'bundle'].includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!['input', 'policy', 'data', 'bundle', 'v0-compatible'].includes(name)) throw new UsageError(`unknown option --${name}`);
   }
-  const engine = new PolicyEngine();
+  const engine = new PolicyEngine({ regoVersion: parsed.flags.has('v0-compatible') ? 0 : 1 });
   const bundle = flag(parsed, 'bundle');
   if (bundle !== undefined) {
     if (parsed.flags.has('policy') || parsed.flags.has('data')) {

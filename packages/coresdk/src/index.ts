@@ -8,6 +8,8 @@ export type {
   PolicyEngineOptions,
   DecisionCacheOptions,
   LoadBundleOptions,
+  ModuleOptions,
+  RegoVersion,
   Decision,
   QueryResult,
   QueryRow,

@@ -28,6 +28,11 @@ export interface PolicyEngineOptions {
   /** What {@link PolicyEngine.allowed} answers when evaluation fails. Default false (fail closed). */
   failOpen?: boolean;
   /**
+   * The Rego syntax modules are parsed as unless they (or their bundle's manifest) say
+   * otherwise: 1 (default, OPA 1.x) or 0 (Rego v0, OPA's `--v0-compatible`).
+   */
+  regoVersion?: RegoVersion;
+  /**
    * Turns the decision cache on (off by default): identical decisions on the same
    * revision are answered from a bounded, TTL'd cache; any change empties it.
    */
@@ -38,6 +43,20 @@ export interface PolicyEngineOptions {
    * stdout); it is also on every decision's `prints`.
    */
   onPrint?: (line: string, decision: { decisionId: string; revision: number }) => void;
+}
+
+/** A Rego language version: 0 (Rego v0) or 1 (Rego v1, OPA 1.x). */
+export type RegoVersion = 0 | 1;
+
+/** Options of the calls that load modules. */
+export interface ModuleOptions {
+  /** The Rego version these modules are written in; absent = the engine's `regoVersion`. */
+  regoVersion?: RegoVersion;
+}
+
+/** `{name: source}` as the native module list, each with its Rego version. */
+function moduleList(modules: Record<string, string>, options: ModuleOptions = {}) {
+  return Object.entries(modules).map(([name, source]) => ({ name, source, regoVersion: options.regoVersion }));
 }
 
 /** Options of the decision cache. */
@@ -54,7 +73,10 @@ export interface LoadBundleOptions {
   verification?: BundleVerification;
 }
 
-type EngineOptions = Pick<PolicyEngineOptions, 'timeoutMs' | 'strictBuiltinErrors' | 'failOpen' | 'cache' | 'onPrint'>;
+type EngineOptions = Pick<
+  PolicyEngineOptions,
+  'timeoutMs' | 'strictBuiltinErrors' | 'failOpen' | 'cache' | 'onPrint' | 'regoVersion'
+>;
 
 /** The outcome of evaluating a rule path. */
 export interface Decision {
@@ -154,8 +176,12 @@ export class PolicyEngine {
   readonly #inner: NativePolicyEngine;
   readonly #onPrint: EngineOptions['onPrint'];
 
-  /** An empty engine (revision 0). See {@link PolicyEngine.create} to load at once. */
-  constructor(options: EngineOptions = {}) {
+  /**
+   * An engine loaded with `modules` (as one change), then `paths`, then `data`; empty
+   * (revision 0) without them. The same as {@link PolicyEngine.create}.
+   * @throws CoreSdkError `POLICY_PARSE` (with `location`), `SOURCE_UNAVAILABLE`, `INVALID_ARGUMENT`, ...
+   */
+  constructor(options: PolicyEngineOptions = {}) {
     this.#onPrint = options.onPrint;
     this.#inner = call(
       () =>
@@ -164,8 +190,12 @@ export class PolicyEngine {
           strictBuiltinErrors: options.strictBuiltinErrors,
           failOpen: options.failOpen,
           cache: options.cache,
+          regoVersion: options.regoVersion,
         }),
     );
+    if (options.modules && Object.keys(options.modules).length > 0) this.addModules(options.modules);
+    for (const path of options.paths ?? []) this.addPath(path);
+    if (options.data !== undefined) this.addData(options.data);
   }
 
   /** Hands print() lines to `onPrint`; a throwing logger never fails the decision. */
@@ -188,11 +218,7 @@ export class PolicyEngine {
    * @throws CoreSdkError `POLICY_PARSE` (with `location`), `SOURCE_UNAVAILABLE`, `INVALID_ARGUMENT`, ...
    */
   static create(options: PolicyEngineOptions = {}): PolicyEngine {
-    const engine = new PolicyEngine(options);
-    if (options.modules && Object.keys(options.modules).length > 0) engine.addModules(options.modules);
-    for (const path of options.paths ?? []) engine.addPath(path);
-    if (options.data !== undefined) engine.addData(options.data);
-    return engine;
+    return new PolicyEngine(options);
   }
 
   /** The revision now serving (0 when empty; +1 per accepted change). */
@@ -201,23 +227,21 @@ export class PolicyEngine {
   }
 
   /** Adds one Rego module. Returns the new revision. @throws CoreSdkError `POLICY_PARSE` */
-  addModule(name: string, source: string): number {
-    return call(() => this.#inner.addModule(name, source));
+  addModule(name: string, source: string, options: ModuleOptions = {}): number {
+    return call(() => this.#inner.addModule(name, source, options.regoVersion));
   }
 
   /** Adds modules as one change: all compile and are published together, or none is. */
-  addModules(modules: Record<string, string>): number {
-    const list = Object.entries(modules).map(([name, source]) => ({ name, source }));
-    return call(() => this.#inner.addModules(list));
+  addModules(modules: Record<string, string>, options: ModuleOptions = {}): number {
+    return call(() => this.#inner.addModules(moduleList(modules, options)));
   }
 
   /**
    * Replaces every loaded module with `modules` (data is kept) as one change: the new
    * set is published as one revision, or rejected whole while the old set keeps serving.
    */
-  replaceModules(modules: Record<string, string>): number {
-    const list = Object.entries(modules).map(([name, source]) => ({ name, source }));
-    return call(() => this.#inner.replaceModules(list));
+  replaceModules(modules: Record<string, string>, options: ModuleOptions = {}): number {
+    return call(() => this.#inner.replaceModules(moduleList(modules, options)));
   }
 
   /**
@@ -226,8 +250,11 @@ export class PolicyEngine {
    * old snapshot keeps serving. Returns the new revision.
    * @throws CoreSdkError `POLICY_PARSE`, `INVALID_ARGUMENT`, `POLICY_CONFLICT`, ...
    */
-  reload(source: { modules: Record<string, string>; data?: Record<string, unknown> }): number {
-    const list = Object.entries(source.modules).map(([name, source]) => ({ name, source }));
+  reload(
+    source: { modules: Record<string, string>; data?: Record<string, unknown> },
+    options: ModuleOptions = {},
+  ): number {
+    const list = moduleList(source.modules, options);
     const data = source.data === undefined ? undefined : toJsonText(source.data, 'data');
     return call(() => this.#inner.reload(list, data));
   }

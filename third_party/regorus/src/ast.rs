@@ -160,6 +160,14 @@ pub enum Expr {
         eidx: u32,
     },
 
+    /// Template string `$"text {expr} text"`: its literal text as `Expr::String` parts
+    /// and, for each embedded expression, a set comprehension of the expression's values.
+    TemplateString {
+        span: Span,
+        parts: Vec<Ref<Expr>>,
+        eidx: u32,
+    },
+
     Object {
         span: Span,
         fields: Vec<(Span, Ref<Expr>, Ref<Expr>)>,
@@ -327,6 +335,7 @@ impl Expr {
             | Self::Var { ref span, .. }
             | Self::Array { ref span, .. }
             | Self::Set { ref span, .. }
+            | Self::TemplateString { ref span, .. }
             | Self::Object { ref span, .. }
             | Self::ArrayCompr { ref span, .. }
             | Self::SetCompr { ref span, .. }
@@ -355,6 +364,7 @@ impl Expr {
             | Self::Var { eidx, .. }
             | Self::Array { eidx, .. }
             | Self::Set { eidx, .. }
+            | Self::TemplateString { eidx, .. }
             | Self::Object { eidx, .. }
             | Self::ArrayCompr { eidx, .. }
             | Self::SetCompr { eidx, .. }

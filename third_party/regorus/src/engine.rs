@@ -1399,7 +1399,9 @@ impl Engine {
         query_module.num_expressions = parser.num_expressions();
         query_module.num_queries = parser.num_queries();
         query_module.num_statements = parser.num_statements();
-        let query_schedule = Analyzer::new().analyze_query_snippet(&self.modules, &query_node)?;
+        let query_schedule = Analyzer::new()
+            .with_extension_arities(self.interpreter.extension_arities())
+            .analyze_query_snippet(&self.modules, &query_node)?;
 
         // Populate loop hoisting for the query snippet
         // Query snippets are treated as if they're in a module appended at the end (same as analyzer)
@@ -1458,6 +1460,26 @@ impl Engine {
             .eval_user_query(&query_module, &query_node, query_schedule, enable_tracing)
     }
 
+    /// Runs the static checks OPA's compiler makes before it accepts a policy and that
+    /// regorus otherwise leaves to evaluation: every function called is defined (by a
+    /// module, an extension or a builtin), and no rule depends on itself. Call it after adding policies to reject a
+    /// broken policy at load time instead of at every evaluation that reaches it.
+    ///
+    /// ```
+    /// # use regorus::*;
+    /// # fn main() -> anyhow::Result<()> {
+    /// let mut engine = Engine::new();
+    /// engine.add_policy("p.rego".into(), "package p\nx := f(1)".into())?;
+    /// assert!(engine.check_policy().is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn check_policy(&mut self) -> Result<()> {
+        self.prepare_for_eval(false, false)?;
+        self.interpreter.check_function_calls()?;
+        self.interpreter.check_recursion()
+    }
+
     #[doc(hidden)]
     fn prepare_for_eval(&mut self, enable_tracing: bool, for_target: bool) -> Result<()> {
         // Fail fast if the engine already exceeds the global memory limit before evaluation work.
@@ -1468,7 +1490,8 @@ impl Engine {
         // if the data/policies have changed or the interpreter has never been prepared
         if !self.prepared {
             // Analyze the modules and determine how statements must be scheduled.
-            let analyzer = Analyzer::new();
+            let analyzer =
+                Analyzer::new().with_extension_arities(self.interpreter.extension_arities());
             let schedule = Rc::new(analyzer.analyze(&self.modules)?);
 
             self.interpreter
@@ -1644,19 +1667,18 @@ impl Engine {
     ///   Ok(Value::Undefined)
     /// })).is_err());
     ///
-    /// // Extensions don't support out-parameter syntax.
+    /// // As with builtins, the result can be passed as an extra, output argument.
     /// engine.add_policy(
     ///   "policy.rego".to_string(),
-    ///   r#"package invalid
+    ///   r#"package out
     ///      x = y if {
-    ///       # y = do_magic(2)
-    ///       do_magic(2, y)  # y is supplied as an out parameter.
+    ///       do_magic(2, y)  # same as y = do_magic(2)
     ///     }
     ///    "#.to_string()
     /// )?;
     ///
-    /// // Evaluation fails since rule x calls an extension with out parameter.
-    /// assert!(engine.eval_query("data.invalid.x".to_string(), false).is_err());
+    /// let r = engine.eval_query("data.out.x".to_string(), false)?;
+    /// assert_eq!(r.result[0].expressions[0].value.as_i64()?, 12);
     /// # Ok(())
     /// # }
     /// ```
@@ -1666,7 +1688,10 @@ impl Engine {
         nargs: u8,
         extension: Box<dyn Extension>,
     ) -> Result<()> {
-        self.interpreter.add_extension(path, nargs, extension)
+        self.interpreter.add_extension(path, nargs, extension)?;
+        // Calls passing an output argument to the new extension must be rescheduled.
+        self.prepared = false;
+        Ok(())
     }
 
     #[cfg(feature = "coverage")]

@@ -93,7 +93,7 @@ impl IndexChecker {
                     self.check_eidx(elem.as_ref())?;
                 }
             }
-            Set { items, .. } => {
+            Set { items, .. } | TemplateString { parts: items, .. } => {
                 for elem in items {
                     self.check_eidx(elem.as_ref())?;
                 }

@@ -48,6 +48,8 @@ pub mod target {
     pub mod resolve;
 }
 
+mod checks;
+
 type ContextExprs = (Option<Ref<Expr>>, Option<Ref<Expr>>);
 type State = (
     Value,
@@ -1191,6 +1193,7 @@ impl Interpreter {
                             expr,
                             Some(self.current_module_path.as_str()),
                             &self.compiled_policy.functions,
+                            &|path| self.extension_arity(path),
                         ),
                         true,
                     )?,
@@ -1236,11 +1239,22 @@ impl Interpreter {
                             expr,
                             Some(self.current_module_path.as_str()),
                             &self.compiled_policy.functions,
+                            &|path| self.extension_arity(path),
                         ),
                         false,
                     )?,
                     _ => self.eval_expr(expr)?,
                 };
+
+                // OPA evaluates the operands of a negated call before the negation: an
+                // undefined operand makes the expression fail instead of succeeding.
+                // Membership answers false rather than undefined for an undefined operand.
+                let may_hide_undefined_operand = value == Value::Undefined
+                    || (value == Value::Bool(false)
+                        && matches!(expr.as_ref(), Expr::Membership { .. }));
+                if may_hide_undefined_operand && !self.negated_expr_operands_defined(expr)? {
+                    return Ok(false);
+                }
 
                 if let Some(ctx) = self.contexts.last_mut() {
                     if let Some(result) = &mut ctx.result {
@@ -1380,6 +1394,16 @@ impl Interpreter {
 
     fn apply_with_modifiers(&mut self, stmt: &LiteralStmt) -> Result<(Option<State>, bool)> {
         if !stmt.with_mods.is_empty() {
+            // As in OPA, the replacement values are evaluated in the enclosing context, before
+            // any modifier applies. Evaluating them after the rule caches are cleared would
+            // record the rules they read as processed with values that are then discarded,
+            // leaving those rules undefined under the modifier.
+            let with_values: Vec<Result<Value>> = stmt
+                .with_mods
+                .iter()
+                .map(|wm| self.eval_expr(&wm.r#as))
+                .collect();
+
             // Save state;
             let with_document = self.with_document.clone();
             let input = self.input.clone();
@@ -1421,7 +1445,7 @@ impl Interpreter {
                     self.suppress_rules_under_data_override(overridden_path)?;
                 }
                 // Apply with modifiers.
-                for wm in &stmt.with_mods {
+                for (wm, with_value) in stmt.with_mods.iter().zip(with_values) {
                     let mut path = get_rule_path_components(&wm.refr)?;
 
                     // Matching OPA, a leading import alias is rewritten before
@@ -1457,15 +1481,26 @@ impl Interpreter {
                         {
                             // Prefix target with current module path.
                             target = format!("{}.{}", self.current_module_path, target);
-                            if self.lookup_function_by_name(&target).is_none() {
+                            if self.lookup_function_by_name(&target).is_some() {
+                                target_is_function = true;
+                            } else if self.compiled_policy.rules.contains_key(&target)
+                                || self.compiled_policy.default_rules.contains_key(&target)
+                            {
+                                // A rule of the current package named without `data.`:
+                                // replace its document.
+                                let module = self.current_module()?;
+                                path = core::iter::once(PathComponent::String("data".into()))
+                                    .chain(get_rule_path_components(&module.package.refr)?)
+                                    .chain(path)
+                                    .collect();
+                            } else {
                                 bail!(wm.refr.span().error("undefined rule"));
                             }
-                            target_is_function = true;
                         }
                     }
 
                     if target_is_function {
-                        match self.eval_expr(&wm.r#as) {
+                        match with_value {
                             Ok(v) if v != Value::Undefined => {
                                 // Function replaced by value.
                                 self.with_functions
@@ -1500,7 +1535,7 @@ impl Interpreter {
                             }
                         }
                     } else {
-                        let value = self.eval_expr(&wm.r#as)?;
+                        let value = with_value?;
                         skip_exec = value == Value::Undefined;
                         let Some(first) = path.first() else {
                             bail!(wm.refr.span().error("empty path in with modifier"));
@@ -1637,6 +1672,7 @@ impl Interpreter {
                     &collection_expr,
                     Some(self.current_module_path.as_str()),
                     &self.compiled_policy.functions,
+                    &|path| self.extension_arity(path),
                 );
                 // If there is an extra arg, ignore it while computing the loop value.
                 let params_slice: &[ExprRef] = if extra_arg.is_some() {
@@ -2707,6 +2743,8 @@ impl Interpreter {
                 }
                 s.push(']');
             }
+            // OPA writes the empty set so that it cannot be read as an empty object.
+            Value::Set(set) if set.is_empty() => s.push_str("set()"),
             Value::Set(set) => {
                 s.push('{');
                 for (idx, e) in set.iter().enumerate() {
@@ -2731,6 +2769,29 @@ impl Interpreter {
             }
             other => s.push_str(&format!("{other}")),
         }
+    }
+
+    /// Joins the parts of a template string as OPA's `internal.template_string` does:
+    /// strings as they are, other values as `print` writes them.
+    fn eval_template_string(&mut self, parts: &[ExprRef]) -> Result<Value> {
+        let mut text = String::default();
+        for part in parts {
+            match self.eval_expr(part)? {
+                Value::String(s) => text.push_str(s.as_ref()),
+                // The values of an embedded expression.
+                Value::Set(values) => match values.iter().next() {
+                    None => text.push_str("<undefined>"),
+                    Some(_) if values.len() > 1 => bail!(part
+                        .span()
+                        .error("template-strings must not produce multiple outputs")),
+                    Some(Value::String(s)) => text.push_str(s.as_ref()),
+                    Some(value) => Self::to_printable(value, &mut text),
+                },
+                Value::Undefined => return Ok(Value::Undefined),
+                value => Self::to_printable(&value, &mut text),
+            }
+        }
+        Ok(Value::String(text.into()))
     }
 
     fn eval_print(&mut self, span: &Span, params: &[ExprRef], args: Vec<Value>) -> Result<Value> {
@@ -3147,6 +3208,95 @@ impl Interpreter {
         }
     }
 
+    /// Whether the terms that OPA evaluates outside a negated expression are defined.
+    ///
+    /// OPA hoists the arguments of calls (built-in operators other than `==` and `=`
+    /// included), nested calls, composite values and dynamic ref keys out of a `not`
+    /// expression. If any of them is undefined, the `not` expression is undefined rather
+    /// than true: `not startswith(input.missing, "a")` fails, while `not input.missing`
+    /// and `not input.missing == 1` succeed.
+    fn negated_expr_operands_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::Call { params, .. } => {
+                let extra_arg = get_extra_arg(
+                    expr,
+                    Some(self.current_module_path.as_str()),
+                    &self.compiled_policy.functions,
+                    &|path| self.extension_arity(path),
+                );
+                let n_args = params.len() - usize::from(extra_arg.is_some());
+                for param in params.iter().take(n_args) {
+                    if self.eval_expr(param)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Expr::BoolExpr {
+                op: BoolOp::Eq,
+                lhs,
+                rhs,
+                ..
+            }
+            | Expr::AssignExpr {
+                op: AssignOp::Eq,
+                lhs,
+                rhs,
+                ..
+            } => Ok(self.unified_operand_defined(lhs)? && self.unified_operand_defined(rhs)?),
+            Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::BinExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. } => Ok(self.eval_expr(lhs)? != Value::Undefined
+                && self.eval_expr(rhs)? != Value::Undefined),
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    if self.eval_expr(key)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
+                Ok(self.eval_expr(value)? != Value::Undefined
+                    && self.eval_expr(collection)? != Value::Undefined)
+            }
+            _ => self.unified_operand_defined(expr),
+        }
+    }
+
+    /// Whether the hoisted parts of an operand of a negated unification are defined: the
+    /// operand itself when it is a call or a composite value, and otherwise the calls and
+    /// dynamic keys inside a ref. A plain ref is evaluated inside the negation.
+    fn unified_operand_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::String { .. }
+            | Expr::RawString { .. }
+            | Expr::Number { .. }
+            | Expr::Bool { .. }
+            | Expr::Null { .. }
+            | Expr::Var { .. }
+            | Expr::ArrayCompr { .. }
+            | Expr::SetCompr { .. }
+            | Expr::ObjectCompr { .. } => Ok(true),
+            Expr::RefDot { refr, .. } => self.unified_operand_defined(refr),
+            Expr::RefBrack { refr, index, .. } => {
+                let index_defined = match index.as_ref() {
+                    Expr::String { .. }
+                    | Expr::RawString { .. }
+                    | Expr::Number { .. }
+                    | Expr::Bool { .. }
+                    | Expr::Null { .. }
+                    | Expr::Var { .. } => true,
+                    _ => self.eval_expr(index)? != Value::Undefined,
+                };
+                Ok(index_defined && self.unified_operand_defined(refr)?)
+            }
+            _ => Ok(self.eval_expr(expr)? != Value::Undefined),
+        }
+    }
+
     fn lookup_local_var(&self, name: &SourceStr) -> Option<Value> {
         // Lookup local variables and arguments.
         for scope in self.scopes.iter().rev() {
@@ -3159,15 +3309,24 @@ impl Interpreter {
 
     fn ensure_module_evaluated(&mut self, path: &[String]) -> Result<()> {
         self.check_execution_time()?;
+        // Packages whose modules have been evaluated here. A package is marked processed only
+        // after every module under the requested path has been evaluated: several modules can
+        // share a package (or nest below it), and marking it earlier would let the rules of a
+        // later module read the package's document before their own rules have produced values.
+        let mut evaluated_packages: Vec<Vec<String>> = vec![];
+        // Packages of modules skipped to prevent cyclic evaluation.
+        let mut skipped_packages: Vec<Vec<String>> = vec![];
         for module in self.compiled_policy.modules.clone().iter().cloned() {
-            if Some(&module) == self.module.as_ref() {
-                // Prevent cyclic evaluation.
-                continue;
-            }
             let mut module_path_components = vec!["data".to_string()];
             module_path_components.extend(Parser::get_static_string_path_components(
                 &module.package.refr,
             )?);
+
+            if Some(&module) == self.module.as_ref() {
+                // Prevent cyclic evaluation.
+                skipped_packages.push(module_path_components);
+                continue;
+            }
 
             if path.len() > 1 && module_path_components.starts_with(path) {
                 // Ensure that the module is created.
@@ -3229,8 +3388,19 @@ impl Interpreter {
                 })();
                 self.set_current_module(prev_module)?;
                 default_result?;
-                self.mark_processed(&module_value_components)?;
+                evaluated_packages.push(module_path_components);
             }
+        }
+
+        for package in &evaluated_packages {
+            if skipped_packages
+                .iter()
+                .any(|skipped| skipped.starts_with(package))
+            {
+                continue;
+            }
+            let components: Vec<&str> = package.iter().skip(1).map(String::as_str).collect();
+            self.mark_processed(&components)?;
         }
 
         Ok(())
@@ -3567,6 +3737,7 @@ impl Interpreter {
                 key, value, query, ..
             } => self.eval_object_compr(key, value, query),
             Expr::SetCompr { term, query, .. } => self.eval_set_compr(term, query),
+            Expr::TemplateString { parts, .. } => self.eval_template_string(parts),
             Expr::UnaryExpr {
                 span, expr: uexpr, ..
             } => match uexpr.as_ref() {
@@ -3887,7 +4058,7 @@ impl Interpreter {
             ArrayCompr { .. } | SetCompr { .. } | ObjectCompr { .. } => return Ok(()),
 
             // Check each item in array/set.
-            Array { items, .. } | Set { items, .. } => {
+            Array { items, .. } | Set { items, .. } | TemplateString { parts: items, .. } => {
                 for item in items {
                     Self::check_default_value(item)?;
                 }
@@ -4662,6 +4833,19 @@ impl Interpreter {
             self.clear_rule_registrations();
         }
         result
+    }
+
+    /// Number of arguments of the extension at `path`, if one was added.
+    fn extension_arity(&self, path: &str) -> Option<u8> {
+        self.extensions.get(path).map(|(nargs, _)| *nargs)
+    }
+
+    /// Number of arguments of every extension added, by path.
+    pub fn extension_arities(&self) -> BTreeMap<String, u8> {
+        self.extensions
+            .iter()
+            .map(|(path, (nargs, _))| (path.clone(), *nargs))
+            .collect()
     }
 
     pub fn add_extension(

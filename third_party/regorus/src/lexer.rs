@@ -371,6 +371,16 @@ pub enum TokenKind {
     Symbol,
     String,
     RawString,
+    /// Literal text of a template string (`$"..."` or, if `raw`, `` $`...` ``) that ends
+    /// with `{`, the start of an embedded expression. The span covers the text only,
+    /// escapes unresolved.
+    TemplateStringPart {
+        raw: bool,
+    },
+    /// Literal text of a template string that ends with the closing delimiter.
+    TemplateStringEnd {
+        raw: bool,
+    },
     Number,
     Ident,
     Eof,
@@ -652,6 +662,79 @@ impl<'source> Lexer<'source> {
                 col,
                 start: usize_to_u32(start)?,
                 end: usize_to_u32(end)?.saturating_sub(1),
+            },
+        ))
+    }
+
+    /// Reads template-string text from the current position up to an unescaped `{` or the
+    /// closing delimiter (`"`, or `` ` `` if `raw`), both consumed.
+    ///
+    /// Called after `$"` or `` $` ``, and by the parser after the `}` that ends an
+    /// embedded expression. As in OPA, `\{` escapes a brace in both forms; the `"` form
+    /// also takes JSON escapes and must stay on one line.
+    pub fn read_template_string_chunk(&mut self, raw: bool) -> Result<Token> {
+        let (line, col) = (self.line, self.col);
+        let (start, _) = self.peek();
+        let close = if raw { '`' } else { '"' };
+        let (end, kind) = loop {
+            let (offset, ch) = self.peek();
+            if ch == '\x00' && offset >= self.source.contents().len() {
+                return Err(self.source.error(line, col, "unterminated template string"));
+            }
+            self.iter.next();
+            match ch {
+                '{' => {
+                    self.advance_col(1)?;
+                    break (offset, TokenKind::TemplateStringPart { raw });
+                }
+                _ if ch == close => {
+                    self.advance_col(1)?;
+                    break (offset, TokenKind::TemplateStringEnd { raw });
+                }
+                '\n' if raw => {
+                    self.advance_line(1)?;
+                    self.col = 1;
+                }
+                '\\' => {
+                    self.advance_col(1)?;
+                    let (_, escaped) = self.peek();
+                    let len = match escaped {
+                        '{' => 1,
+                        _ if raw => 0,
+                        '"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' => 1,
+                        'u' => 5,
+                        _ => {
+                            return Err(self.source.error(
+                                self.line,
+                                self.col,
+                                "invalid escape sequence",
+                            ))
+                        }
+                    };
+                    for _ in 0..len {
+                        self.iter.next();
+                        self.advance_col(1)?;
+                    }
+                }
+                _ if !raw && ch < '\u{0020}' => {
+                    return Err(self.source.error(
+                        self.line,
+                        self.col,
+                        "invalid character in string",
+                    ));
+                }
+                _ => self.advance_col(1)?,
+            }
+        };
+        check_memory_limit()?;
+        Ok(Token(
+            kind,
+            Span {
+                source: self.source.clone(),
+                line,
+                col,
+                start: usize_to_u32(start)?,
+                end: usize_to_u32(end)?,
             },
         ))
     }
@@ -1016,6 +1099,13 @@ impl<'source> Lexer<'source> {
             #[cfg(feature = "azure-rbac")]
             '\'' if self.allow_single_quoted_strings => self.read_single_quoted_string()?,
             '`' => self.read_raw_string()?,
+            '$' if matches!(self.peekahead(1).1, '"' | '`') => {
+                self.iter.next();
+                let (_, delimiter) = self.peek();
+                self.iter.next();
+                self.advance_col(2)?;
+                self.read_template_string_chunk(delimiter == '`')?
+            }
             '\x00' => Token(TokenKind::Eof, Span {
                 source: self.source.clone(),
                 line: self.line,

@@ -75,6 +75,10 @@ pub struct Parser<'source> {
     future_keywords: BTreeMap<String, Option<Span>>,
     rego_v1: bool,
 
+    // Start of an identifier token that heads a ref (`if.foo`, `not[x]`) and is therefore
+    // read as a variable even when it is a keyword. See `allow_keyword_ref_head`.
+    keyword_ref_head: Option<u32>,
+
     // Tracks current expression/comprehension/query nesting to enforce a recursion limit.
     expr_depth: usize,
     max_expr_depth: usize,
@@ -116,6 +120,7 @@ impl<'source> Parser<'source> {
             end: 0,
             future_keywords: BTreeMap::new(),
             rego_v1: false,
+            keyword_ref_head: None,
             expr_depth: 0,
             max_expr_depth: DEFAULT_MAX_EXPR_DEPTH,
             expr_depth_overflow: false,
@@ -168,7 +173,10 @@ impl<'source> Parser<'source> {
 
     pub fn token_text(&self) -> &str {
         match self.tok.0 {
-            TokenKind::String | TokenKind::RawString => "",
+            TokenKind::String
+            | TokenKind::RawString
+            | TokenKind::TemplateStringPart { .. }
+            | TokenKind::TemplateStringEnd { .. } => "",
             _ => self.tok.1.text(),
         }
     }
@@ -505,6 +513,33 @@ impl<'source> Parser<'source> {
         )
     }
 
+    /// Whether the current token is an identifier immediately followed by `.` or `[`.
+    ///
+    /// Such a token starts a ref. OPA (capability `keywords_in_refs`) then reads it as a
+    /// variable even when it is a keyword, so that keywords can name packages and rules:
+    /// `if.foo := 1`, `not.foo == 1`, `default some.f(_) := 0`.
+    fn is_ref_head(&self) -> bool {
+        let next = usize::try_from(self.tok.1.end)
+            .ok()
+            .and_then(|end| self.source.contents().as_bytes().get(end).copied());
+        self.tok.0 == TokenKind::Ident && matches!(next, Some(b'.' | b'['))
+    }
+
+    /// If the current token heads a ref (see [`Self::is_ref_head`]), lets
+    /// [`Self::parse_var`] and [`Self::parse_scalar_or_var`] read it as a variable even when
+    /// it is a keyword. OPA does this only where a rule or a literal starts.
+    fn allow_keyword_ref_head(&mut self) -> bool {
+        let is_ref_head = self.is_ref_head();
+        if is_ref_head {
+            self.keyword_ref_head = Some(self.tok.1.start);
+        }
+        is_ref_head
+    }
+
+    fn is_allowed_keyword_ref_head(&self) -> bool {
+        self.keyword_ref_head == Some(self.tok.1.start) && self.is_ref_head()
+    }
+
     fn parse_ident(&mut self) -> Result<Span> {
         let span = self.tok.1.clone();
         match self.tok.0 {
@@ -527,10 +562,11 @@ impl<'source> Parser<'source> {
         let span = self.tok.1.clone();
         match self.tok.0 {
             TokenKind::Ident
-                if self.is_keyword(span.text())
-                    || (self.is_imported_future_keyword(span.text())
-		    // contains can be the name of a builtin even when a keyword
-		    && span.text() != "contains") =>
+                if !self.is_allowed_keyword_ref_head()
+                    && (self.is_keyword(span.text())
+                        || (self.is_imported_future_keyword(span.text())
+                        // contains can be the name of a builtin even when a keyword
+                        && span.text() != "contains")) =>
             {
                 Err(self.source.error(
                     self.tok.1.line,
@@ -586,6 +622,16 @@ impl<'source> Parser<'source> {
         }
     }
 
+    fn parse_var_expr(&mut self) -> Result<Expr> {
+        let ident = self.parse_var()?;
+        let value = Value::from(ident.text());
+        Ok(Expr::Var {
+            span: ident,
+            value,
+            eidx: self.next_eidx(),
+        })
+    }
+
     fn parse_scalar_or_var(&mut self) -> Result<Expr> {
         let span = self.tok.1.clone();
         let node = match &self.tok.0 {
@@ -610,6 +656,12 @@ impl<'source> Parser<'source> {
                     eidx: self.next_eidx(),
                 }
             }
+            TokenKind::TemplateStringPart { raw } | TokenKind::TemplateStringEnd { raw } => {
+                let raw = *raw;
+                return self.parse_template_string(raw);
+            }
+            // `null`, `true` and `false` heading a ref are variables (`true.x == 1`).
+            TokenKind::Ident if self.is_allowed_keyword_ref_head() => return self.parse_var_expr(),
             TokenKind::Ident => match self.token_text() {
                 "null" => Expr::Null {
                     span,
@@ -626,15 +678,7 @@ impl<'source> Parser<'source> {
                     value: Value::from(false),
                     eidx: self.next_eidx(),
                 },
-                _ => {
-                    let ident = self.parse_var()?;
-                    let value = Value::from(ident.text());
-                    return Ok(Expr::Var {
-                        span: ident,
-                        value,
-                        eidx: self.next_eidx(),
-                    });
-                }
+                _ => return self.parse_var_expr(),
             },
             _ => {
                 return Err(self.source.error(
@@ -646,6 +690,136 @@ impl<'source> Parser<'source> {
         };
         self.next_token()?;
         Ok(node)
+    }
+
+    /// Literal text of a template-string token with its escapes resolved.
+    fn template_string_text(span: &Span, raw: bool) -> Result<String> {
+        let text = span.text();
+        // `\{` is a brace, not the start of an expression, in both forms.
+        let mut unescaped = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match (c, chars.clone().next()) {
+                ('\\', Some('{')) => {
+                    chars.next();
+                    unescaped.push('{');
+                }
+                ('\\', Some(next)) if !raw => {
+                    chars.next();
+                    unescaped.push(c);
+                    unescaped.push(next);
+                }
+                _ => unescaped.push(c),
+            }
+        }
+        if raw {
+            return Ok(unescaped);
+        }
+        serde_json::from_str::<String>(&format!("\"{unescaped}\""))
+            .map_err(|e| span.error(&format!("invalid template string: {e}")))
+    }
+
+    /// Parses a template string, `$"text {expr} text"` or `` $`text {expr} text` ``.
+    ///
+    /// As OPA's compiler does, each embedded expression `e` becomes the set comprehension
+    /// `{v | v = e}` (keeping `e`'s `with` modifiers), so that evaluation sees every value
+    /// `e` can take: none prints `<undefined>`, more than one is an error. `v` is named by
+    /// the source text `{e}`, which cannot clash with a variable of the policy.
+    fn parse_template_string(&mut self, raw: bool) -> Result<Expr> {
+        let mut span = self.tok.1.clone();
+        // Include the opening `$"` or `` $` ``.
+        span.start = span.start.saturating_sub(2);
+        span.col = span.col.saturating_sub(2);
+        let mut parts = vec![];
+        loop {
+            let text_span = self.tok.1.clone();
+            let text = Self::template_string_text(&text_span, raw)?;
+            if !text.is_empty() {
+                parts.push(Ref::new(Expr::String {
+                    span: text_span.clone(),
+                    value: Value::from(text),
+                    eidx: self.next_eidx(),
+                }));
+            }
+            if matches!(self.tok.0, TokenKind::TemplateStringEnd { .. }) {
+                // Include the closing delimiter.
+                span.end = text_span.end.saturating_add(1);
+                break;
+            }
+
+            self.next_token()?;
+            // `{expr}`, located at the expression's first token.
+            let mut part_span = self.tok.1.clone();
+            part_span.start = text_span.end;
+            let stmt = self.parse_literal_stmt()?;
+            let expr = match &stmt.literal {
+                Literal::Expr { expr, .. }
+                    if !matches!(expr.as_ref(), Expr::AssignExpr { .. }) =>
+                {
+                    expr.clone()
+                }
+                _ => bail!(stmt.span.error(
+                    "template-string expression must not be a negation, assignment, unification, `some` or `every`"
+                )),
+            };
+            if self.tok.0 != TokenKind::Symbol || self.token_text() != "}" {
+                bail!(self
+                    .tok
+                    .1
+                    .error("expected `}` to end template-string expression"));
+            }
+            part_span.end = self.tok.1.end;
+            parts.push(Ref::new(self.template_string_part(part_span, expr, stmt)));
+
+            // Continue the template string after the `}`.
+            self.line = self.tok.1.line;
+            self.end = self.tok.1.end;
+            self.tok = self.lexer.read_template_string_chunk(raw)?;
+        }
+        self.next_token()?;
+        Ok(Expr::TemplateString {
+            span,
+            parts,
+            eidx: self.next_eidx(),
+        })
+    }
+
+    /// `{v | v = expr}` for the template-string expression `expr`, where `span` covers
+    /// `{expr}` and names `v`.
+    fn template_string_part(&mut self, span: Span, expr: Ref<Expr>, stmt: LiteralStmt) -> Expr {
+        let var = |parser: &mut Self| Expr::Var {
+            span: span.clone(),
+            value: Value::from(span.text()),
+            eidx: parser.next_eidx(),
+        };
+        let lhs = Ref::new(var(self));
+        let capture = Expr::AssignExpr {
+            span: stmt.span.clone(),
+            op: AssignOp::Eq,
+            lhs,
+            rhs: expr,
+            eidx: self.next_eidx(),
+        };
+        let query = Query {
+            span: stmt.span.clone(),
+            stmts: vec![LiteralStmt {
+                span: stmt.span.clone(),
+                literal: Literal::Expr {
+                    span: stmt.span.clone(),
+                    expr: Ref::new(capture),
+                },
+                with_mods: stmt.with_mods,
+                sidx: stmt.sidx,
+            }],
+            qidx: self.next_qidx(),
+        };
+        let term = Ref::new(var(self));
+        Expr::SetCompr {
+            span,
+            term,
+            query: Ref::new(query),
+            eidx: self.next_eidx(),
+        }
     }
 
     fn parse_compr(&mut self, delim: &str) -> Result<(Expr, Query)> {
@@ -1006,7 +1180,9 @@ impl<'source> Parser<'source> {
                         eidx: self.next_eidx(),
                     };
                 }
-                "(" if possible_fcn => {
+                // As in OPA, `(` starts the arguments of a call only right after the
+                // function's name: `f\n(x)` is two literals, `f (x)` is an error.
+                "(" if possible_fcn && self.tok.1.start == self.end => {
                     self.next_token()?;
                     let mut args = vec![];
                     if self.token_text() != ")" {
@@ -1219,7 +1395,11 @@ impl<'source> Parser<'source> {
         let start = self.tok.1.start;
         let mut expr = self.parse_bool_expr()?;
 
-        while self.token_text() == "in" && self.future_keywords.contains_key("in") {
+        // `in.x` on the next line starts a new literal.
+        while self.token_text() == "in"
+            && self.future_keywords.contains_key("in")
+            && !self.is_ref_head()
+        {
             expr = self.parse_membership_tail(start, expr, None)?;
         }
 
@@ -1269,7 +1449,11 @@ impl<'source> Parser<'source> {
             expr = self.parse_membership_tail(start, expr, Some(value))?;
         }
 
-        while self.token_text() == "in" && self.is_imported_future_keyword("in") {
+        // `in.x` on the next line starts a new literal.
+        while self.token_text() == "in"
+            && self.is_imported_future_keyword("in")
+            && !self.is_ref_head()
+        {
             expr = self.parse_membership_tail(start, expr, None)?;
         }
 
@@ -1317,7 +1501,7 @@ impl<'source> Parser<'source> {
 
     fn parse_with_modifiers(&mut self) -> Result<Vec<WithModifier>> {
         let mut modifiers = vec![];
-        while self.token_text() == "with" {
+        while self.token_text() == "with" && !self.is_ref_head() {
             let mut span = self.tok.1.clone();
             self.next_token()?;
             let refr = self.parse_path_ref()?;
@@ -1462,6 +1646,13 @@ impl<'source> Parser<'source> {
     }
 
     fn parse_literal(&mut self) -> Result<Literal> {
+        if self.allow_keyword_ref_head() {
+            // `some.x`, `not.x`, `every[x]`: a ref, not a statement keyword.
+            let mut span = self.tok.1.clone();
+            let expr = Ref::new(self.parse_assign_expr()?);
+            span.end = self.end;
+            return Ok(Literal::Expr { span, expr });
+        }
         match self.token_text() {
             "some" => return self.parse_some_stmt(),
             "every" => {
@@ -1702,6 +1893,7 @@ impl<'source> Parser<'source> {
         let span = self.tok.1.clone();
 
         let mut term = if self.tok.0 == TokenKind::Ident {
+            self.allow_keyword_ref_head();
             let v = self.parse_var()?;
             if self.rego_v1 {
                 if v.text() == "input" {
@@ -1944,7 +2136,8 @@ impl<'source> Parser<'source> {
 
         let assign = None;
         let has_query = match self.token_text() {
-            "if" if self.if_is_keyword() => {
+            // `if.x` on the next line starts a new rule.
+            "if" if self.if_is_keyword() && !self.is_ref_head() => {
                 self.next_token()?;
                 let query = Ref::new(self.parse_query_or_literal_stmt()?);
                 span.end = self.end;
@@ -1984,7 +2177,7 @@ impl<'source> Parser<'source> {
 
         match self.token_text() {
             "{" if has_query => self.parse_query_blocks(&mut bodies)?,
-            "else" if has_query => self.parse_else_blocks(&mut bodies)?,
+            "else" if has_query && !self.is_ref_head() => self.parse_else_blocks(&mut bodies)?,
             _ => (),
         }
 
@@ -2021,14 +2214,16 @@ impl<'source> Parser<'source> {
                         "expected `else` keyword",
                     ))
                 }
-                "else" => self.next_token()?,
+                // `else.x := 1` is the next rule.
+                "else" if !self.is_ref_head() => self.next_token()?,
                 _ => break,
             }
 
             let assign = self.parse_rule_assign()?;
 
             match self.token_text() {
-                "if" if self.if_is_keyword() => {
+                // `if.x` on the next line starts a new rule.
+                "if" if self.if_is_keyword() && !self.is_ref_head() => {
                     self.next_token()?;
                     let query = Ref::new(self.parse_query_or_literal_stmt()?);
                     span.end = self.end;
@@ -2093,6 +2288,10 @@ impl<'source> Parser<'source> {
 
     pub fn parse_default_rule(&mut self) -> Result<Rule> {
         let mut span = self.tok.1.clone();
+        if self.token_text() == "default" && self.is_ref_head() {
+            // A rule whose ref starts with `default`, such as `default.x := 1`.
+            bail!(span.error("not a default rule"));
+        }
         self.expect("default", "while parsing default rule")?;
         let rule_ref = Ref::new(self.parse_rule_ref()?);
 
@@ -2172,9 +2371,8 @@ impl<'source> Parser<'source> {
 
         if self.rego_v1 && bodies.is_empty() {
             match &head {
-                RuleHead::Compr { assign, .. } | RuleHead::Func { assign, .. }
-                    if assign.is_none() =>
-                {
+                // A function head alone, `f("x")`, is `f("x") := true` as in v0.
+                RuleHead::Compr { assign, .. } if assign.is_none() => {
                     bail!(span.error("rule must have a body or assignment"));
                 }
                 RuleHead::Set { refr, key, .. } if key.is_none() => {
@@ -2247,9 +2445,9 @@ impl<'source> Parser<'source> {
         Ok(())
     }
 
-    fn parse_imports(&mut self) -> Result<Vec<Import>> {
-        let mut imports = vec![];
-        while self.token_text() == "import" {
+    /// Parses consecutive imports into `imports`.
+    fn parse_imports(&mut self, imports: &mut Vec<Import>) -> Result<()> {
+        while self.token_text() == "import" && !self.is_ref_head() {
             let mut span = self.tok.1.clone();
             self.next_token()?;
             let refr = Ref::new(self.parse_path_ref()?);
@@ -2304,11 +2502,11 @@ impl<'source> Parser<'source> {
                     refr,
                     r#as: var,
                 },
-                &mut imports,
+                imports,
             )?;
         }
 
-        Ok(imports)
+        Ok(())
     }
 
     fn parse_string_literal(&mut self) -> Result<String> {
@@ -2357,7 +2555,8 @@ impl<'source> Parser<'source> {
 
     pub fn parse(&mut self) -> Result<Module> {
         let package = self.parse_package()?;
-        let imports = self.parse_imports()?;
+        let mut imports = vec![];
+        self.parse_imports(&mut imports)?;
 
         let target = self.parse_target_rule()?;
         if target.is_some() {
@@ -2366,6 +2565,11 @@ impl<'source> Parser<'source> {
 
         let mut policy = vec![];
         while self.tok.0 != TokenKind::Eof {
+            // As in OPA, imports may also follow rules; they apply to the whole module.
+            if self.token_text() == "import" && !self.is_ref_head() {
+                self.parse_imports(&mut imports)?;
+                continue;
+            }
             policy.push(Ref::new(self.parse_rule()?));
             // Guard policy rule accumulation against allocator limits.
             check_memory_limit()?;

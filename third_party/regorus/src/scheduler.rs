@@ -237,6 +237,8 @@ pub struct Analyzer {
     scopes: Vec<Scope>,
     schedule_table: Lookup<QuerySchedule>,
     functions: FunctionTable,
+    /// Number of arguments of each extension, so that their output arguments are known.
+    extension_arities: BTreeMap<String, u8>,
     current_module_path: String,
     current_module_index: u32,
 }
@@ -259,9 +261,17 @@ impl Analyzer {
             schedule_table: Lookup::new(),
             scopes: vec![],
             functions: FunctionTable::new(),
+            extension_arities: BTreeMap::new(),
             current_module_path: String::default(),
             current_module_index: 0,
         }
+    }
+
+    /// Sets the number of arguments of each extension (by path), so that a call passing
+    /// one more argument binds the extension's result to it.
+    pub fn with_extension_arities(mut self, extension_arities: BTreeMap<String, u8>) -> Self {
+        self.extension_arities = extension_arities;
+        self
     }
 
     pub fn analyze(mut self, modules: &[Ref<Module>]) -> Result<Schedule> {
@@ -534,6 +544,7 @@ impl Analyzer {
                             expr,
                             Some(self.current_module_path.as_str()),
                             &self.functions,
+                            &|path| self.extension_arities.get(path).copied(),
                         );
                         if let Some(ea) = extra_arg {
                             gather_vars(&ea, false, &self.scopes, scope)?;
@@ -1041,6 +1052,7 @@ impl Analyzer {
                         expr,
                         Some(self.current_module_path.as_str()),
                         &self.functions,
+                        &|path| self.extension_arities.get(path).copied(),
                     );
                     if let Some(ref ea) = extra_arg {
                         // Gather vars that are being bound

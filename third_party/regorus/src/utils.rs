@@ -188,6 +188,7 @@ fn get_extra_arg_impl(
     expr: &Expr,
     module: Option<&str>,
     functions: &FunctionTable,
+    extension_arity: &dyn Fn(&str) -> Option<u8>,
 ) -> Result<Option<Ref<Expr>>> {
     if let Expr::Call { fcn, params, .. } = expr {
         let full_path = get_path_string(fcn, module)?;
@@ -197,6 +198,10 @@ fn get_extra_arg_impl(
             let path = get_path_string(fcn, None)?;
             if let Some((_, n_args, _)) = functions.get(&path) {
                 *n_args
+            } else if let Some(n_args) = extension_arity(path.as_str()) {
+                // Extensions are looked up before builtins, as in evaluation, so that
+                // an extension replacing a builtin takes the output argument too.
+                n_args
             } else if let Some((_, n_args)) = BUILTINS.get(path.as_str()) {
                 *n_args
             } else {
@@ -210,12 +215,19 @@ fn get_extra_arg_impl(
     Ok(None)
 }
 
+/// The output argument of a call, if it has one: the last parameter of a call that
+/// supplies one more parameter than the called function (policy function, extension
+/// added with `Engine::add_extension`, or builtin) takes. As in OPA, `f(x, y)` for a
+/// one-argument `f` means `y = f(x)`.
+///
+/// `extension_arity` gives the number of arguments of the extension at a path, if any.
 pub fn get_extra_arg(
     expr: &Expr,
     module: Option<&str>,
     functions: &FunctionTable,
+    extension_arity: &dyn Fn(&str) -> Option<u8>,
 ) -> Option<Ref<Expr>> {
-    get_extra_arg_impl(expr, module, functions).unwrap_or_default()
+    get_extra_arg_impl(expr, module, functions, extension_arity).unwrap_or_default()
 }
 
 pub fn gather_functions(modules: &[Ref<Module>]) -> Result<FunctionTable> {

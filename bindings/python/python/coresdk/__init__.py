@@ -27,7 +27,7 @@ from .errors import (
 )
 from .logging import MaskingFilter
 from .mask import Finding, Masker, Strategy
-from .policy import Decision, DecisionCache, PolicyEngine, QueryResult
+from .policy import Decision, DecisionCache, PolicyEngine, QueryResult, RegoVersion
 from .token import TokenKey, TokenVerifier
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "Masker",
     "MaskingFilter",
     "PolicyEngine",
+    "RegoVersion",
     "PolicyError",
     "QueryResult",
     "Strategy",

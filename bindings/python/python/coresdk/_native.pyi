@@ -37,6 +37,7 @@ class PolicyEngine:
         strict_builtin_errors: bool = False,
         fail_open: bool = False,
         cache: tuple[int, int] | None = None,
+        rego_version: int = 1,
     ) -> PolicyEngine:
         """An engine with no policies and empty data (revision 0).
         `cache` is `(max_entries, ttl_ms)` to turn the decision cache on."""
@@ -52,16 +53,25 @@ class PolicyEngine:
     def revision(self) -> int:
         """The revision currently serving (0 before anything is loaded; +1 per change)."""
 
-    def add_module(self, name: str, source: str) -> int:
+    def add_module(self, name: str, source: str, rego_version: int | None = None) -> int:
         """Adds one Rego module under ``name``; returns the new revision."""
 
-    def add_modules(self, modules: list[tuple[str, str]]) -> int:
+    def add_modules(
+        self, modules: list[tuple[str, str]], rego_version: int | None = None
+    ) -> int:
         """Adds several ``(name, source)`` modules as one change."""
 
-    def replace_modules(self, modules: list[tuple[str, str]]) -> int:
+    def replace_modules(
+        self, modules: list[tuple[str, str]], rego_version: int | None = None
+    ) -> int:
         """Replaces every loaded module with ``(name, source)`` pairs (data kept), as one change."""
 
-    def reload(self, modules: list[tuple[str, str]], data_json: str | bytes | None = None) -> int:
+    def reload(
+        self,
+        modules: list[tuple[str, str]],
+        data_json: str | bytes | None = None,
+        rego_version: int | None = None,
+    ) -> int:
         """Replaces every module and all data (JSON text of an object, ``None`` = empty) as
         one change."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from . import _json, _native
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
@@ -19,6 +19,9 @@ PrintLogger = Callable[[str, "Decision | QueryResult"], None]
 
 #: A filesystem path: ``str`` or any :class:`os.PathLike`.
 StrPath = Union[str, "os.PathLike[str]"]
+
+#: A Rego language version: 0 (Rego v0, OPA's ``--v0-compatible``) or 1 (Rego v1, OPA 1.x).
+RegoVersion = Literal[0, 1]
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class PolicyEngine:
         fail_open: What :meth:`is_allowed` answers when evaluation fails (default
             ``False``: fail closed).
         cache: Turns the decision cache on (off by default).
+        rego_version: The Rego syntax modules are parsed as unless they (or their
+            bundle's manifest) say otherwise: 1 (the default, OPA 1.x) or 0 (Rego v0,
+            OPA's ``--v0-compatible``).
         on_print: Receives each line a policy writes with ``print()``
             (``<file>:<line>: <text>``) and its decision. Without it print output is
             dropped (never written to stdout); it is also on every decision's ``prints``.
@@ -156,6 +162,7 @@ class PolicyEngine:
         strict_builtin_errors: bool = False,
         fail_open: bool = False,
         cache: DecisionCache | None = None,
+        rego_version: RegoVersion = 1,
         on_print: PrintLogger | None = None,
     ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
@@ -165,7 +172,7 @@ class PolicyEngine:
             raise _error("INVALID_ARGUMENT", "cache must be a DecisionCache")
         native_cache = None if cache is None else cache._native()
         self._native = _native.PolicyEngine(
-            timeout_ms, strict_builtin_errors, fail_open, native_cache
+            timeout_ms, strict_builtin_errors, fail_open, native_cache, rego_version
         )
         self._on_print = on_print
         if modules:
@@ -180,26 +187,32 @@ class PolicyEngine:
         """The revision currently serving: 0 before anything is loaded, +1 per change."""
         return self._native.revision
 
-    def add_module(self, name: str, source: str) -> int:
+    def add_module(self, name: str, source: str, *, rego_version: RegoVersion | None = None) -> int:
         """Adds one Rego module under ``name`` and returns the new revision.
+        ``rego_version`` (0 or 1) is the syntax it is written in; ``None``: the engine's.
 
         Raises:
             CoreSdkError: ``POLICY_PARSE`` (with :attr:`~CoreSdkError.location`) when the
                 module does not parse or compile, ``POLICY_CONFLICT``, ``LIMIT_EXCEEDED``
                 past the policy size limits. The previous revision keeps serving.
         """
-        return self._native.add_module(name, source)
+        return self._native.add_module(name, source, rego_version)
 
-    def add_modules(self, modules: Mapping[str, str]) -> int:
+    def add_modules(
+        self, modules: Mapping[str, str], *, rego_version: RegoVersion | None = None
+    ) -> int:
         """Adds several modules (name to source) as one change: all compile and are
         published as one new revision, or none is. Returns the new revision.
+        ``rego_version`` as in :meth:`add_module`.
 
         Raises:
             CoreSdkError: As :meth:`add_module`.
         """
-        return self._native.add_modules(list(modules.items()))
+        return self._native.add_modules(list(modules.items()), rego_version)
 
-    def replace_modules(self, modules: Mapping[str, str]) -> int:
+    def replace_modules(
+        self, modules: Mapping[str, str], *, rego_version: RegoVersion | None = None
+    ) -> int:
         """Replaces every loaded module with ``modules`` (name to source; data is kept) as
         one change: the new set is published as one revision, or rejected whole while the
         old set keeps serving. Returns the new revision.
@@ -207,9 +220,15 @@ class PolicyEngine:
         Raises:
             CoreSdkError: As :meth:`add_module`.
         """
-        return self._native.replace_modules(list(modules.items()))
+        return self._native.replace_modules(list(modules.items()), rego_version)
 
-    def reload(self, modules: Mapping[str, str], data: Mapping[str, Any] | None = None) -> int:
+    def reload(
+        self,
+        modules: Mapping[str, str],
+        data: Mapping[str, Any] | None = None,
+        *,
+        rego_version: RegoVersion | None = None,
+    ) -> int:
         """Replaces everything: every module with ``modules`` and all data with ``data``
         (empty when ``None``), as one change published as one revision, or rejected whole
         while the old snapshot keeps serving. Returns the new revision.
@@ -218,7 +237,7 @@ class PolicyEngine:
             CoreSdkError: As :meth:`add_module` and :meth:`add_data`.
         """
         data_json = None if data is None else _json.dumps(data)
-        return self._native.reload(list(modules.items()), data_json)
+        return self._native.reload(list(modules.items()), data_json, rego_version)
 
     def add_path(self, path: StrPath) -> int:
         """Adds a ``.rego`` file, or every ``.rego`` file below a directory, as one

@@ -42,8 +42,10 @@ pub struct Module {
     pub path: String,
     /// The module's text.
     pub source: String,
-    /// True when the module is Rego v0 syntax (per the manifest).
-    pub rego_v0: bool,
+    /// The Rego version the manifest gives this file (`file_rego_versions`, else
+    /// `rego_version`); `None` when the manifest says nothing, and the engine's
+    /// [`PolicyOptions::rego_version`](crate::PolicyOptions::rego_version) decides.
+    pub rego_version: Option<crate::RegoVersion>,
 }
 
 /// A key that bundle signatures are verified with.
@@ -211,12 +213,17 @@ fn module(file: &File, manifest: &Manifest) -> Result<Module> {
         .file_rego_versions
         .get(&file.path)
         .copied()
-        .or(manifest.rego_version)
-        .unwrap_or(1);
+        .or(manifest.rego_version);
     Ok(Module {
         path: file.path.clone(),
         source,
-        rego_v0: version == 0,
+        rego_version: version.map(|v| {
+            if v == 0 {
+                crate::RegoVersion::V0
+            } else {
+                crate::RegoVersion::V1
+            }
+        }),
     })
 }
 

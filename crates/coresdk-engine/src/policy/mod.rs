@@ -40,6 +40,64 @@ pub struct PolicyOptions {
     pub fail_open: bool,
     /// The decision cache; `None` (the default) turns it off.
     pub cache: Option<CacheOptions>,
+    /// The Rego syntax modules are parsed as unless a module or its bundle manifest says
+    /// otherwise: v1 (the default, as OPA 1.x) or v0 (OPA's `--v0-compatible`).
+    pub rego_version: RegoVersion,
+}
+
+/// A Rego language version: the syntax a module is parsed as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RegoVersion {
+    /// Rego v0 (OPA before 1.0, `--v0-compatible`): `if`/`contains` optional, `p[x] { }`
+    /// partial rules, `future.keywords` imports.
+    V0,
+    /// Rego v1 (OPA 1.x).
+    #[default]
+    V1,
+}
+
+impl RegoVersion {
+    /// The version numbered `n` as OPA numbers them (`rego_version` in a manifest).
+    ///
+    /// Errors: `INVALID_ARGUMENT` for anything but 0 and 1.
+    pub fn from_number(n: i64) -> Result<Self> {
+        match n {
+            0 => Ok(Self::V0),
+            1 => Ok(Self::V1),
+            _ => Err(Error::new(
+                ErrorCode::InvalidArgument,
+                format!("rego version must be 0 or 1, not {n}"),
+            )),
+        }
+    }
+}
+
+/// One Rego module to load: its name (used in error locations), its text, and the version
+/// it is written in (`None`: the engine's [`PolicyOptions::rego_version`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegoModule {
+    /// The name used in error locations, usually a file name.
+    pub name: String,
+    /// The Rego source text.
+    pub source: String,
+    /// The syntax to parse it as; `None` follows the engine's option.
+    pub rego_version: Option<RegoVersion>,
+}
+
+impl From<(String, String)> for RegoModule {
+    fn from((name, source): (String, String)) -> Self {
+        Self {
+            name,
+            source,
+            rego_version: None,
+        }
+    }
+}
+
+impl From<&(String, String)> for RegoModule {
+    fn from((name, source): &(String, String)) -> Self {
+        Self::from((name.clone(), source.clone()))
+    }
 }
 
 impl Default for PolicyOptions {
@@ -49,6 +107,7 @@ impl Default for PolicyOptions {
             strict_builtin_errors: false,
             fail_open: false,
             cache: None,
+            rego_version: RegoVersion::V1,
         }
     }
 }
@@ -162,7 +221,8 @@ impl PolicyEngine {
         self.snapshot.load().packages.clone()
     }
 
-    /// Adds one Rego module (v1 syntax) under `name` (used in error locations).
+    /// Adds one Rego module under `name` (used in error locations), parsed as the
+    /// engine's [`PolicyOptions::rego_version`].
     ///
     /// Errors: `POLICY_PARSE` with file, line and column; `LIMIT_EXCEEDED` past the policy
     /// size limits ([`MAX_POLICY_BYTES`], [`MAX_POLICY_LINES`], [`MAX_POLICY_COLUMNS`]).
@@ -171,18 +231,34 @@ impl PolicyEngine {
     }
 
     /// Adds several modules as one change: all compile and are published as one new
-    /// revision, or none is.
-    pub fn add_modules(&self, modules: &[(String, String)]) -> Result<u64> {
-        self.update(|candidate| candidate.add_modules(v1_modules(modules)))
+    /// revision, or none is. Takes `(name, source)` pairs or [`RegoModule`]s (which may
+    /// name their Rego version).
+    pub fn add_modules<M: Into<RegoModule> + Clone>(&self, modules: &[M]) -> Result<u64> {
+        let modules = self.rego_modules(modules);
+        self.update(|candidate| candidate.add_modules(module_texts(&modules)))
+    }
+
+    /// Modules with their Rego version settled (a module's own, else the engine's).
+    fn rego_modules<M: Into<RegoModule> + Clone>(&self, modules: &[M]) -> Vec<RegoModule> {
+        modules
+            .iter()
+            .map(|m| {
+                let mut module: RegoModule = m.clone().into();
+                module.rego_version =
+                    Some(module.rego_version.unwrap_or(self.options.rego_version));
+                module
+            })
+            .collect()
     }
 
     /// Replaces every loaded module with `modules` (data is kept), as one change: the
     /// new set compiles and is published as one new revision, or the old set keeps
     /// serving.
-    pub fn replace_modules(&self, modules: &[(String, String)]) -> Result<u64> {
+    pub fn replace_modules<M: Into<RegoModule> + Clone>(&self, modules: &[M]) -> Result<u64> {
+        let modules = self.rego_modules(modules);
         self.update(|candidate| {
             let mut fresh = Snapshot::empty(&self.options);
-            fresh.add_modules(v1_modules(modules))?;
+            fresh.add_modules(module_texts(&modules))?;
             fresh.add_data(candidate.engine.get_data())?;
             fresh.bundle_revision = candidate.bundle_revision.take();
             *candidate = fresh;
@@ -195,11 +271,16 @@ impl PolicyEngine {
     /// whole while the old snapshot keeps serving.
     ///
     /// Errors: as [`Self::add_modules`] and [`Self::add_data_json`].
-    pub fn reload(&self, modules: &[(String, String)], data: Option<&[u8]>) -> Result<u64> {
+    pub fn reload<M: Into<RegoModule> + Clone>(
+        &self,
+        modules: &[M],
+        data: Option<&[u8]>,
+    ) -> Result<u64> {
         let data = data.map(data_document).transpose()?;
+        let modules = self.rego_modules(modules);
         self.update(|candidate| {
             let mut fresh = Snapshot::empty(&self.options);
-            fresh.add_modules(v1_modules(modules))?;
+            fresh.add_modules(module_texts(&modules))?;
             if let Some(data) = data {
                 fresh.add_data(data)?;
             }
@@ -218,7 +299,7 @@ impl PolicyEngine {
             fresh.add_modules(bundle.modules.iter().map(|m| ModuleText {
                 name: &m.path,
                 source: &m.source,
-                rego_v0: m.rego_v0,
+                version: m.rego_version.unwrap_or(self.options.rego_version),
             }))?;
             fresh.add_data(data)?;
             fresh.bundle_revision = Some(bundle.manifest.revision.clone());
@@ -327,7 +408,7 @@ impl PolicyEngine {
 
     fn evaluate_at(&self, path: &str, input: &[u8], started: Instant) -> Result<Decision> {
         let snapshot = self.snapshot.load_full();
-        check_rule_path(path, &snapshot.packages)?;
+        check_rule_path(path, &snapshot)?;
         let (result, prints, cached) = match self.prepare(&snapshot, Kind::Rule, path, input)? {
             Prepared::Hit(Cached::Rule(result)) => (result, Vec::new(), true),
             Prepared::Hit(Cached::Rows(_)) => {
@@ -567,11 +648,11 @@ fn data_document(bytes: &[u8]) -> Result<regorus::Value> {
     Ok(data)
 }
 
-fn v1_modules(modules: &[(String, String)]) -> impl Iterator<Item = ModuleText<'_>> {
-    modules.iter().map(|(name, source)| ModuleText {
-        name,
-        source,
-        rego_v0: false,
+fn module_texts(modules: &[RegoModule]) -> impl Iterator<Item = ModuleText<'_>> {
+    modules.iter().map(|m| ModuleText {
+        name: &m.name,
+        source: &m.source,
+        version: m.rego_version.unwrap_or_default(),
     })
 }
 
@@ -649,8 +730,12 @@ fn collect_rego_files(path: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<
     Ok(())
 }
 
-/// A rule path is `data` followed by dotted identifiers; the package part must be loaded.
-fn check_rule_path(path: &str, packages: &[String]) -> Result<()> {
+/// A rule path is `data` followed by dotted identifiers naming a loaded package (or a
+/// rule in one, or a prefix of one) or a path under a top-level document of the base data,
+/// as OPA's data API serves both. Anything else is `POLICY_NOT_FOUND` (where OPA answers
+/// undefined): a typo in a package name is an error, not a silent deny.
+fn check_rule_path(path: &str, snapshot: &Snapshot) -> Result<()> {
+    let packages = &snapshot.packages;
     let mut parts = path.split('.');
     let valid = parts.next() == Some("data")
         && path.len() > "data.".len()
@@ -668,12 +753,13 @@ fn check_rule_path(path: &str, packages: &[String]) -> Result<()> {
     let known = packages.iter().any(|p| {
         path == p || path.starts_with(&format!("{p}.")) || p.starts_with(&format!("{path}."))
     });
-    if known {
+    // Only on the miss path: the data is looked at when no package matches.
+    if known || snapshot.has_data_at(path) {
         Ok(())
     } else {
         Err(Error::new(
             ErrorCode::PolicyNotFound,
-            format!("no loaded package defines {path}"),
+            format!("no loaded package or data document is at {path}"),
         ))
     }
 }

@@ -2,7 +2,7 @@
 //! way candidates for the next one are built.
 
 use super::errors::{compile_error, policy_error};
-use super::PolicyOptions;
+use super::{PolicyOptions, RegoVersion};
 use crate::error::{Error, ErrorCode, Result};
 use std::num::{NonZeroU32, NonZeroUsize};
 
@@ -13,13 +13,13 @@ pub const MAX_POLICY_BYTES: usize = 4 * 1024 * 1024;
 /// Most lines accepted in one policy module.
 pub const MAX_POLICY_LINES: usize = 100_000;
 
-/// One Rego module as loaded: its name (used in error locations), its text, and whether
-/// it is Rego v0 syntax (only bundles can say so; everything else is v1).
+/// One Rego module as loaded: its name (used in error locations), its text, and the Rego
+/// version it is parsed as.
 #[derive(Debug, Clone)]
 pub(crate) struct ModuleText<'a> {
     pub name: &'a str,
     pub source: &'a str,
-    pub rego_v0: bool,
+    pub version: RegoVersion,
 }
 
 /// One immutable, prepared set of policies and data. Also the candidate a change is
@@ -57,13 +57,14 @@ impl Snapshot {
         modules: impl IntoIterator<Item = ModuleText<'a>>,
     ) -> Result<()> {
         for module in modules {
-            self.engine.set_rego_v0(module.rego_v0);
+            let rego_v0 = module.version == RegoVersion::V0;
+            self.engine.set_rego_v0(rego_v0);
             let added = self
                 .engine
                 .add_policy(module.name.to_string(), module.source.to_string());
             self.engine.set_rego_v0(false);
             let package = added.map_err(|e| policy_error(&e, module.name))?;
-            if module.rego_v0 {
+            if rego_v0 {
                 self.v0_modules.push(module.name.to_string());
             }
             if !self.packages.contains(&package) {
@@ -80,14 +81,32 @@ impl Snapshot {
             .map_err(|e| Error::new(ErrorCode::PolicyConflict, format!("data: {e}")))
     }
 
+    /// True when the base data holds the top-level document `path` starts in
+    /// (`data.roles` for `data.roles.alice.x`): a path under it is answered from the data
+    /// (undefined where a key is missing, as OPA's data API answers).
+    pub fn has_data_at(&self, path: &str) -> bool {
+        let Some(root) = path.split('.').nth(1) else {
+            return false;
+        };
+        match self.engine.get_data() {
+            regorus::Value::Object(fields) => fields.contains_key(&regorus::Value::from(root)),
+            _ => false,
+        }
+    }
+
     /// Prepares the candidate (scheduling, rule gathering happen on the first
     /// evaluation; doing it here makes compile errors reject the change and keeps clones
     /// on the hot path cheap).
+    ///
+    /// Then the checks OPA's compiler makes that regorus leaves to evaluation: undefined
+    /// functions and recursion reject the change here, so a broken reload never replaces
+    /// the revision serving.
     pub fn prepare(&mut self) -> Result<()> {
         self.engine
             .eval_bool_query("true".to_string(), false)
             .map(|_| ())
-            .map_err(|e| compile_error(&e))
+            .map_err(|e| compile_error(&e))?;
+        self.engine.check_policy().map_err(|e| compile_error(&e))
     }
 
     /// A prepared engine equal to this snapshot's that shares no `Arc` with it: modules

@@ -354,6 +354,8 @@ fn is_subset(sup: &Value, sub: &Value) -> bool {
             })
         }
         (Value::Set(sup), Value::Set(sub)) => sub.is_subset(sup),
+        // An empty array is a subset of every array (`windows` needs a non-zero size).
+        (Value::Array(_), Value::Array(sub)) if sub.is_empty() => true,
         (Value::Array(sup), Value::Array(sub)) => sup
             .as_slice()
             .windows(sub.len())

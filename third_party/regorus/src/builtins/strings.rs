@@ -623,13 +623,14 @@ fn strings_count(
     let search = ensure_string(name, &params[0], &args[0])?;
     let substring = ensure_string(name, &params[0], &args[1])?;
 
-    Ok(Value::from(
-        search
-            .as_bytes()
-            .windows(substring.len())
-            .filter(|&w| w == substring.as_bytes())
-            .count(),
-    ))
+    // As Go's strings.Count: non-overlapping occurrences, and an empty substring is found
+    // before each character and at the end.
+    let count = if substring.is_empty() {
+        search.chars().count() + 1
+    } else {
+        search.matches(substring.as_ref()).count()
+    };
+    Ok(Value::from(count))
 }
 
 fn startswith(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {

@@ -469,9 +469,23 @@ impl LoopHoister {
                         self.populate_output_expr(module_idx, key, &populated_body_context)?;
                     }
 
-                    // Process the head value expression (if present)
+                    // Process the head value expression (if present) for the bodies whose
+                    // output it is. An `else := v` body outputs v, and a complete rule's
+                    // `else if` body outputs true; analysing the head value in their scope
+                    // would overwrite its loops with ones for variables that only the
+                    // earlier bodies bind (`r := m[k] if { k := ... } else := 0`).
+                    let head_value_is_output = body.assign.is_none()
+                        && (!body.is_else
+                            || key_expr.is_some()
+                            || matches!(head, RuleHead::Set { .. }));
                     if let Some(ref head_value) = value_expr {
-                        self.populate_output_expr(module_idx, head_value, &populated_body_context)?;
+                        if head_value_is_output {
+                            self.populate_output_expr(
+                                module_idx,
+                                head_value,
+                                &populated_body_context,
+                            )?;
+                        }
                     }
 
                     // Process the value expression if present in the assign
@@ -620,10 +634,22 @@ impl LoopHoister {
             Expr { expr, .. } => {
                 self.analyze_expr(module_idx, expr, context, loops)?;
             }
-            Every { domain, query, .. } => {
+            Every {
+                key,
+                value,
+                domain,
+                query,
+                ..
+            } => {
                 self.analyze_expr(module_idx, domain, context, loops)?;
 
-                let every_context = context.child_with_output_exprs(ContextType::Every, None, None);
+                let mut every_context =
+                    context.child_with_output_exprs(ContextType::Every, None, None);
+                // The body sees the key and value as bound, also inside comprehensions
+                // (`every x in xs { [y | y = x] }`).
+                for var in key.iter().chain(core::iter::once(value)) {
+                    every_context.bind_variable(var.text());
+                }
                 let populated_context =
                     self.populate_query(module_idx, query.as_ref(), &every_context)?;
                 self.lookup.ensure_query_capacity(module_idx, query.qidx);
@@ -655,7 +681,9 @@ impl LoopHoister {
             | E::Bool { .. }
             | E::Null { .. }
             | E::Var { .. } => {}
-            E::Array { items, .. } | E::Set { items, .. } => {
+            E::Array { items, .. }
+            | E::Set { items, .. }
+            | E::TemplateString { parts: items, .. } => {
                 for item in items {
                     self.analyze_expr(module_idx, item, context, loops)?;
                 }

@@ -37,7 +37,7 @@ pub fn traverse(expr: &ExprRef, f: &mut dyn FnMut(&ExprRef) -> Result<bool>) -> 
         | Null { .. }
         | Var { .. } => (),
 
-        Array { items, .. } | Set { items, .. } => {
+        Array { items, .. } | Set { items, .. } | TemplateString { parts: items, .. } => {
             for item in items {
                 traverse(item, f)?;
             }

@@ -1,6 +1,7 @@
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
 
+mod check_policy;
 mod engine;
 pub mod interpreter;
 mod scheduler;

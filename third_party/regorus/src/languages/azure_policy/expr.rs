@@ -106,7 +106,10 @@ impl<'source> ExprParser<'source> {
                 self.tok.1.text()
             }
             // String tokens return empty here; access via self.tok.1.text() directly.
-            TokenKind::String | TokenKind::RawString => "",
+            TokenKind::String
+            | TokenKind::RawString
+            | TokenKind::TemplateStringPart { .. }
+            | TokenKind::TemplateStringEnd { .. } => "",
             #[cfg(feature = "azure-rbac")]
             _ => "",
         }

@@ -571,11 +571,20 @@ pub fn eval_file(
     strict: bool,
     v0: bool,
     execution_timer: Option<&ExecutionTimerTestConfig>,
+    extensions: &BTreeMap<String, u8>,
 ) -> Result<(Vec<Value>, Vec<String>)> {
     let mut engine: Engine = Engine::new();
     engine.set_rego_v0(v0);
     engine.set_strict_builtin_errors(strict);
     engine.set_gather_prints(true);
+    for (path, nargs) in extensions {
+        // Test extensions answer with their arguments, as an array.
+        engine.add_extension(
+            path.clone(),
+            *nargs,
+            Box::new(|args: Vec<Value>| Ok(Value::from_array(args))),
+        )?;
+    }
 
     #[cfg(feature = "coverage")]
     engine.set_enable_coverage(true);
@@ -772,6 +781,10 @@ struct TestCase {
     global_execution_timer: Option<ExecutionTimerTestConfig>,
     #[serde(default)]
     time_source: Option<TimeSourceTestConfig>,
+    /// Extensions to add, by path, with their number of arguments. Each answers with its
+    /// arguments as an array.
+    #[serde(default)]
+    extensions: BTreeMap<String, u8>,
 }
 
 fn default_strict() -> bool {
@@ -904,6 +917,7 @@ fn yaml_test_impl(file: &str) -> Result<()> {
                 case.strict,
                 v0,
                 case.execution_timer.as_ref(),
+                &case.extensions,
             )
         };
 

@@ -200,7 +200,10 @@ impl<'source> Parser<'source> {
             TokenKind::Symbol | TokenKind::Number | TokenKind::Ident | TokenKind::Eof => {
                 self.tok.1.text()
             }
-            TokenKind::String | TokenKind::RawString => "",
+            TokenKind::String
+            | TokenKind::RawString
+            | TokenKind::TemplateStringPart { .. }
+            | TokenKind::TemplateStringEnd { .. } => "",
             #[cfg(feature = "azure-rbac")]
             _ => "",
         }

@@ -108,6 +108,13 @@ impl<'a> Compiler<'a> {
                 self.compile_function_call(fcn, params, span.clone())?
             }
             Expr::UnaryExpr { expr, .. } => self.compile_unary_minus(expr, span)?,
+            Expr::TemplateString { .. } => {
+                return Err(CompilerError::General {
+                    message: "template strings are not supported by the RVM compiler yet"
+                        .to_string(),
+                }
+                .at(span))
+            }
             Expr::BinExpr { op, lhs, rhs, .. } => self.compile_bin_expr(lhs, rhs, op, span)?,
             #[cfg(feature = "rego-extensions")]
             Expr::OrExpr { lhs, rhs, .. } => self.compile_or_expr(lhs, rhs, span)?,

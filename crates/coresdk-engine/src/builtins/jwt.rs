@@ -1,146 +1,59 @@
-//! OPA builtins regorus lacks, supplied as regorus extensions with OPA's semantics:
-//! `crypto.md5` / `sha1` / `sha256`, `crypto.hmac.*`, `crypto.hmac.equal`,
-//! `io.jwt.decode`, `io.jwt.verify_*`, `io.jwt.decode_verify`, `io.jwt.encode_sign` and
-//! `io.jwt.encode_sign_raw`, `crypto.x509.parse_certificates` (in `x509.rs`).
+//! `io.jwt.*`: decode, verify (HS/RS/PS/ES/EdDSA), decode_verify, encode_sign(_raw).
 //!
 //! JWT signatures are checked by the same `jsonwebtoken` code as [`crate::TokenVerifier`].
-//! As with every builtin, an error (a malformed token, a key that cannot be parsed) makes
-//! the expression undefined unless strict builtin errors are on. Extensions are called in
-//! OPA's `x := f(...)` form; regorus does not pass them output arguments
-//! (`f(..., x)`), see docs/COMPATIBILITY.md.
 
+use super::{hex, text, to_value, type_name, Builtin};
 use anyhow::{anyhow, bail, Result};
 use base64::Engine as _;
-use hmac::digest::core_api::BlockSizeUser;
-use hmac::digest::KeyInit;
-use hmac::{Mac, SimpleHmac};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use regorus::Value;
-use sha2::Digest;
 use std::str::FromStr;
 
-type Builtin = fn(&[Value]) -> Result<Value>;
-
-/// Registers every builtin of this module on `engine`.
-pub(crate) fn register(engine: &mut regorus::Engine, strict: bool) {
-    let table: &[(&str, u8, Builtin)] = &[
-        ("crypto.md5", 1, |a| Ok(hex(&md5::Md5::digest(text(a, 0)?)))),
-        ("crypto.sha1", 1, |a| {
-            Ok(hex(&sha1::Sha1::digest(text(a, 0)?)))
-        }),
-        ("crypto.sha256", 1, |a| {
-            Ok(hex(&sha2::Sha256::digest(text(a, 0)?)))
-        }),
-        ("crypto.hmac.md5", 2, |a| hmac_hex::<md5::Md5>(a)),
-        ("crypto.hmac.sha1", 2, |a| hmac_hex::<sha1::Sha1>(a)),
-        ("crypto.hmac.sha256", 2, |a| hmac_hex::<sha2::Sha256>(a)),
-        ("crypto.hmac.sha512", 2, |a| hmac_hex::<sha2::Sha512>(a)),
-        ("crypto.hmac.equal", 2, hmac_equal),
-        ("crypto.x509.parse_certificates", 1, |a| {
-            to_value(&crate::x509::parse_certificates(text(a, 0)?)?)
-        }),
-        ("io.jwt.decode", 1, jwt_decode),
-        ("io.jwt.decode_verify", 2, jwt_decode_verify),
-        ("io.jwt.encode_sign", 3, jwt_encode_sign),
-        ("io.jwt.encode_sign_raw", 3, |a| {
-            encode_sign_raw(text(a, 0)?, text(a, 1)?, text(a, 2)?).map(Value::from)
-        }),
-        ("io.jwt.verify_hs256", 2, |a| {
-            verify_with(a, Algorithm::HS256)
-        }),
-        ("io.jwt.verify_hs384", 2, |a| {
-            verify_with(a, Algorithm::HS384)
-        }),
-        ("io.jwt.verify_hs512", 2, |a| {
-            verify_with(a, Algorithm::HS512)
-        }),
-        ("io.jwt.verify_rs256", 2, |a| {
-            verify_with(a, Algorithm::RS256)
-        }),
-        ("io.jwt.verify_rs384", 2, |a| {
-            verify_with(a, Algorithm::RS384)
-        }),
-        ("io.jwt.verify_rs512", 2, |a| {
-            verify_with(a, Algorithm::RS512)
-        }),
-        ("io.jwt.verify_ps256", 2, |a| {
-            verify_with(a, Algorithm::PS256)
-        }),
-        ("io.jwt.verify_ps384", 2, |a| {
-            verify_with(a, Algorithm::PS384)
-        }),
-        ("io.jwt.verify_ps512", 2, |a| {
-            verify_with(a, Algorithm::PS512)
-        }),
-        ("io.jwt.verify_es256", 2, |a| {
-            verify_with(a, Algorithm::ES256)
-        }),
-        ("io.jwt.verify_es384", 2, |a| {
-            verify_with(a, Algorithm::ES384)
-        }),
-        ("io.jwt.verify_eddsa", 2, |a| {
-            verify_with(a, Algorithm::EdDSA)
-        }),
-    ];
-    for (path, nargs, builtin) in table {
-        let builtin = *builtin;
-        let extension = move |args: Vec<Value>| match builtin(&args) {
-            Ok(value) => Ok(value),
-            Err(e) if strict => Err(e),
-            Err(_) => Ok(Value::Undefined),
-        };
-        // Registration only fails for a name registered twice: not possible here.
-        let _ = engine.add_extension((*path).to_string(), *nargs, Box::new(extension));
-    }
-}
-
-fn text(args: &[Value], i: usize) -> Result<&str> {
-    match args.get(i) {
-        Some(Value::String(s)) => Ok(s.as_ref()),
-        Some(other) => bail!(
-            "operand {} must be string but got {}",
-            i + 1,
-            type_name(other)
-        ),
-        None => bail!("missing operand {}", i + 1),
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Set(_) => "set",
-        Value::Object(_) => "object",
-        Value::Undefined => "undefined",
-    }
-}
-
-fn hex(bytes: &[u8]) -> Value {
-    Value::String(
-        bytes
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-            .into(),
-    )
-}
-
-fn hmac_hex<D: Digest + BlockSizeUser>(args: &[Value]) -> Result<Value> {
-    let mut mac = <SimpleHmac<D> as KeyInit>::new_from_slice(text(args, 1)?.as_bytes())
-        .map_err(|e| anyhow!("{e}"))?;
-    mac.update(text(args, 0)?.as_bytes());
-    Ok(hex(&mac.finalize().into_bytes()))
-}
-
-fn hmac_equal(args: &[Value]) -> Result<Value> {
-    let (a, b) = (text(args, 0)?.as_bytes(), text(args, 1)?.as_bytes());
-    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-    Ok(Value::Bool(same))
-}
+/// The `io.jwt.*` builtins.
+pub(super) const BUILTINS: &[(&str, u8, Builtin)] = &[
+    ("io.jwt.decode", 1, jwt_decode),
+    ("io.jwt.decode_verify", 2, jwt_decode_verify),
+    ("io.jwt.encode_sign", 3, jwt_encode_sign),
+    ("io.jwt.encode_sign_raw", 3, |a| {
+        encode_sign_raw(text(a, 0)?, text(a, 1)?, text(a, 2)?).map(Value::from)
+    }),
+    ("io.jwt.verify_hs256", 2, |a| {
+        verify_with(a, Algorithm::HS256)
+    }),
+    ("io.jwt.verify_hs384", 2, |a| {
+        verify_with(a, Algorithm::HS384)
+    }),
+    ("io.jwt.verify_hs512", 2, |a| {
+        verify_with(a, Algorithm::HS512)
+    }),
+    ("io.jwt.verify_rs256", 2, |a| {
+        verify_with(a, Algorithm::RS256)
+    }),
+    ("io.jwt.verify_rs384", 2, |a| {
+        verify_with(a, Algorithm::RS384)
+    }),
+    ("io.jwt.verify_rs512", 2, |a| {
+        verify_with(a, Algorithm::RS512)
+    }),
+    ("io.jwt.verify_ps256", 2, |a| {
+        verify_with(a, Algorithm::PS256)
+    }),
+    ("io.jwt.verify_ps384", 2, |a| {
+        verify_with(a, Algorithm::PS384)
+    }),
+    ("io.jwt.verify_ps512", 2, |a| {
+        verify_with(a, Algorithm::PS512)
+    }),
+    ("io.jwt.verify_es256", 2, |a| {
+        verify_with(a, Algorithm::ES256)
+    }),
+    ("io.jwt.verify_es384", 2, |a| {
+        verify_with(a, Algorithm::ES384)
+    }),
+    ("io.jwt.verify_eddsa", 2, |a| {
+        verify_with(a, Algorithm::EdDSA)
+    }),
+];
 
 /// The three parts of a compact JWS, with header and payload decoded.
 struct Parts<'a> {
@@ -176,10 +89,6 @@ fn split(token: &str) -> Result<Parts<'_>> {
         header,
         payload,
     })
-}
-
-fn to_value(json: &serde_json::Value) -> Result<Value> {
-    Ok(serde_json::from_value(json.clone())?)
 }
 
 fn jwt_decode(args: &[Value]) -> Result<Value> {

@@ -10,12 +10,18 @@
 //! `IPAddresses`, `URIStrings`, `SignatureAlgorithm`, `PublicKeyAlgorithm`. Go's other
 //! fields (the parsed public key, policies, CRL points, raw sub-structures) are not.
 
+use super::{text, to_value, Builtin};
 use anyhow::{anyhow, bail, Result};
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::x509::X509Name;
+
+/// The `crypto.x509.*` builtins.
+pub(super) const BUILTINS: &[(&str, u8, Builtin)] = &[("crypto.x509.parse_certificates", 1, |a| {
+    to_value(&parse_certificates(text(a, 0)?)?)
+})];
 
 /// The DER certificates `text` holds: PEM, or base64 of PEM or of (concatenated) DER.
 fn der_certificates(text: &str) -> Result<Vec<Vec<u8>>> {
@@ -58,7 +64,7 @@ fn der_certificates(text: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 /// `crypto.x509.parse_certificates(certs)`: one object per certificate.
-pub(crate) fn parse_certificates(text: &str) -> Result<Value> {
+fn parse_certificates(text: &str) -> Result<Value> {
     let ders = der_certificates(text)?;
     if ders.is_empty() {
         bail!("no certificates in input");
