@@ -2,8 +2,9 @@
 only on a disagreement that is not listed, and reports listed ones that now agree so the
 list shrinks as fixes land (as ``tests/conformance/known-failures.txt`` does).
 
-Format: one case id a line; ``#`` starts a comment line (causes are grouped under
-comments); a line ending in ``*`` matches every id that starts with the text before it.
+Format: one case id a line; ``#`` starts a comment line; a line ending in ``*`` matches
+every id that starts with the text before it. Causes are headed ``# --- <cause> ---``;
+the ids below a heading belong to that cause.
 """
 
 from __future__ import annotations
@@ -32,3 +33,17 @@ class KnownDisagreements:
 
     def __contains__(self, case_id: object) -> bool:
         return isinstance(case_id, str) and (case_id in self.ids or any(case_id.startswith(p) for p in self.prefixes))
+
+
+def causes(path: Path = FILE) -> list[tuple[str, int]]:
+    """``(cause heading, number of ids listed under it)`` in file order."""
+    out: list[tuple[str, int]] = []
+    if not path.exists():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("# ---"):
+            out.append((line.strip("#- ").rstrip("-").strip(), 0))
+        elif line and not line.startswith("#") and out:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+    return out

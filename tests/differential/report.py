@@ -64,8 +64,9 @@ class Results:
         }
         path.write_text(json.dumps(body, indent=1, sort_keys=False) + "\n", encoding="utf-8")
 
-    def write_docs(self, command: str, seconds: float, docs: Path = DOCS) -> None:
-        """Replaces (or appends at the end) the marked section of ``docs``."""
+    def write_docs(self, command: str, seconds: float, causes: list[tuple[str, int]], docs: Path = DOCS) -> None:
+        """Replaces (or appends at the end) the marked section of ``docs``; ``causes`` are
+        the known disagreements' causes with their counts."""
         body = "\n".join(
             [
                 BEGIN,
@@ -79,6 +80,10 @@ class Results:
                 ),
                 "",
                 *self.table(),
+                "",
+                "Known disagreements by cause (case ids listed, across the quick and default runs):",
+                "",
+                *[f"- {cause}: {count}" for cause, count in causes],
                 END,
             ]
         )

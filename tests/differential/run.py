@@ -39,7 +39,7 @@ import libraries
 import packages
 import workloads
 from case import Case
-from known import KnownDisagreements
+from known import KnownDisagreements, causes
 from opa import OpaServer
 from outcome import Verdict, verdict
 from report import SOURCES, Results
@@ -157,7 +157,7 @@ def main() -> int:
     )
     print("\n".join(results.table()))
     if args.write_docs:
-        results.write_docs(command, seconds)
+        results.write_docs(command, seconds, causes())
     for case_id in unlisted[:40]:
         print(f"  NEW DISAGREEMENT {case_id}")
     if len(unlisted) > 40:
