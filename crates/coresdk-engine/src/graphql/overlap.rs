@@ -3,12 +3,12 @@
 //! field with the same arguments and compatible types.
 
 use super::ast::*;
-use super::validate::Schema;
+use super::validate::{Fragments, Schema};
 use std::collections::{HashMap, HashSet};
 
 /// Calls to `find_conflict` allowed per validation; past it the query is rejected as too
 /// complex (gqlparser has no bound, and recurses forever on some fragment cycles).
-const BUDGET: usize = 100_000;
+const BUDGET: usize = 5_000_000;
 
 /// What the walk learned about a field: the type it was selected on and the type of its
 /// definition, when known.
@@ -71,7 +71,7 @@ impl Default for OverlapState {
 
 pub(crate) struct Overlap<'a> {
     schema: &'a Schema,
-    doc: &'a QueryDocument,
+    frags: &'a Fragments<'a>,
     info: &'a HashMap<*const Field, FieldInfo<'a>>,
     compared_pairs: HashMap<String, HashMap<String, bool>>,
     compared_fragments: HashSet<String>,
@@ -155,13 +155,13 @@ impl<'a> Overlap<'a> {
     /// budget left, which gqlparser keeps for a whole validation).
     pub(crate) fn new(
         schema: &'a Schema,
-        doc: &'a QueryDocument,
+        frags: &'a Fragments<'a>,
         info: &'a HashMap<*const Field, FieldInfo<'a>>,
         state: OverlapState,
     ) -> Self {
         Overlap {
             schema,
-            doc,
+            frags,
             info,
             compared_pairs: state.pairs,
             compared_fragments: HashSet::new(),
@@ -183,7 +183,7 @@ impl<'a> Overlap<'a> {
     }
 
     fn fragment(&self, name: &str) -> Option<&'a FragmentDefinition> {
-        self.doc.fragments.iter().find(|f| f.name == name)
+        self.frags.get(name).copied()
     }
 
     /// Conflicts within one selection set.

@@ -774,7 +774,11 @@ struct Walker<'a> {
     too_deep: bool,
     field_info: HashMap<*const Field, FieldInfo<'a>>,
     overlap_state: OverlapState,
+    frags: Fragments<'a>,
 }
+
+/// The document's fragments by name (the first of each name, as gqlparser's `ForName`).
+pub(crate) type Fragments<'a> = HashMap<&'a str, &'a FragmentDefinition>;
 
 /// Where a value sits: the type expected there and the definition of its named type.
 #[derive(Clone, Copy)]
@@ -840,7 +844,7 @@ impl<'a> Walker<'a> {
     /// OverlappingFieldsCanBeMerged on one selection set.
     fn overlap(&mut self, set: &'a [Selection]) {
         let state = std::mem::take(&mut self.overlap_state);
-        let mut o = Overlap::new(self.schema, self.doc, &self.field_info, state);
+        let mut o = Overlap::new(self.schema, &self.frags, &self.field_info, state);
         let conflicts = o.within(set);
         let (state, exhausted) = o.finish();
         self.overlap_state = state;
@@ -951,7 +955,7 @@ impl<'a> Walker<'a> {
             };
             let mut tops: Vec<(&str, Option<Pos>)> = Vec::new();
             collect_top_fields(
-                self.doc,
+                &self.frags,
                 &op.selection_set,
                 &mut tops,
                 &mut HashSet::new(),
@@ -1085,7 +1089,7 @@ impl<'a> Walker<'a> {
             path.push(spread);
             match cycle {
                 None => {
-                    if let Some(next) = self.doc.fragments.iter().find(|f| f.name == spread.name) {
+                    if let Some(next) = self.frags.get(spread.name.as_str()).copied() {
                         self.cycles_from(next, visited, path, index);
                     }
                 }
@@ -1569,7 +1573,7 @@ impl<'a> Walker<'a> {
                 }
             }
             Selection::FragmentSpread(s) => {
-                let def = self.doc.fragments.iter().find(|f| f.name == s.name);
+                let def = self.frags.get(s.name.as_str()).copied();
                 let next = def.and_then(|d| self.type_def(&d.type_condition));
                 self.walk_directives(next, &s.directives, "FRAGMENT_SPREAD");
                 if let Some(d) = def {
@@ -1709,7 +1713,7 @@ impl<'a> Walker<'a> {
         }
         // MaxIntrospectionDepth.
         if (f.name == "__schema" || f.name == "__type")
-            && introspection_too_deep(self.doc, f, &mut HashSet::new(), 0, 0)
+            && introspection_too_deep(&self.frags, f, &mut HashSet::new(), 0, 0)
         {
             self.add(
                 f.position,
@@ -1804,7 +1808,7 @@ impl<'a> Walker<'a> {
 /// gqlparser's MaxIntrospectionDepth check: more than two nested `fields`, `interfaces`,
 /// `possibleTypes` or `inputFields` selections under an introspection field.
 fn introspection_too_deep<'a>(
-    doc: &'a QueryDocument,
+    frags: &Fragments<'a>,
     field: &'a Field,
     visited: &mut HashSet<&'a str>,
     depth: usize,
@@ -1820,11 +1824,11 @@ fn introspection_too_deep<'a>(
             return true;
         }
     }
-    introspection_set_too_deep(doc, &field.selection_set, visited, depth, nesting + 1)
+    introspection_set_too_deep(frags, &field.selection_set, visited, depth, nesting + 1)
 }
 
 fn introspection_set_too_deep<'a>(
-    doc: &'a QueryDocument,
+    frags: &Fragments<'a>,
     set: &'a [Selection],
     visited: &mut HashSet<&'a str>,
     depth: usize,
@@ -1835,17 +1839,17 @@ fn introspection_set_too_deep<'a>(
     }
     for sel in set {
         let found = match sel {
-            Selection::Field(f) => introspection_too_deep(doc, f, visited, depth, nesting),
+            Selection::Field(f) => introspection_too_deep(frags, f, visited, depth, nesting),
             Selection::InlineFragment(i) => {
-                introspection_set_too_deep(doc, &i.selection_set, visited, depth, nesting + 1)
+                introspection_set_too_deep(frags, &i.selection_set, visited, depth, nesting + 1)
             }
             Selection::FragmentSpread(s) => {
                 if visited.contains(s.name.as_str()) {
                     false
-                } else if let Some(d) = doc.fragments.iter().find(|d| d.name == s.name) {
+                } else if let Some(d) = frags.get(s.name.as_str()).copied() {
                     visited.insert(&s.name);
                     let r = introspection_set_too_deep(
-                        doc,
+                        frags,
                         &d.selection_set,
                         visited,
                         depth,
@@ -1879,7 +1883,7 @@ fn collect_spreads<'a>(set: &'a [Selection], out: &mut Vec<&'a FragmentSpread>) 
 }
 
 fn collect_top_fields<'a>(
-    doc: &'a QueryDocument,
+    frags: &Fragments<'a>,
     set: &'a [Selection],
     out: &mut Vec<(&'a str, Option<Pos>)>,
     seen: &mut HashSet<&'a str>,
@@ -1892,12 +1896,12 @@ fn collect_top_fields<'a>(
         match sel {
             Selection::Field(f) => out.push((&f.name, f.position)),
             Selection::InlineFragment(f) => {
-                collect_top_fields(doc, &f.selection_set, out, seen, depth + 1)
+                collect_top_fields(frags, &f.selection_set, out, seen, depth + 1)
             }
             Selection::FragmentSpread(s) => {
                 if seen.insert(&s.name) {
-                    if let Some(d) = doc.fragments.iter().find(|d| d.name == s.name) {
-                        collect_top_fields(doc, &d.selection_set, out, seen, depth + 1);
+                    if let Some(d) = frags.get(s.name.as_str()).copied() {
+                        collect_top_fields(frags, &d.selection_set, out, seen, depth + 1);
                     }
                 }
             }
@@ -2026,11 +2030,17 @@ pub(crate) fn validate_query(schema: &Schema, doc: &QueryDocument) -> Vec<GqlErr
         too_deep: false,
         field_info: HashMap::new(),
         overlap_state: OverlapState::default(),
+        frags: Fragments::new(),
     };
+    for f in doc.fragments.iter().rev() {
+        w.frags.insert(&f.name, f);
+    }
     w.walk();
     if w.too_deep {
-        w.errors
-            .push(GqlError::at(None, "query is nested too deeply".to_string()));
+        w.errors.push(GqlError::at(
+            None,
+            "query is nested too deeply or too complex to validate".to_string(),
+        ));
     }
     w.errors
 }
