@@ -1242,6 +1242,16 @@ impl Interpreter {
                     _ => self.eval_expr(expr)?,
                 };
 
+                // OPA evaluates the operands of a negated call before the negation: an
+                // undefined operand makes the expression fail instead of succeeding.
+                // Membership answers false rather than undefined for an undefined operand.
+                let may_hide_undefined_operand = value == Value::Undefined
+                    || (value == Value::Bool(false)
+                        && matches!(expr.as_ref(), Expr::Membership { .. }));
+                if may_hide_undefined_operand && !self.negated_expr_operands_defined(expr)? {
+                    return Ok(false);
+                }
+
                 if let Some(ctx) = self.contexts.last_mut() {
                     if let Some(result) = &mut ctx.result {
                         result
@@ -3144,6 +3154,96 @@ impl Interpreter {
             }
         } else {
             self.eval_call_impl(span, expr, fcn, params)
+        }
+    }
+
+    /// Whether the terms that OPA evaluates outside a negated expression are defined.
+    ///
+    /// OPA hoists the arguments of calls (built-in operators other than `==` and `=`
+    /// included), nested calls, composite values and dynamic ref keys out of a `not`
+    /// expression. If any of them is undefined, the `not` expression is undefined rather
+    /// than true: `not startswith(input.missing, "a")` fails, while `not input.missing`
+    /// and `not input.missing == 1` succeed.
+    fn negated_expr_operands_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::Call { params, .. } => {
+                let extra_arg = get_extra_arg(
+                    expr,
+                    Some(self.current_module_path.as_str()),
+                    &self.compiled_policy.functions,
+                );
+                let n_args = params
+                    .len()
+                    .saturating_sub(usize::from(extra_arg.is_some()));
+                for param in params.iter().take(n_args) {
+                    if self.eval_expr(param)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Expr::BoolExpr {
+                op: BoolOp::Eq,
+                lhs,
+                rhs,
+                ..
+            }
+            | Expr::AssignExpr {
+                op: AssignOp::Eq,
+                lhs,
+                rhs,
+                ..
+            } => Ok(self.unified_operand_defined(lhs)? && self.unified_operand_defined(rhs)?),
+            Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::BinExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. } => Ok(self.eval_expr(lhs)? != Value::Undefined
+                && self.eval_expr(rhs)? != Value::Undefined),
+            Expr::Membership {
+                key,
+                value,
+                collection,
+                ..
+            } => {
+                if let Some(key) = key {
+                    if self.eval_expr(key)? == Value::Undefined {
+                        return Ok(false);
+                    }
+                }
+                Ok(self.eval_expr(value)? != Value::Undefined
+                    && self.eval_expr(collection)? != Value::Undefined)
+            }
+            _ => self.unified_operand_defined(expr),
+        }
+    }
+
+    /// Whether the hoisted parts of an operand of a negated unification are defined: the
+    /// operand itself when it is a call or a composite value, and otherwise the calls and
+    /// dynamic keys inside a ref. A plain ref is evaluated inside the negation.
+    fn unified_operand_defined(&mut self, expr: &ExprRef) -> Result<bool> {
+        match expr.as_ref() {
+            Expr::String { .. }
+            | Expr::RawString { .. }
+            | Expr::Number { .. }
+            | Expr::Bool { .. }
+            | Expr::Null { .. }
+            | Expr::Var { .. }
+            | Expr::ArrayCompr { .. }
+            | Expr::SetCompr { .. }
+            | Expr::ObjectCompr { .. } => Ok(true),
+            Expr::RefDot { refr, .. } => self.unified_operand_defined(refr),
+            Expr::RefBrack { refr, index, .. } => {
+                let index_defined = match index.as_ref() {
+                    Expr::String { .. }
+                    | Expr::RawString { .. }
+                    | Expr::Number { .. }
+                    | Expr::Bool { .. }
+                    | Expr::Null { .. }
+                    | Expr::Var { .. } => true,
+                    _ => self.eval_expr(index)? != Value::Undefined,
+                };
+                Ok(index_defined && self.unified_operand_defined(refr)?)
+            }
+            _ => Ok(self.eval_expr(expr)? != Value::Undefined),
         }
     }
 
