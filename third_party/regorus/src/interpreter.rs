@@ -1390,6 +1390,16 @@ impl Interpreter {
 
     fn apply_with_modifiers(&mut self, stmt: &LiteralStmt) -> Result<(Option<State>, bool)> {
         if !stmt.with_mods.is_empty() {
+            // As in OPA, the replacement values are evaluated in the enclosing context, before
+            // any modifier applies. Evaluating them after the rule caches are cleared would
+            // record the rules they read as processed with values that are then discarded,
+            // leaving those rules undefined under the modifier.
+            let with_values: Vec<Result<Value>> = stmt
+                .with_mods
+                .iter()
+                .map(|wm| self.eval_expr(&wm.r#as))
+                .collect();
+
             // Save state;
             let with_document = self.with_document.clone();
             let input = self.input.clone();
@@ -1431,7 +1441,7 @@ impl Interpreter {
                     self.suppress_rules_under_data_override(overridden_path)?;
                 }
                 // Apply with modifiers.
-                for wm in &stmt.with_mods {
+                for (wm, with_value) in stmt.with_mods.iter().zip(with_values) {
                     let mut path = get_rule_path_components(&wm.refr)?;
 
                     // Matching OPA, a leading import alias is rewritten before
@@ -1467,15 +1477,26 @@ impl Interpreter {
                         {
                             // Prefix target with current module path.
                             target = format!("{}.{}", self.current_module_path, target);
-                            if self.lookup_function_by_name(&target).is_none() {
+                            if self.lookup_function_by_name(&target).is_some() {
+                                target_is_function = true;
+                            } else if self.compiled_policy.rules.contains_key(&target)
+                                || self.compiled_policy.default_rules.contains_key(&target)
+                            {
+                                // A rule of the current package named without `data.`:
+                                // replace its document.
+                                let module = self.current_module()?;
+                                path = core::iter::once(PathComponent::String("data".into()))
+                                    .chain(get_rule_path_components(&module.package.refr)?)
+                                    .chain(path)
+                                    .collect();
+                            } else {
                                 bail!(wm.refr.span().error("undefined rule"));
                             }
-                            target_is_function = true;
                         }
                     }
 
                     if target_is_function {
-                        match self.eval_expr(&wm.r#as) {
+                        match with_value {
                             Ok(v) if v != Value::Undefined => {
                                 // Function replaced by value.
                                 self.with_functions
@@ -1510,7 +1531,7 @@ impl Interpreter {
                             }
                         }
                     } else {
-                        let value = self.eval_expr(&wm.r#as)?;
+                        let value = with_value?;
                         skip_exec = value == Value::Undefined;
                         let Some(first) = path.first() else {
                             bail!(wm.refr.span().error("empty path in with modifier"));
