@@ -469,9 +469,23 @@ impl LoopHoister {
                         self.populate_output_expr(module_idx, key, &populated_body_context)?;
                     }
 
-                    // Process the head value expression (if present)
+                    // Process the head value expression (if present) for the bodies whose
+                    // output it is. An `else := v` body outputs v, and a complete rule's
+                    // `else if` body outputs true; analysing the head value in their scope
+                    // would overwrite its loops with ones for variables that only the
+                    // earlier bodies bind (`r := m[k] if { k := ... } else := 0`).
+                    let head_value_is_output = body.assign.is_none()
+                        && (!body.is_else
+                            || key_expr.is_some()
+                            || matches!(head, RuleHead::Set { .. }));
                     if let Some(ref head_value) = value_expr {
-                        self.populate_output_expr(module_idx, head_value, &populated_body_context)?;
+                        if head_value_is_output {
+                            self.populate_output_expr(
+                                module_idx,
+                                head_value,
+                                &populated_body_context,
+                            )?;
+                        }
                     }
 
                     // Process the value expression if present in the assign
