@@ -20,6 +20,7 @@ use crate::*;
 
 use anyhow::{bail, Result};
 
+mod go_fmt;
 mod go_is_print;
 
 pub fn register(m: &mut builtins::BuiltinsMap<&'static str, builtins::BuiltinFcn>) {
@@ -227,14 +228,6 @@ enum Width {
     Decimals(usize),
 }
 
-fn apply_width(w: Width, s: String) -> String {
-    match w {
-        Width::LeadingZeros(n) if n > s.len() => "0".repeat(n - s.len()) + &s,
-        Width::Cell(n) if n > s.len() => " ".repeat(n - s.len()) + &s,
-        _ => s,
-    }
-}
-
 const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
 
 // Append a string quoted like Go's `strconv.Quote` (and therefore OPA's `%q`).
@@ -319,54 +312,48 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
     let mut args_idx = 0usize;
     let mut chars = fmt.chars().peekable();
     let args_span = params[1].span();
-    loop {
-        let (verb, width) = match chars.next() {
-            Some('%') => match chars.next() {
-                Some('%') => {
-                    s.push('%');
-                    continue;
-                }
-                Some(c) if c == '.' || c.is_numeric() => {
-                    let first_char = c;
-                    let mut w = 0;
-                    if c != '.' {
-                        w = c.to_digit(10).expect("could not get digit from char");
-                    }
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            s.push(c);
+            continue;
+        }
 
-                    while chars.peek().map(|c| c.is_numeric()) == Some(true) {
-                        w = w * 10
-                            + chars
-                                .next()
-                                .expect("could not get next digit")
-                                .to_digit(10)
-                                .expect("could not get digit from char");
-                    }
-                    let width = match first_char {
-                        '0' => Width::LeadingZeros(w as usize),
-                        '.' => Width::Decimals(w as usize),
-                        _ => Width::Cell(w as usize),
-                    };
-                    match chars.next() {
-                        Some(c) => (c, width),
-                        _ => {
-                            let span = params[0].span();
-                            bail!(span.error(
-                                "missing format verb after `%width` at end of format string"
-                            ));
-                        }
-                    }
-                }
-                Some(c) => (c, Width::None),
-                None => {
-                    let span = params[0].span();
-                    bail!(span.error("missing format verb after `%` at end of format string"));
-                }
-            },
-            Some(c) => {
-                s.push(c);
+        // Go syntax: %[flags][width][.precision]verb
+        let mut spec = go_fmt::FmtSpec::default();
+        while let Some(&flag) = chars.peek() {
+            match flag {
+                '+' => spec.plus = true,
+                '-' => spec.minus = true,
+                ' ' => spec.space = true,
+                '0' => spec.zero = true,
+                '#' => spec.sharp = true,
+                _ => break,
+            }
+            chars.next();
+        }
+        let read_number = |chars: &mut core::iter::Peekable<core::str::Chars>| {
+            let mut n: Option<usize> = None;
+            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                n = Some(n.unwrap_or(0).saturating_mul(10).saturating_add(d as usize));
+                chars.next();
+            }
+            n
+        };
+        spec.width = read_number(&mut chars);
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            spec.precision = Some(read_number(&mut chars).unwrap_or(0));
+        }
+        let verb = match chars.next() {
+            Some('%') => {
+                s.push('%');
                 continue;
             }
-            None => break,
+            Some(verb) => verb,
+            None => {
+                let span = params[0].span();
+                bail!(span.error("missing format verb after `%` at end of format string"));
+            }
         };
 
         if args_idx >= args.len() {
@@ -376,125 +363,38 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
         let arg = &args[args_idx];
         args_idx += 1;
 
-        // Handle Golang flags.
-        let emit_sign = false;
-        let leave_space_for_elided_sign = false;
-        // Note: Golang flags come BEFORE the format verb, not after.
-        // This code was incorrectly consuming characters after the verb.
-        // Removing the incorrect flag handling to fix sprintf spacing.
-
-        let get_sign_value = |f: &Number| match (emit_sign, f) {
-            (_, v) if v < &Number::from(0.0) => ("-", v.clone()),
-            (true, v) => ("+", v.clone()),
-            (false, v) if leave_space_for_elided_sign => (" ", v.clone()),
-            (false, v) => ("", v.clone()),
+        // OPA hands strings and numbers to Go as they are, and any other value as the
+        // string of its Rego text.
+        let text;
+        let go_arg = match arg {
+            Value::String(sv) => go_fmt::GoArg::Str(sv.as_ref()),
+            Value::Number(n) => match go_fmt::GoArg::from_number(n) {
+                Some(go_arg) => go_arg,
+                None => bail!(args_span.error("cannot format number")),
+            },
+            _ => {
+                text = to_string(arg, false);
+                go_fmt::GoArg::Str(text.as_str())
+            }
         };
 
-        // Handle Golang printing verbs.
-        // https://pkg.go.dev/fmt
-        match (verb, arg) {
-            ('s', Value::String(sv)) => s += sv.as_ref(),
-            ('s', v) => s += &to_string(v, false),
-
-            ('v', _) => s += &to_string(arg, false),
-            ('b', Value::Number(f)) if f.is_integer() => {
-                let (sign, v) = get_sign_value(f);
-                s += sign;
-                s += v.format_bin().as_str()
-            }
-            ('c', Value::Number(f)) if f.is_integer() => {
-                // TODO: range error
-                let ch_opt = f.as_u64().map(|ival| char::from_u32(ival as u32));
-                match ch_opt {
-                    Some(Some(c)) => s.push(c),
-                    _ => {
-                        bail!(args_span.error(
-                            format!("invalid value {} for format verb c.", f.format_decimal())
-                                .as_str()
-                        ))
-                    }
-                }
-            }
-            ('d', Value::Number(f)) if f.is_integer() => {
-                let (sign, v) = get_sign_value(f);
-                s += sign;
-                s += apply_width(width, v.format_decimal()).as_str()
-            }
-            ('o', Value::Number(f)) if f.is_integer() => {
-                let (sign, v) = get_sign_value(f);
-                s += sign;
-                s += apply_width(width, "0O".to_owned() + &v.format_octal()).as_str()
-            }
-            ('O', Value::Number(f)) if f.is_integer() => {
-                let (sign, v) = get_sign_value(f);
-                s += sign;
-                s += apply_width(width, "0o".to_owned() + &v.format_octal()).as_str()
-            }
-            ('x', Value::Number(f)) if f.is_integer() => {
-                let (sign, v) = get_sign_value(f);
-                s += sign;
-                s += apply_width(width, v.format_hex()).as_str()
-            }
-            ('X', Value::Number(f)) if f.is_integer() => {
-                let (sign, v) = get_sign_value(f);
-                s += sign;
-                s += apply_width(width, v.format_big_hex()).as_str()
-            }
-            ('e', Value::Number(f)) => s += &f.format_scientific(),
-            ('E', Value::Number(f)) => s += &f.format_scientific().replace('e', "E"),
-            ('f' | 'F', Value::Number(f)) => {
-                s += &match width {
-                    Width::Decimals(d) => f.format_decimal_with_width(d as u32),
-                    _ => apply_width(width, f.format_decimal()),
-                }
-            }
-            ('g', Value::Number(f)) => {
-                let (sign, v) = get_sign_value(f);
-                let v = match v.as_f64() {
-                    Some(v) => v,
-                    _ => bail!(span.error("cannot print large float using g format specified")),
+        match (verb, &go_arg) {
+            ('q', go_fmt::GoArg::Str(sv)) => {
+                let width = match (spec.precision, spec.width) {
+                    (Some(p), _) => Width::Decimals(p),
+                    (None, Some(w)) if spec.zero && !spec.minus => Width::LeadingZeros(w),
+                    (None, Some(w)) if !spec.minus => Width::Cell(w),
+                    _ => Width::None,
                 };
-                s += sign;
-                let bits = v.to_bits();
-                let exponent = (bits >> 52) & 0x7ff;
-                // TODO: what is large exponent?
-                if exponent > 32 {
-                    s += format!("{v:e}").as_str()
-                } else {
-                    s += format!("{v}").as_str()
+                let start = s.len();
+                append_go_quoted(&mut s, sv, width)?;
+                if spec.minus {
+                    let len = s[start..].chars().count();
+                    let fill = spec.width.unwrap_or(0).saturating_sub(len);
+                    s.extend(core::iter::repeat_n(' ', fill));
                 }
             }
-            ('G', Value::Number(f)) => {
-                let (sign, v) = get_sign_value(f);
-                let v = match v.as_f64() {
-                    Some(v) => v,
-                    _ => bail!("cannot print large float using g format specified"),
-                };
-                s += sign;
-                let bits = v.to_bits();
-                let exponent = (bits >> 52) & 0x7ff;
-                // TODO: what is large exponent?
-                if exponent > 32 {
-                    s += format!("{v:E}").as_str()
-                } else {
-                    s += format!("{v}").as_str()
-                }
-            }
-            (_, Value::Number(_)) => {
-                bail!(args_span.error(&format!("number specified for format verb {verb}.")));
-            }
-
-            ('q', Value::String(sv)) => append_go_quoted(&mut s, sv.as_ref(), width)?,
-
-            ('+', _) if chars.next() == Some('v') => {
-                bail!(args_span.error("Go-syntax fields names format verm %#v is not supported."));
-            }
-            ('T', _) | ('#', _) | ('q', _) | ('p', _) => {
-                bail!(
-                    args_span.error("Go-syntax format verbs %#v. %q, %p and %T are not supported.")
-                );
-            }
-            _ => {}
+            _ => s += &go_fmt::format_arg(&spec, verb, &go_arg),
         }
     }
 
