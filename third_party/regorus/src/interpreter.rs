@@ -3224,7 +3224,9 @@ impl Interpreter {
                     &self.compiled_policy.functions,
                     &|path| self.extension_arity(path),
                 );
-                let n_args = params.len() - usize::from(extra_arg.is_some());
+                let n_args = params
+                    .len()
+                    .saturating_sub(usize::from(extra_arg.is_some()));
                 for param in params.iter().take(n_args) {
                     if self.eval_expr(param)? == Value::Undefined {
                         return Ok(false);

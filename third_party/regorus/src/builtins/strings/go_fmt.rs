@@ -9,11 +9,11 @@
 use crate::number::Number;
 
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::{String, ToString as _};
 use alloc::vec;
 use alloc::vec::Vec;
 use num_bigint::BigInt;
-use num_traits::Signed;
+use num_traits::Signed as _;
 
 /// Flags, width and precision of one Go format verb (`%+08.3f`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
