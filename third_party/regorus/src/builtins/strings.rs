@@ -227,12 +227,21 @@ enum Width {
     Decimals(usize),
 }
 
-fn apply_width(w: Width, s: String) -> String {
-    match w {
-        Width::LeadingZeros(n) if n > s.len() => "0".repeat(n - s.len()) + &s,
-        Width::Cell(n) if n > s.len() => " ".repeat(n - s.len()) + &s,
-        _ => s,
+// Pads `s` to the width; a character at a time, since a width from the format string
+// (`%0999999999d`) can ask for any amount of output, to be stopped by the limits.
+fn apply_width(w: Width, s: String) -> Result<String> {
+    let (width, fill) = match w {
+        Width::LeadingZeros(n) if n > s.len() => (n, '0'),
+        Width::Cell(n) if n > s.len() => (n, ' '),
+        _ => return Ok(s),
+    };
+    let mut padded = String::new();
+    for _ in s.len()..width {
+        padded.push(fill);
+        enforce_limit()?;
     }
+    padded.push_str(&s);
+    Ok(padded)
 }
 
 const LOWER_HEX: &[u8; 16] = b"0123456789abcdef";
@@ -418,34 +427,34 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
             ('d', Value::Number(f)) if f.is_integer() => {
                 let (sign, v) = get_sign_value(f);
                 s += sign;
-                s += apply_width(width, v.format_decimal()).as_str()
+                s += apply_width(width, v.format_decimal())?.as_str()
             }
             ('o', Value::Number(f)) if f.is_integer() => {
                 let (sign, v) = get_sign_value(f);
                 s += sign;
-                s += apply_width(width, "0O".to_owned() + &v.format_octal()).as_str()
+                s += apply_width(width, "0O".to_owned() + &v.format_octal())?.as_str()
             }
             ('O', Value::Number(f)) if f.is_integer() => {
                 let (sign, v) = get_sign_value(f);
                 s += sign;
-                s += apply_width(width, "0o".to_owned() + &v.format_octal()).as_str()
+                s += apply_width(width, "0o".to_owned() + &v.format_octal())?.as_str()
             }
             ('x', Value::Number(f)) if f.is_integer() => {
                 let (sign, v) = get_sign_value(f);
                 s += sign;
-                s += apply_width(width, v.format_hex()).as_str()
+                s += apply_width(width, v.format_hex())?.as_str()
             }
             ('X', Value::Number(f)) if f.is_integer() => {
                 let (sign, v) = get_sign_value(f);
                 s += sign;
-                s += apply_width(width, v.format_big_hex()).as_str()
+                s += apply_width(width, v.format_big_hex())?.as_str()
             }
             ('e', Value::Number(f)) => s += &f.format_scientific(),
             ('E', Value::Number(f)) => s += &f.format_scientific().replace('e', "E"),
             ('f' | 'F', Value::Number(f)) => {
                 s += &match width {
                     Width::Decimals(d) => f.format_decimal_with_width(d as u32),
-                    _ => apply_width(width, f.format_decimal()),
+                    _ => apply_width(width, f.format_decimal())?,
                 }
             }
             ('g', Value::Number(f)) => {
