@@ -140,6 +140,42 @@ fn runaway_policy_times_out_and_engine_keeps_serving() {
     );
 }
 
+/// Regression: builtins could not see the time limit, so one call building a huge value
+/// ran on past it (`count(numbers.range(1, 1e8))` answered after 2.6 s with a 1 s limit;
+/// `numbers.range(1, 1e8)` as a result held the thread 34 s and ended in `INTERNAL`).
+/// The bound asserted is generous (a shared machine); `examples/eval_deadline.rs`
+/// measures how close to the limit each stops.
+#[test]
+fn time_limit_holds_inside_builtins_and_comprehensions() {
+    let limit = Duration::from_millis(200);
+    let bodies = [
+        "n := count(numbers.range(1, 1e8))",
+        "n := numbers.range(1, 1e8)",
+        "n := count([x | some x in numbers.range(1, 1e7)])",
+        "n := count({x: x | some x in numbers.range(1, 1e7)})",
+        "n := count(sprintf(\"%0999999999d\", [1]))",
+        "n := count([p | walk(numbers.range(1, 1e7), [p, _])])",
+    ];
+    for body in bodies {
+        let engine = PolicyEngine::new(PolicyOptions {
+            timeout: limit,
+            ..Default::default()
+        });
+        engine
+            .add_module("slow.rego", &format!("package slow\n{body}\nok := true\n"))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = engine.evaluate("data.slow.n", b"{}").unwrap_err();
+        let elapsed = started.elapsed();
+        assert_eq!(err.code(), ErrorCode::EvalTimeout, "{body}: {err}");
+        assert!(elapsed < Duration::from_secs(2), "{body}: {elapsed:?}");
+        assert_eq!(
+            engine.evaluate("data.slow.ok", b"{}").unwrap().result,
+            Some(json!(true))
+        );
+    }
+}
+
 #[test]
 fn bad_input_gets_typed_errors() {
     let engine = engine();

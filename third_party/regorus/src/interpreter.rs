@@ -2683,12 +2683,16 @@ impl Interpreter {
             }
         }
 
-        let v = match builtin.0(
+        // Let the builtin see the deadline: it may loop over large values.
+        let deadline = self.execution_timer.publish_deadline();
+        let outcome = builtin.0(
             span,
             params,
             &args[..],
             self.compiled_policy.strict_builtin_errors,
-        ) {
+        );
+        drop(deadline);
+        let v = match outcome {
             Ok(v) => v,
             // Resource-limit errors must always propagate, even in non-strict
             // mode, to prevent `not builtin(...)` from silently flipping to true.

@@ -12,9 +12,12 @@ use crate::*;
 
 use anyhow::{bail, Result};
 
+/// Checks the memory limit and the evaluation's time limit; called once per element by
+/// builtins that build or walk large values, so both limits hold inside them.
 #[inline]
 pub fn enforce_limit() -> Result<()> {
-    crate::utils::limits::check_memory_limit_if_needed().map_err(anyhow::Error::new)
+    crate::utils::limits::check_memory_limit_if_needed().map_err(anyhow::Error::new)?;
+    crate::utils::limits::check_thread_deadline_if_needed().map_err(anyhow::Error::new)
 }
 
 pub fn ensure_args_count(

@@ -30,8 +30,9 @@ pub(crate) use memory::{
 
 #[allow(unused_imports)]
 pub use time::{
-    fallback_execution_timer_config, monotonic_now, set_fallback_execution_timer_config,
-    ExecutionTimer, ExecutionTimerConfig, TimeSource,
+    check_thread_deadline_if_needed, fallback_execution_timer_config, monotonic_now,
+    set_fallback_execution_timer_config, ExecutionTimer, ExecutionTimerConfig, ThreadDeadlineGuard,
+    TimeSource,
 };
 
 pub use length::PolicyLengthConfig;

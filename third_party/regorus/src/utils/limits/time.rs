@@ -321,6 +321,99 @@ impl ExecutionTimer {
     }
 }
 
+/// The deadline of the evaluation running on this thread: its start and limit.
+///
+/// Builtins are plain functions with no access to the interpreter's [`ExecutionTimer`];
+/// the interpreter publishes its deadline here for the duration of each builtin call
+/// ([`ExecutionTimer::publish_deadline`]) so that builtins looping over large values can
+/// stop at the limit too ([`check_thread_deadline_if_needed`]).
+#[cfg(feature = "std")]
+#[derive(Clone, Copy, Debug)]
+struct ThreadDeadline {
+    start: Duration,
+    limit: Duration,
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    static THREAD_DEADLINE: core::cell::Cell<Option<ThreadDeadline>> =
+        const { core::cell::Cell::new(None) };
+    static THREAD_DEADLINE_TICKS: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// Units of builtin work between two clock reads. A unit is one element produced or
+/// visited (tens of nanoseconds), so the clock is read every few microseconds.
+#[cfg(feature = "std")]
+const THREAD_DEADLINE_STRIDE: u32 = 256;
+
+/// Keeps a deadline published to this thread; restores the previous one when dropped.
+#[derive(Debug)]
+#[must_use = "the deadline is withdrawn when the guard is dropped"]
+pub struct ThreadDeadlineGuard {
+    #[cfg(feature = "std")]
+    previous: Option<ThreadDeadline>,
+}
+
+impl Drop for ThreadDeadlineGuard {
+    fn drop(&mut self) {
+        #[cfg(feature = "std")]
+        THREAD_DEADLINE.with(|deadline| deadline.set(self.previous));
+    }
+}
+
+impl ExecutionTimer {
+    /// Publishes this timer's deadline to the current thread until the guard is dropped,
+    /// for builtins to check with [`check_thread_deadline_if_needed`]. Without a limit or
+    /// a start, no deadline is published (an outer one is hidden).
+    pub fn publish_deadline(&self) -> ThreadDeadlineGuard {
+        #[cfg(feature = "std")]
+        {
+            let current = match (self.config, self.start) {
+                (Some(config), Some(start)) => Some(ThreadDeadline {
+                    start,
+                    limit: config.limit,
+                }),
+                _ => None,
+            };
+            ThreadDeadlineGuard {
+                previous: THREAD_DEADLINE.with(|deadline| deadline.replace(current)),
+            }
+        }
+        #[cfg(not(feature = "std"))]
+        ThreadDeadlineGuard {}
+    }
+}
+
+/// Counts one unit of work against the deadline published to this thread and, every
+/// few hundred units, reads the clock: [`LimitError::TimeLimitExceeded`] once past it.
+/// Free when no deadline is published.
+#[inline]
+pub fn check_thread_deadline_if_needed() -> Result<(), LimitError> {
+    #[cfg(feature = "std")]
+    {
+        let Some(deadline) = THREAD_DEADLINE.with(core::cell::Cell::get) else {
+            return Ok(());
+        };
+        let due = THREAD_DEADLINE_TICKS.with(|ticks| {
+            let next = ticks.get().wrapping_add(1);
+            ticks.set(next % THREAD_DEADLINE_STRIDE);
+            next >= THREAD_DEADLINE_STRIDE
+        });
+        if due {
+            if let Some(now) = monotonic_now() {
+                let elapsed = now.saturating_sub(deadline.start);
+                if elapsed > deadline.limit {
+                    return Err(LimitError::TimeLimitExceeded {
+                        elapsed,
+                        limit: deadline.limit,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
