@@ -2917,6 +2917,14 @@ impl Interpreter {
                 }
                 // Look up builtin function.
                 else if let Some(builtin) = Self::lookup_builtin(span, &selected_fcn_path)? {
+                    #[cfg(feature = "opa-deprecated")]
+                    if builtins::deprecated::DEPRECATED.contains(&selected_fcn_path.as_str())
+                        && self.module.as_ref().is_some_and(|m| m.rego_v1)
+                    {
+                        bail!(span.error(&format!(
+                            "deprecated built-in function calls in expression: {selected_fcn_path}"
+                        )));
+                    }
                     let r = self.eval_builtin_call(
                         span,
                         &selected_fcn_path.clone(),

@@ -22,18 +22,49 @@ use regex::{Regex, RegexBuilder};
 // ---------------------------------------------------------------------------
 
 /// Maximum compiled NFA size (in bytes) for a regex pattern.
-/// This bounds both compilation time and match-time cost by limiting the
-/// automaton's structural complexity. At 100 KiB, every real-world policy
-/// pattern (IPv4, hostname, semver, UUID, image-digest, CIDR, etc.) compiles
-/// comfortably, while adversarial patterns that would otherwise cause
-/// expensive DFA construction are rejected at compile time.
-const REGEX_SIZE_LIMIT: usize = 100 * 1024;
+/// This bounds compilation time and memory. OPA (Go's `regexp`) has no size limit, so
+/// policies and data written for OPA carry large patterns (alternations of thousands of
+/// names, `\w{1000}`); 100 KiB refused them where OPA answers. 10 MiB (the `regex`
+/// crate's own default) compiles them, matching stays linear in the input, and a pattern
+/// past it is still refused.
+const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
 
 /// Compile a regex pattern with a size limit to bound resource consumption.
 fn compile_regex(pattern: &str) -> core::result::Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&go_perl_classes(pattern))
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
+}
+
+/// `pattern` with the Perl classes spelled as Go's `regexp` (OPA's) reads them: ASCII
+/// only (`\w` is `[0-9A-Za-z_]`, `\d` `[0-9]`, `\s` `[\t\n\f\r ]`, `\b` an ASCII word
+/// boundary), where Rust's `regex` reads them as Unicode classes (`\w` matched `é`, and
+/// `\w{1000}` compiled to megabytes). Classes inside brackets become nested classes.
+fn go_perl_classes(pattern: &str) -> alloc::string::String {
+    let mut out = alloc::string::String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('w') => out.push_str("[0-9A-Za-z_]"),
+            Some('W') => out.push_str("[^0-9A-Za-z_]"),
+            Some('d') => out.push_str("[0-9]"),
+            Some('D') => out.push_str("[^0-9]"),
+            Some('s') => out.push_str("[\\t\\n\\f\\r ]"),
+            Some('S') => out.push_str("[^\\t\\n\\f\\r ]"),
+            Some('b') => out.push_str("(?-u:\\b)"),
+            Some('B') => out.push_str("(?-u:\\B)"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// Compile a regex pattern, using the cache when the `cache` feature
