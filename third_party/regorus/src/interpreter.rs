@@ -2966,6 +2966,7 @@ impl Interpreter {
         }
 
         let fcns = fcns_rules.clone();
+        let fcns_len = fcns.len();
 
         let mut results: Vec<Value> = Vec::new();
         let mut errors: Vec<anyhow::Error> = Vec::new();
@@ -3001,8 +3002,17 @@ impl Interpreter {
             let args_scope = Scope::new();
             self.scopes.push(args_scope);
 
+            // A function may be defined in several modules of its package: each definition
+            // is evaluated in its own module (its expression indexes are that module's).
+            let rule_module = match &fcn_module {
+                Some(m) if fcns_len > 1 && !m.policy.iter().any(|r| r == &fcn_rule) => {
+                    Some(self.get_rule_module(&fcn_rule)?)
+                }
+                _ => fcn_module.clone(),
+            };
+
             // Determine the module index for the callee so we can fetch binding plans
-            let callee_module_idx = fcn_module
+            let callee_module_idx = rule_module
                 .as_ref()
                 .map(|module| self.find_module_index(module))
                 .unwrap_or(self.current_module_index);
@@ -3048,7 +3058,7 @@ impl Interpreter {
                 ..Context::default()
             };
 
-            let prev_module = self.set_current_module(fcn_module.clone())?;
+            let prev_module = self.set_current_module(rule_module)?;
             let value = match self.eval_rule_bodies(ctx, span, bodies) {
                 Ok(v) => v,
                 Err(e) => {
