@@ -347,7 +347,11 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
         // Go's fmt stops reading a width or precision past 1e6 (and then prints
         // `%!(NOVERB)` and the operands as extras); refuse such formats instead of
         // writing gigabytes of padding.
-        if spec.width.max(spec.precision).is_some_and(|n| n > 10_000_009) {
+        if spec
+            .width
+            .max(spec.precision)
+            .is_some_and(|n| n > 10_000_009)
+        {
             bail!(args_span.error("sprintf: width or precision too large"));
         }
         let verb = match chars.next() {
