@@ -353,13 +353,14 @@ struct Dependencies<'a> {
 
 impl Dependencies<'_> {
     /// Records the rule paths that a reference to `path` reads: the rule at it, every
-    /// rule below it (a package or a prefix), and the rule it reaches into.
-    fn record(&mut self, path: &str) {
+    /// rule below it (a package or a prefix) when `include_below`, and the rule it
+    /// reaches into.
+    fn record(&mut self, path: &str, include_below: bool) {
         let below = alloc::format!("{path}.");
         for node in self.nodes.range(path.to_string()..) {
-            if node == path || node.starts_with(&below) {
+            if node == path || (include_below && node.starts_with(&below)) {
                 self.found.insert(node.clone());
-            } else {
+            } else if !node.starts_with(&below) {
                 break;
             }
         }
@@ -400,8 +401,11 @@ impl Dependencies<'_> {
                 match expr.as_ref() {
                     Expr::Var { .. } | Expr::RefDot { .. } | Expr::RefBrack { .. } => {
                         if let Some(parts) = static_prefix(expr, &mut pending) {
+                            // After a dynamic index only the rules on the static path are
+                            // known dependencies (`data[x]` is not a read of every rule).
+                            let below = path_len_marker(&parts) == parts.len();
                             if let Some(path) = self.absolute(&parts) {
-                                self.record(&path);
+                                self.record(&path, below);
                             }
                         }
                         return Ok(false);

@@ -74,7 +74,10 @@ fn policies_opa_accepts_pass() -> Result<()> {
 #[test]
 fn deprecated_builtins_work_in_v0_and_are_rejected_in_v1() -> Result<()> {
     let e = error_of(&["package p\nx := re_match(\"a\", \"a\")\n"]);
-    assert!(e.contains("deprecated built-in function calls in expression: re_match"), "{e}");
+    assert!(
+        e.contains("deprecated built-in function calls in expression: re_match"),
+        "{e}"
+    );
     let mut engine = Engine::new();
     engine.set_rego_v0(true);
     engine.add_policy(
@@ -93,4 +96,14 @@ fn deprecated_builtins_work_in_v0_and_are_rejected_in_v1() -> Result<()> {
         serde_json::to_string(&expected)?
     );
     Ok(())
+}
+
+#[test]
+fn dynamic_refs_into_data_are_not_recursion() -> Result<()> {
+    // OPA accepts both (conformance dataderef and planner-ir cases).
+    checked(&["package test\np := data[2]\n"])?;
+    checked(&[
+        "package test\np := data[first].allow.see.x if first := \"primary\"\n",
+        "package primary\nallow.see.x if true\n",
+    ])
 }
