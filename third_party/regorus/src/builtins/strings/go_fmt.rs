@@ -274,6 +274,13 @@ fn format_str(spec: &FmtSpec, verb: char, s: &str) -> Option<String> {
 /// a verb that does not apply to the operand's type.
 pub fn format_arg(spec: &FmtSpec, verb: char, arg: &GoArg) -> String {
     let formatted = match arg {
+        // A `*big.Int` formats itself (`big.Int.Format`): `%s` and `%v` in decimal, and any
+        // verb it does not know as `%!q(big.Int=...)`.
+        GoArg::Int(i) if i64::try_from(i).is_err() => match verb {
+            's' | 'v' => format_int(spec, 'd', i),
+            'b' | 'o' | 'O' | 'd' | 'x' | 'X' => format_int(spec, verb, i),
+            _ => Some(alloc::format!("%!{verb}(big.Int={i})")),
+        },
         GoArg::Int(i) => format_int(spec, verb, i),
         GoArg::Float(f) => format_float(spec, verb, *f),
         GoArg::Str(s) => format_str(spec, verb, s),
