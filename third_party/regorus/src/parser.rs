@@ -27,6 +27,9 @@ use core::str::FromStr;
 
 use anyhow::{anyhow, bail, Result};
 
+mod heights;
+use heights::{Heights, MAX_HEIGHT, MAX_NESTING};
+
 #[inline]
 fn check_memory_limit() -> Result<()> {
     crate::utils::limits::check_memory_limit_if_needed().map_err(|err| anyhow!(err))
@@ -90,6 +93,36 @@ pub struct Parser<'source> {
     sidx: u32,
     // The index of the last query that was parsed.
     qidx: u32,
+
+    // Height of each expression and query built, to refuse trees too tall to walk.
+    heights: Heights,
+    max_height: u16,
+    // Terms and queries being parsed, one inside another.
+    nesting: u16,
+    // The last term parsed before backtracking, to reuse when parsing resumes there.
+    memo: MemoSlot<'source>,
+}
+
+/// A term parsed by an attempt that was then abandoned (`[x]` read as the start of the
+/// comprehension `[x | ...]`), with the parser's state after it. Parsing again from the
+/// same point reuses it instead of parsing it again: without this, each nested level of
+/// `[[[...]]]` parsed its contents twice, 2^depth times in all.
+struct Memo<'source> {
+    /// Where the term starts, and the next expression index at that point.
+    start: (u32, u32),
+    term: Expr,
+    height: u16,
+    after: Parser<'source>,
+}
+
+/// Holds at most one [`Memo`]; a clone holds none.
+#[derive(Default)]
+struct MemoSlot<'source>(Option<alloc::boxed::Box<Memo<'source>>>);
+
+impl Clone for MemoSlot<'_> {
+    fn clone(&self) -> Self {
+        Self(None)
+    }
 }
 
 const FUTURE_KEYWORDS: [&str; 4] = ["contains", "every", "if", "in"];
@@ -127,6 +160,10 @@ impl<'source> Parser<'source> {
             eidx: 0,
             sidx: 0,
             qidx: 0,
+            heights: Heights::default(),
+            max_height: MAX_HEIGHT,
+            nesting: 0,
+            memo: MemoSlot::default(),
         })
     }
 
@@ -212,6 +249,90 @@ impl<'source> Parser<'source> {
 
         self.expr_depth = current_depth.saturating_sub(1);
         res
+    }
+
+    /// Returns to a state saved before an attempt, keeping the heights recorded before
+    /// it, the memo, and whether nesting overflowed (the parse fails then, whichever way
+    /// it is tried).
+    fn restore(&mut self, state: Self) {
+        let mut heights = core::mem::take(&mut self.heights);
+        let memo = core::mem::take(&mut self.memo);
+        let overflow = self.expr_depth_overflow;
+        heights.truncate(state.eidx, state.qidx);
+        *self = state;
+        self.heights = heights;
+        self.memo = memo;
+        self.expr_depth_overflow |= overflow;
+    }
+
+    /// Records the height of a newly built expression; refuses it if too tall.
+    fn built(&mut self, expr: Expr) -> Result<Expr> {
+        let height = self.heights.of_expr(&expr);
+        if height > self.max_height {
+            self.expr_depth_overflow = true;
+            bail!(expr.span().error(&format!(
+                "expression nested too deeply (more than {MAX_HEIGHT} levels)"
+            )));
+        }
+        self.heights.record_expr(expr.eidx(), height);
+        Ok(expr)
+    }
+
+    /// Records the height of a newly built query; refuses it if too tall.
+    fn built_query(&mut self, query: Query) -> Result<Query> {
+        let height = self.heights.of_query(&query);
+        if height > self.max_height {
+            self.expr_depth_overflow = true;
+            bail!(query.span.error(&format!(
+                "query nested too deeply (more than {MAX_HEIGHT} levels)"
+            )));
+        }
+        self.heights.record_query(query.qidx, height);
+        Ok(query)
+    }
+
+    /// Runs `f` one level of nesting deeper; refuses to go deeper than [`MAX_NESTING`].
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.nesting >= MAX_NESTING {
+            self.expr_depth_overflow = true;
+            bail!(self.tok.1.error(&format!(
+                "expression nested too deeply (more than {MAX_NESTING} levels)"
+            )));
+        }
+        self.nesting += 1;
+        let result = f(self);
+        self.nesting -= 1;
+        result
+    }
+
+    /// Keeps `term`, parsed from `state`, for when parsing resumes from `state`.
+    fn remember(&mut self, state: &Self, term: Expr) {
+        let height = self.heights.expr(&term);
+        let after = self.clone();
+        self.memo = MemoSlot(Some(alloc::boxed::Box::new(Memo {
+            start: (state.tok.1.start, state.eidx),
+            term,
+            height,
+            after,
+        })));
+    }
+
+    /// The term remembered for this point, if any, with the parser moved past it.
+    fn recall(&mut self) -> Option<Expr> {
+        if self.memo.0.as_ref()?.start != (self.tok.1.start, self.eidx) {
+            return None;
+        }
+        let memo = self.memo.0.take()?;
+        // The depth counters follow the calls under way, not the position.
+        let (expr_depth, nesting) = (self.expr_depth, self.nesting);
+        let heights = core::mem::take(&mut self.heights);
+        let overflow = self.expr_depth_overflow;
+        *self = memo.after;
+        self.heights = heights;
+        self.expr_depth_overflow |= overflow;
+        (self.expr_depth, self.nesting) = (expr_depth, nesting);
+        self.heights.record_expr(memo.term.eidx(), memo.height);
+        Some(memo.term)
     }
 
     fn expect(&mut self, text: &str, context: &str) -> Result<()> {
@@ -769,7 +890,7 @@ impl<'source> Parser<'source> {
                     .error("expected `}` to end template-string expression"));
             }
             part_span.end = self.tok.1.end;
-            parts.push(Ref::new(self.template_string_part(part_span, expr, stmt)));
+            parts.push(Ref::new(self.template_string_part(part_span, expr, stmt)?));
 
             // Continue the template string after the `}`.
             self.line = self.tok.1.line;
@@ -777,16 +898,22 @@ impl<'source> Parser<'source> {
             self.tok = self.lexer.read_template_string_chunk(raw)?;
         }
         self.next_token()?;
-        Ok(Expr::TemplateString {
+        let node = Expr::TemplateString {
             span,
             parts,
             eidx: self.next_eidx(),
-        })
+        };
+        self.built(node)
     }
 
     /// `{v | v = expr}` for the template-string expression `expr`, where `span` covers
     /// `{expr}` and names `v`.
-    fn template_string_part(&mut self, span: Span, expr: Ref<Expr>, stmt: LiteralStmt) -> Expr {
+    fn template_string_part(
+        &mut self,
+        span: Span,
+        expr: Ref<Expr>,
+        stmt: LiteralStmt,
+    ) -> Result<Expr> {
         let var = |parser: &mut Self| Expr::Var {
             span: span.clone(),
             value: Value::from(span.text()),
@@ -800,6 +927,7 @@ impl<'source> Parser<'source> {
             rhs: expr,
             eidx: self.next_eidx(),
         };
+        let capture = self.built(capture)?;
         let query = Query {
             span: stmt.span.clone(),
             stmts: vec![LiteralStmt {
@@ -813,13 +941,15 @@ impl<'source> Parser<'source> {
             }],
             qidx: self.next_qidx(),
         };
+        let query = self.built_query(query)?;
         let term = Ref::new(var(self));
-        Expr::SetCompr {
+        let node = Expr::SetCompr {
             span,
             term,
             query: Ref::new(query),
             eidx: self.next_eidx(),
-        }
+        };
+        self.built(node)
     }
 
     fn parse_compr(&mut self, delim: &str) -> Result<(Expr, Query)> {
@@ -830,9 +960,13 @@ impl<'source> Parser<'source> {
         // Parse the first expression as a ref.
         let term = match self.parse_ref() {
             Ok(e) if self.token_text() == "|" => e,
-            _ => {
-                // Not a comprehension. Restore state.
-                *self = state;
+            Err(err) if self.expr_depth_overflow => return Err(err),
+            result => {
+                // Not a comprehension. Restore state, keeping the term for the next try.
+                if let Ok(term) = result {
+                    self.remember(&state, term);
+                }
+                self.restore(state);
                 bail!("internal error: not a compr");
             }
         };
@@ -853,7 +987,7 @@ impl<'source> Parser<'source> {
 
                 // No progress was made in parsing the query.
                 // Restore state and try parsing as set, array or object.
-                *self = state;
+                self.restore(state);
                 bail!("internal error: not a compr");
             }
             Err(err) => Err(err),
@@ -869,12 +1003,13 @@ impl<'source> Parser<'source> {
         match self.parse_compr("]") {
             Ok((term, query)) => {
                 span.end = self.end;
-                Ok(Expr::ArrayCompr {
+                let node = Expr::ArrayCompr {
                     span,
                     term: Ref::new(term),
                     query: Ref::new(query),
                     eidx: self.next_eidx(),
-                })
+                };
+                self.built(node)
             }
             Err(err) if self.end == pos => {
                 // Propagate depth overflow error if any.
@@ -903,11 +1038,12 @@ impl<'source> Parser<'source> {
                 }
                 self.expect("]", "while parsing array")?;
                 span.end = self.end;
-                Ok(Expr::Array {
+                let node = Expr::Array {
                     span,
                     items,
                     eidx: self.next_eidx(),
-                })
+                };
+                self.built(node)
             }
             Err(err) => Err(err),
         }
@@ -921,12 +1057,13 @@ impl<'source> Parser<'source> {
         match self.parse_compr("}") {
             Ok((term, query)) => {
                 span.end = self.end;
-                return Ok(Expr::SetCompr {
+                let node = Expr::SetCompr {
                     span,
                     term: Ref::new(term),
                     query: Ref::new(query),
                     eidx: self.next_eidx(),
-                });
+                };
+                return self.built(node);
             }
             Err(err) if self.end != pos => {
                 // Propagate depth overflow error if any.
@@ -950,11 +1087,12 @@ impl<'source> Parser<'source> {
         if self.token_text() == "}" {
             self.next_token()?;
             span.end = self.end;
-            return Ok(Expr::Object {
+            let node = Expr::Object {
                 span,
                 fields: vec![],
                 eidx: self.next_eidx(),
-            });
+            };
+            return self.built(node);
         }
 
         let mut item_span = self.tok.1.clone();
@@ -979,11 +1117,12 @@ impl<'source> Parser<'source> {
             }
             self.expect("}", "while parsing set")?;
             span.end = self.end;
-            return Ok(Expr::Set {
+            let node = Expr::Set {
                 span,
                 items,
                 eidx: self.next_eidx(),
-            });
+            };
+            return self.built(node);
         }
 
         // Parse as object.
@@ -993,13 +1132,14 @@ impl<'source> Parser<'source> {
         match self.parse_compr("}") {
             Ok((term, query)) => {
                 span.end = self.end;
-                return Ok(Expr::ObjectCompr {
+                let node = Expr::ObjectCompr {
                     span,
                     key: Ref::new(first),
                     value: Ref::new(term),
                     query: Ref::new(query),
                     eidx: self.next_eidx(),
-                });
+                };
+                return self.built(node);
             }
             Err(err) if self.end != pos => {
                 // Propagate depth overflow error if any.
@@ -1050,11 +1190,12 @@ impl<'source> Parser<'source> {
         self.expect("}", "while parsing object")?;
         span.end = self.end;
 
-        Ok(Expr::Object {
+        let node = Expr::Object {
             span,
             fields: items,
             eidx: self.next_eidx(),
-        })
+        };
+        self.built(node)
     }
 
     fn parse_empty_set(&mut self) -> Result<Expr> {
@@ -1062,11 +1203,12 @@ impl<'source> Parser<'source> {
         self.expect("set(", "while parsing empty set")?;
         self.expect(")", "while parsing empty set")?;
         span.end = self.tok.1.end;
-        Ok(Expr::Set {
+        let node = Expr::Set {
             span,
             items: vec![],
             eidx: self.next_eidx(),
-        })
+        };
+        self.built(node)
     }
 
     fn parse_parens_expr(&mut self) -> Result<Expr> {
@@ -1082,14 +1224,22 @@ impl<'source> Parser<'source> {
         self.next_token()?;
         let expr = self.parse_in_expr()?;
         span.end = self.end;
-        Ok(Expr::UnaryExpr {
+        let node = Expr::UnaryExpr {
             span,
             expr: Ref::new(expr),
             eidx: self.next_eidx(),
-        })
+        };
+        self.built(node)
     }
 
     fn parse_ref(&mut self) -> Result<Expr> {
+        if let Some(term) = self.recall() {
+            return Ok(term);
+        }
+        self.nested(Self::parse_ref_term)
+    }
+
+    fn parse_ref_term(&mut self) -> Result<Expr> {
         let start = self.tok.1.start;
         let mut term = match self.token_text() {
             "[" if self.tok.0 == TokenKind::Symbol => self.parse_compr_or_array()?,
@@ -1156,12 +1306,13 @@ impl<'source> Parser<'source> {
                         );
                     }
                     let fieldv = Value::from(field.text());
-                    term = Expr::RefDot {
+                    let node = Expr::RefDot {
                         span,
                         refr: Ref::new(term),
                         field: (field, fieldv),
                         eidx: self.next_eidx(),
                     };
+                    term = self.built(node)?;
                 }
                 "[" => {
                     self.next_token()?;
@@ -1173,12 +1324,13 @@ impl<'source> Parser<'source> {
                     self.expect("]", "while parsing bracketed reference")?;
                     span.end = self.end;
 
-                    term = Expr::RefBrack {
+                    let node = Expr::RefBrack {
                         span,
                         refr: Ref::new(term),
                         index: Ref::new(index),
                         eidx: self.next_eidx(),
                     };
+                    term = self.built(node)?;
                 }
                 // As in OPA, `(` starts the arguments of a call only right after the
                 // function's name: `f\n(x)` is two literals, `f (x)` is an error.
@@ -1204,12 +1356,13 @@ impl<'source> Parser<'source> {
                     }
                     self.expect(")", "while parsing call expr")?;
                     span.end = self.end;
-                    term = Expr::Call {
+                    let node = Expr::Call {
                         span,
                         fcn: Ref::new(term),
                         params: args,
                         eidx: self.next_eidx(),
                     };
+                    term = self.built(node)?;
 
                     // The expression can no longer be a function after the call.
                     possible_fcn = false;
@@ -1241,13 +1394,14 @@ impl<'source> Parser<'source> {
             self.next_token()?;
             let right = self.parse_term()?;
             span.end = self.end;
-            expr = Expr::ArithExpr {
+            let node = Expr::ArithExpr {
                 span,
                 op,
                 lhs: Ref::new(expr),
                 rhs: Ref::new(right),
                 eidx: self.next_eidx(),
             };
+            expr = self.built(node)?;
         }
     }
 
@@ -1277,13 +1431,14 @@ impl<'source> Parser<'source> {
                 self.parse_mul_div_mod_expr()?
             };
             span.end = self.end;
-            expr = Expr::ArithExpr {
+            let node = Expr::ArithExpr {
                 span,
                 op,
                 lhs: Ref::new(expr),
                 rhs: Ref::new(right),
                 eidx: self.next_eidx(),
             };
+            expr = self.built(node)?;
         }
     }
 
@@ -1297,13 +1452,14 @@ impl<'source> Parser<'source> {
             self.next_token()?;
             let right = self.parse_arith_expr()?;
             span.end = self.end;
-            expr = Expr::BinExpr {
+            let node = Expr::BinExpr {
                 span,
                 op: BinOp::Intersection,
                 lhs: Ref::new(expr),
                 rhs: Ref::new(right),
                 eidx: self.next_eidx(),
             };
+            expr = self.built(node)?;
         }
         Ok(expr)
     }
@@ -1318,13 +1474,14 @@ impl<'source> Parser<'source> {
             self.next_token()?;
             let right = self.parse_set_intersection_expr()?;
             span.end = self.end;
-            expr = Expr::BinExpr {
+            let node = Expr::BinExpr {
                 span,
                 op: BinOp::Union,
                 lhs: Ref::new(expr),
                 rhs: Ref::new(right),
                 eidx: self.next_eidx(),
             };
+            expr = self.built(node)?;
         }
         Ok(expr)
     }
@@ -1347,13 +1504,14 @@ impl<'source> Parser<'source> {
             self.next_token()?;
             let right = self.parse_set_union_expr()?;
             span.end = self.end;
-            expr = Expr::BoolExpr {
+            let node = Expr::BoolExpr {
                 span,
                 op,
                 lhs: Ref::new(expr),
                 rhs: Ref::new(right),
                 eidx: self.next_eidx(),
             };
+            expr = self.built(node)?;
         }
         Ok(expr)
     }
@@ -1374,13 +1532,14 @@ impl<'source> Parser<'source> {
                 Some(e) => (Some(Ref::new(expr1)), Ref::new(e)),
                 None => (None, Ref::new(expr1)),
             };
-            expr1 = Expr::Membership {
+            let node = Expr::Membership {
                 span,
                 key,
                 value,
                 collection: Ref::new(expr3),
                 eidx: self.next_eidx(),
             };
+            expr1 = self.built(node)?;
             expr2 = None;
 
             if self.token_text() != "in" {
@@ -1429,12 +1588,13 @@ impl<'source> Parser<'source> {
             span.start = start;
             self.next_token()?;
             let rhs = self.parse_membership_expr()?;
-            expr = Expr::OrExpr {
+            let node = Expr::OrExpr {
                 span,
                 lhs: Ref::new(expr),
                 rhs: Ref::new(rhs),
                 eidx: self.next_eidx(),
             };
+            expr = self.built(node)?;
         }
         Ok(expr)
     }
@@ -1482,7 +1642,8 @@ impl<'source> Parser<'source> {
             }
             ":=" => AssignOp::ColEq,
             _ => {
-                *self = state;
+                self.remember(&state, expr);
+                self.restore(state);
                 return self.parse_expr();
             }
         };
@@ -1490,13 +1651,14 @@ impl<'source> Parser<'source> {
         self.next_token()?;
         let right = self.parse_expr()?;
         span.end = self.end;
-        Ok(Expr::AssignExpr {
+        let node = Expr::AssignExpr {
             span,
             op,
             lhs: Ref::new(expr),
             rhs: Ref::new(right),
             eidx: self.next_eidx(),
-        })
+        };
+        self.built(node)
     }
 
     fn parse_with_modifiers(&mut self) -> Result<Vec<WithModifier>> {
@@ -1694,7 +1856,11 @@ impl<'source> Parser<'source> {
         })
     }
 
-    fn parse_query(&mut self, mut span: Span, end_delim: &str) -> Result<Query> {
+    fn parse_query(&mut self, span: Span, end_delim: &str) -> Result<Query> {
+        self.nested(|this| this.parse_query_body(span, end_delim))
+    }
+
+    fn parse_query_body(&mut self, mut span: Span, end_delim: &str) -> Result<Query> {
         let state = self.clone();
         let is_definite_query = matches!(self.token_text(), "some" | "every");
 
@@ -1705,7 +1871,7 @@ impl<'source> Parser<'source> {
             Ok(_) if self.token_text() == ":" => {
                 // This is likely an object comprehension.
                 // Restore the state and return.
-                *self = state;
+                self.restore(state);
                 bail!("try parsing as comprehension");
             }
             Ok(stmt) if self.token_text() == end_delim => {
@@ -1719,19 +1885,19 @@ impl<'source> Parser<'source> {
                             ..
                         }
                     ) {
-                        *self = state;
+                        self.restore(state);
                         bail!("try parse as comprehension");
                     }
                 }
                 stmt
             }
             Ok(stmt) => stmt,
-            Err(e) if is_definite_query => return Err(e),
+            Err(e) if is_definite_query || self.expr_depth_overflow => return Err(e),
             Err(e) if matches!(self.token_text(), "=" | ":=") => return Err(e),
             Err(_) => {
                 // There was error parsing the first literal
                 // Restore the state and return.
-                *self = state;
+                self.restore(state);
                 bail!(span.error(format!("expecting {end_delim}").as_str()));
             }
         };
@@ -1739,7 +1905,7 @@ impl<'source> Parser<'source> {
         if self.token_text() == "," {
             // This is likely an array or set.
             // Restore the state.
-            *self = state;
+            self.restore(state);
             return Err(anyhow!("encountered , when expecting {}", end_delim));
         }
 
@@ -1769,11 +1935,12 @@ impl<'source> Parser<'source> {
             self.expect(end_delim, "while parsing query")?;
         }
         span.end = self.end;
-        Ok(Query {
+        let node = Query {
             span,
             stmts: literals,
             qidx: self.next_qidx(),
-        })
+        };
+        self.built_query(node)
     }
 
     pub fn parse_rule_assign(&mut self) -> Result<Option<RuleAssign>> {
@@ -1851,12 +2018,13 @@ impl<'source> Parser<'source> {
                             )
                         );
                     }
-                    refr = Expr::RefDot {
+                    let node = Expr::RefDot {
                         span,
                         refr: Ref::new(refr),
                         field: Self::span_and_value(field),
                         eidx: self.next_eidx(),
                     };
+                    refr = self.built(node)?;
                 }
                 "[" => {
                     self.check_path_component_limit(component_count)?;
@@ -1874,12 +2042,13 @@ impl<'source> Parser<'source> {
                     };
                     self.expect("]", "while parsing bracketed reference")?;
                     span.end = self.end;
-                    refr = Expr::RefBrack {
+                    let node = Expr::RefBrack {
                         span,
                         refr: Ref::new(refr),
                         index: Ref::new(index),
                         eidx: self.next_eidx(),
                     };
+                    refr = self.built(node)?;
                 }
                 _ => break,
             }
@@ -1950,24 +2119,26 @@ impl<'source> Parser<'source> {
                             )
                         );
                     }
-                    term = Expr::RefDot {
+                    let node = Expr::RefDot {
                         span,
                         refr: Ref::new(term),
                         field: Self::span_and_value(field),
                         eidx: self.next_eidx(),
                     };
+                    term = self.built(node)?;
                 }
                 "[" => {
                     self.next_token()?;
                     let index = self.parse_expr()?;
                     span.end = self.end;
                     self.expect("]", "while parsing bracketed reference")?;
-                    term = Expr::RefBrack {
+                    let node = Expr::RefBrack {
                         span,
                         refr: Ref::new(term),
                         index: Ref::new(index),
                         eidx: self.next_eidx(),
                     };
+                    term = self.built(node)?;
                 }
                 _ => break,
             }
@@ -1977,6 +2148,8 @@ impl<'source> Parser<'source> {
     }
 
     fn parse_rule_selector(&mut self, selector: &str) -> Result<Vec<String>> {
+        // A selector is only taken apart, in a loop, never walked: any length goes.
+        self.max_height = u16::MAX;
         let expression = self.parse_rule_ref()?;
         if self.tok.0 != TokenKind::Eof {
             return Err(self.tok.1.error("expecting EOF"));
@@ -2111,7 +2284,7 @@ impl<'source> Parser<'source> {
             let pos = self.end;
             match self.parse_query(span.clone(), "}") {
                 Ok(query) => return Ok(query),
-                Err(e) if pos != self.end => {
+                Err(e) if pos != self.end || self.expr_depth_overflow => {
                     // Error encountered while parsing query.
                     return Err(e);
                 }
@@ -2120,14 +2293,15 @@ impl<'source> Parser<'source> {
         }
 
         // Restore state.
-        *self = state;
+        self.restore(state);
         let stmts = vec![self.parse_literal_stmt()?];
         span.end = self.end;
-        Ok(Query {
+        let node = Query {
             span,
             stmts,
             qidx: self.next_qidx(),
-        })
+        };
+        self.built_query(node)
     }
 
     pub fn parse_rule_bodies(&mut self) -> Result<Vec<RuleBody>> {

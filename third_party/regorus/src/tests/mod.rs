@@ -2,6 +2,7 @@
 // Licensed under the MIT License.
 
 mod check_policy;
+mod deep_nesting;
 mod engine;
 pub mod interpreter;
 mod scheduler;
