@@ -233,6 +233,31 @@ def test_malformed_query_is_policy_parse() -> None:
         PolicyEngine().query("x := ")
 
 
+def test_policies_nested_too_deep_are_policy_parse_on_any_thread() -> None:
+    deep = [
+        "x := " + "abs(" * 5000 + "1" + ")" * 5000,
+        "x := " + "[" * 5000 + "1" + "]" * 5000,
+        "x := input" + ".a" * 30000,
+        "x := 1" + " + 1" * 30000,
+    ]
+
+    def load(source: str) -> str:
+        try:
+            PolicyEngine(modules={"deep.rego": "package deep\n" + source})
+        except CoreSdkError as err:
+            return err.code
+        return "loaded"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(load, deep)) == ["POLICY_PARSE"] * 4
+    with raises("POLICY_PARSE"):
+        PolicyEngine().query("x := " + "{" * 5000 + "1" + "}" * 5000)
+    depth_100 = "x := " + "[" * 100 + "1" + "]" * 100 + "\ny := x" + "[0]" * 100
+    assert PolicyEngine(modules={"ok.rego": "package ok\n" + depth_100}).evaluate(
+        "data.ok.y"
+    ).result == 1
+
+
 def test_unknown_package_is_policy_not_found(engine: PolicyEngine) -> None:
     with raises("POLICY_NOT_FOUND"):
         engine.evaluate("data.nope.allow")

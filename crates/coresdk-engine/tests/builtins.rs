@@ -1,6 +1,9 @@
 //! The OPA builtins CoreSDK adds to regorus (crypto.*, io.jwt.*), through policies.
 
-use coresdk_engine::{ErrorCode, PolicyEngine, PolicyOptions};
+mod expr;
+
+use coresdk_engine::ErrorCode;
+use expr::eval_with;
 use serde_json::{json, Value};
 
 /// OPA's documented HS256 example token (jwt.io): secret "your-256-bit-secret".
@@ -8,15 +11,6 @@ const HS256: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3OD
 
 fn eval(expr: &str) -> Option<Value> {
     eval_with(expr, false).unwrap()
-}
-
-fn eval_with(expr: &str, strict: bool) -> Result<Option<Value>, coresdk_engine::Error> {
-    let engine = PolicyEngine::new(PolicyOptions {
-        strict_builtin_errors: strict,
-        ..Default::default()
-    });
-    engine.add_module("b.rego", &format!("package b\nx := {expr}\n"))?;
-    Ok(engine.evaluate("data.b.x", b"{}")?.result)
 }
 
 #[test]

@@ -2,17 +2,11 @@
 //! error message below is what OPA v1.22.2 (`opa eval --strict-builtin-errors`) returns for
 //! the same expression.
 
-use coresdk_engine::{ErrorCode, PolicyEngine, PolicyOptions};
-use serde_json::Value;
+mod expr;
 
-fn eval_with(expr: &str, strict: bool) -> Result<Option<Value>, coresdk_engine::Error> {
-    let engine = PolicyEngine::new(PolicyOptions {
-        strict_builtin_errors: strict,
-        ..Default::default()
-    });
-    engine.add_module("b.rego", &format!("package b\nx := {expr}\n"))?;
-    Ok(engine.evaluate("data.b.x", b"{}")?.result)
-}
+use coresdk_engine::{ErrorCode, PolicyEngine, PolicyOptions};
+use expr::eval_with;
+use serde_json::Value;
 
 /// Evaluates `expr` and compares it with OPA's JSON result.
 fn assert_opa_value(expr: &str, opa: &str) {

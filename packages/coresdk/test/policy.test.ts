@@ -200,6 +200,25 @@ describe('PolicyEngine bad input', () => {
     expect(codeOf(() => e.evaluateSync('data.authz.allow', deep))).toBe('LIMIT_EXCEEDED');
   });
 
+  it('policies and queries nested far too deep are POLICY_PARSE, on the main thread and the pool', async () => {
+    const deep = [
+      `x := ${'abs('.repeat(5000)}1${')'.repeat(5000)}`,
+      `x := ${'['.repeat(5000)}1${']'.repeat(5000)}`,
+      `x := input${'.a'.repeat(30_000)}`,
+      `x := 1${' + 1'.repeat(30_000)}`,
+    ];
+    for (const source of deep) {
+      expect(codeOf(() => PolicyEngine.create({ modules: { 'deep.rego': `package deep\n${source}` } }))).toBe('POLICY_PARSE');
+    }
+    const e = engine();
+    const query = `x := ${'{'.repeat(5000)}1${'}'.repeat(5000)}`;
+    expect(codeOf(() => e.querySync(query))).toBe('POLICY_PARSE');
+    await expect(e.query(query)).rejects.toMatchObject({ code: 'POLICY_PARSE' });
+    const depth100 = `x := ${'['.repeat(100)}1${']'.repeat(100)}\ny := x${'[0]'.repeat(100)}`;
+    const ok = PolicyEngine.create({ modules: { 'ok.rego': `package ok\n${depth100}` } });
+    expect((await ok.evaluate('data.ok.y')).result).toBe(1);
+  });
+
   it('a 50 MB string input is evaluated', async () => {
     const e = PolicyEngine.create({ modules: { 't.rego': 'package t\nn := count(input.blob)\n' } });
     const blob = 'a'.repeat(50 * 1024 * 1024);
