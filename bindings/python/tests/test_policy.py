@@ -252,8 +252,8 @@ def test_policies_nested_too_deep_are_policy_parse_on_any_thread() -> None:
         assert list(pool.map(load, deep)) == ["POLICY_PARSE"] * 4
     with raises("POLICY_PARSE"):
         PolicyEngine().query("x := " + "{" * 5000 + "1" + "}" * 5000)
-    depth_100 = "x := " + "[" * 100 + "1" + "]" * 100 + "\ny := x" + "[0]" * 100
-    assert PolicyEngine(modules={"ok.rego": "package ok\n" + depth_100}).evaluate(
+    depth_60 = "x := " + "[" * 60 + "1" + "]" * 60 + "\ny := x" + "[0]" * 60
+    assert PolicyEngine(modules={"ok.rego": "package ok\n" + depth_60}).evaluate(
         "data.ok.y"
     ).result == 1
 
