@@ -14,6 +14,7 @@ mod overlap;
 mod syntax;
 mod validate;
 
+use crate::builtins::type_name;
 use anyhow::{anyhow, bail, Result};
 use regorus::Value;
 use serde_json::Value as Json;
@@ -64,19 +65,6 @@ fn parse_error(e: GqlError) -> anyhow::Error {
 fn validation_error(errors: &[GqlError]) -> anyhow::Error {
     let text: String = errors.iter().map(|e| e.go_string() + "\n").collect();
     format_error(&text)
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Set(_) => "set",
-        Value::Object(_) => "object",
-        Value::Undefined => "undefined",
-    }
 }
 
 fn operand(args: &[Value], i: usize) -> Result<&Value> {

@@ -61,7 +61,8 @@ fn text(args: &[Value], i: usize) -> Result<&str> {
     }
 }
 
-fn type_name(value: &Value) -> &'static str {
+/// OPA's name for the type of `value`, as its builtin errors say it.
+pub(crate) fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
