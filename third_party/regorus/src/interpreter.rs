@@ -446,10 +446,12 @@ impl Interpreter {
         crate::utils::limits::check_memory_limit_if_needed().map_err(|err| anyhow!(err))
     }
 
+    /// Without the allocator feature: the memory check the host published to this
+    /// thread, if any.
     #[cfg(any(miri, not(feature = "allocator-memory-limits")))]
-    const fn memory_check(&mut self) -> Result<()> {
+    fn memory_check(&mut self) -> Result<()> {
         let _ = self; // quiet clippy::unused_self; retained for symmetry with VM path
-        Ok(())
+        crate::utils::limits::check_thread_memory().map_err(|err| anyhow!(err))
     }
 
     // Helper methods for working with ExprLookup

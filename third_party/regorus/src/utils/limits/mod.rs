@@ -9,6 +9,7 @@ mod error;
 mod length;
 #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
 mod memory;
+mod thread_memory;
 mod time;
 
 #[allow(unused_imports)]
@@ -33,6 +34,10 @@ pub use time::{
     check_thread_deadline_if_needed, fallback_execution_timer_config, monotonic_now,
     set_fallback_execution_timer_config, ExecutionTimer, ExecutionTimerConfig, ThreadDeadlineGuard,
     TimeSource,
+};
+
+pub use thread_memory::{
+    check_thread_memory, publish_thread_memory_check, ThreadMemoryCheck, ThreadMemoryCheckGuard,
 };
 
 pub use length::PolicyLengthConfig;
@@ -75,14 +80,18 @@ pub fn check_memory_limit_if_needed() -> core::result::Result<(), LimitError> {
     memory::check_memory_limit_if_needed()
 }
 
+/// Without the allocator feature: the memory check the host published to this thread,
+/// if any (see [`publish_thread_memory_check`]).
 #[cfg(any(miri, not(feature = "allocator-memory-limits")))]
 #[inline]
-pub const fn enforce_memory_limit() -> core::result::Result<(), LimitError> {
-    Ok(())
+pub fn enforce_memory_limit() -> core::result::Result<(), LimitError> {
+    check_thread_memory()
 }
 
+/// Without the allocator feature: the memory check the host published to this thread,
+/// if any (see [`publish_thread_memory_check`]).
 #[cfg(any(miri, not(feature = "allocator-memory-limits")))]
 #[inline]
-pub const fn check_memory_limit_if_needed() -> core::result::Result<(), LimitError> {
-    Ok(())
+pub fn check_memory_limit_if_needed() -> core::result::Result<(), LimitError> {
+    check_thread_memory()
 }
