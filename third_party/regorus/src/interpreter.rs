@@ -1153,12 +1153,9 @@ impl Interpreter {
                     }
                 }
             }
-            Value::Undefined => (),
-            v => {
-                bail!(collection.span().error(
-                    format!("`some .. in collection` expects array/set/object. Got `{v}`").as_str()
-                ))
-            }
+            // As OPA: a scalar has no members to iterate; `some .. in` over it is
+            // undefined, not an error.
+            _ => (),
         }
 
         Ok(count > 0)
