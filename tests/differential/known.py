@@ -35,6 +35,12 @@ class KnownDisagreements:
         return isinstance(case_id, str) and (case_id in self.ids or any(case_id.startswith(p) for p in self.prefixes))
 
 
+def remove(ids: set[str], path: Path = FILE) -> None:
+    """Drops the lines listing exactly these ids (comments and prefixes stay)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if line.strip() not in ids), encoding="utf-8")
+
+
 def causes(path: Path = FILE) -> list[tuple[str, int]]:
     """``(cause heading, number of ids listed under it)`` in file order."""
     out: list[tuple[str, int]] = []

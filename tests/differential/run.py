@@ -40,6 +40,7 @@ import packages
 import workloads
 from case import Case
 from known import KnownDisagreements, causes
+from known import remove as remove_known
 from opa import OpaServer
 from outcome import Verdict, verdict
 from report import SOURCES, Results
@@ -98,6 +99,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="at most N cases per source")
     parser.add_argument("--sources", default=",".join(SOURCES))
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--prune-known", action="store_true", help="drop listed ids that now agree from known-disagreements.txt"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     mode = "quick" if args.quick else "full" if args.full else "default"
@@ -165,8 +169,12 @@ def main() -> int:
     gone = sorted(i for i in known.ids if i in ran and i not in seen_disagreements)
     if gone:
         print(
-            f"  {len(gone)} listed disagreements no longer disagree (remove them from known-disagreements.txt), e.g. {gone[0]}"
+            f"  {len(gone)} listed disagreements no longer disagree (remove them from known-disagreements.txt"
+            f" or run with --prune-known), e.g. {gone[0]}"
         )
+        if args.prune_known:
+            remove_known(set(gone))
+            print(f"  removed {len(gone)} ids from known-disagreements.txt")
     passed = sum(sum(c.values()) for c in results.counts.values()) - results.total(Verdict.DISAGREE)
     skipped = results.total(Verdict.DISAGREE) - len(unlisted)
     print(f"report: {args.out} ({seconds:.1f} s)")

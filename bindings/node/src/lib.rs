@@ -28,6 +28,11 @@ pub use token::*;
 
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
+
+/// Counts what each thread allocates, so evaluations are held to their memory budget
+/// (`PolicyOptions::memory_limit`).
+#[global_allocator]
+static ALLOCATOR: coresdk_engine::CountingAllocator = coresdk_engine::CountingAllocator;
 use task::Work;
 
 /// Panics inside the core on purpose; tests use it to prove a panic becomes a

@@ -31,6 +31,8 @@ pub struct PolicyOptions {
     pub cache: Option<DecisionCacheOptions>,
     /// The Rego syntax modules are parsed as unless they say otherwise: 1 (default) or 0.
     pub rego_version: Option<u32>,
+    /// Most bytes one evaluation may hold (default 1 GiB; 0: no limit).
+    pub memory_limit_bytes: Option<i64>,
 }
 
 /// Options of the decision cache; the same names and defaults as Python's.
@@ -168,6 +170,9 @@ impl PolicyEngine {
             }
             if let Some(ms) = options.timeout_ms {
                 core.timeout = Duration::from_millis(u64::from(ms));
+            }
+            if let Some(bytes) = options.memory_limit_bytes {
+                core.memory_limit = call(|| coresdk_engine::policy::memory_limit(bytes))?;
             }
             if let Some(strict) = options.strict_builtin_errors {
                 core.strict_builtin_errors = strict;

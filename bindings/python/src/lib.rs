@@ -14,6 +14,11 @@ mod token;
 
 use pyo3::prelude::*;
 
+/// Counts what each thread allocates, so evaluations are held to their memory budget
+/// (`PolicyOptions::memory_limit`).
+#[global_allocator]
+static ALLOCATOR: coresdk_engine::CountingAllocator = coresdk_engine::CountingAllocator;
+
 /// Panics inside the core on purpose, to prove a panic surfaces as
 /// `CoreSdkError(code="INTERNAL")` and never as pyo3's `PanicException`.
 #[pyfunction]

@@ -91,7 +91,7 @@ impl PolicyEngine {
     /// An engine with no policies and empty data (revision 0).
     /// `cache` is `(max_entries, ttl_ms)` to turn the decision cache on.
     #[new]
-    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false, cache = None, rego_version = 1))]
+    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false, cache = None, rego_version = 1, memory_limit_bytes = 1 << 30))]
     fn new(
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
@@ -99,8 +99,12 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::boolean)] fail_open: bool,
         cache: Option<(u64, u64)>,
         rego_version: i64,
+        memory_limit_bytes: i64,
     ) -> PyResult<Self> {
         let rego_version = attached(py, || RegoVersion::from_number(rego_version))?;
+        let memory_limit = attached(py, || {
+            coresdk_engine::policy::memory_limit(memory_limit_bytes)
+        })?;
         let cache = cache.map(|(max_entries, ttl_ms)| CacheOptions {
             max_entries,
             ttl: Duration::from_millis(ttl_ms),
@@ -112,6 +116,7 @@ impl PolicyEngine {
                 fail_open,
                 cache,
                 rego_version,
+                memory_limit,
             })),
         })
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -256,6 +257,30 @@ def test_policies_nested_too_deep_are_policy_parse_on_any_thread() -> None:
     assert PolicyEngine(modules={"ok.rego": "package ok\n" + depth_60}).evaluate(
         "data.ok.y"
     ).result == 1
+
+
+def test_an_evaluation_over_its_memory_budget_is_limit_exceeded() -> None:
+    source = "package m\nbig := count(numbers.range(1, 2000000))\nsmall := count(numbers.range(1, 1000))\n"
+    tight = PolicyEngine(modules={"m.rego": source}, memory_limit_bytes=16 << 20, timeout_ms=60_000)
+    with raises("LIMIT_EXCEEDED"):
+        tight.evaluate("data.m.big")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        codes = list(pool.map(lambda _: _code_of(lambda: tight.evaluate("data.m.big")), range(2)))
+    assert codes == ["LIMIT_EXCEEDED"] * 2
+    assert tight.evaluate("data.m.small").result == 1000
+    assert PolicyEngine(modules={"m.rego": source}, timeout_ms=60_000).evaluate("data.m.big").result == 2_000_000
+    unlimited = PolicyEngine(modules={"m.rego": source}, memory_limit_bytes=0, timeout_ms=60_000)
+    assert unlimited.evaluate("data.m.big").result == 2_000_000
+    with raises("INVALID_ARGUMENT"):
+        PolicyEngine(memory_limit_bytes=-1)
+
+
+def _code_of(action: Callable[[], object]) -> str:
+    try:
+        action()
+    except CoreSdkError as err:
+        return err.code
+    return "no error"
 
 
 def test_unknown_package_is_policy_not_found(engine: PolicyEngine) -> None:

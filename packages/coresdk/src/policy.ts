@@ -23,6 +23,11 @@ export interface PolicyEngineOptions {
   data?: Record<string, unknown>;
   /** Time limit of one evaluation in milliseconds; past it `EVAL_TIMEOUT`. Default 1000. */
   timeoutMs?: number;
+  /**
+   * Most bytes one evaluation may hold beyond what its thread held when it started; past
+   * it `LIMIT_EXCEEDED` and the engine keeps serving. Default 1 GiB; 0: no limit.
+   */
+  memoryLimitBytes?: number;
   /** Builtin errors raise `EVAL_ERROR` instead of being undefined (OPA's default). Default false. */
   strictBuiltinErrors?: boolean;
   /** What {@link PolicyEngine.allowed} answers when evaluation fails. Default false (fail closed). */
@@ -75,7 +80,7 @@ export interface LoadBundleOptions {
 
 type EngineOptions = Pick<
   PolicyEngineOptions,
-  'timeoutMs' | 'strictBuiltinErrors' | 'failOpen' | 'cache' | 'onPrint' | 'regoVersion'
+  'timeoutMs' | 'memoryLimitBytes' | 'strictBuiltinErrors' | 'failOpen' | 'cache' | 'onPrint' | 'regoVersion'
 >;
 
 /** The outcome of evaluating a rule path. */
@@ -187,6 +192,7 @@ export class PolicyEngine {
       () =>
         new native.PolicyEngine({
           timeoutMs: options.timeoutMs,
+          memoryLimitBytes: options.memoryLimitBytes,
           strictBuiltinErrors: options.strictBuiltinErrors,
           failOpen: options.failOpen,
           cache: options.cache,

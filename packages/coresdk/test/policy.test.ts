@@ -219,6 +219,19 @@ describe('PolicyEngine bad input', () => {
     expect((await ok.evaluate('data.ok.y')).result).toBe(1);
   });
 
+  it('an evaluation over its memory budget is LIMIT_EXCEEDED and the engine keeps serving', async () => {
+    const source = 'package m\nbig := count(numbers.range(1, 2000000))\nsmall := count(numbers.range(1, 1000))\n';
+    const e = PolicyEngine.create({ modules: { 'm.rego': source }, memoryLimitBytes: 16 * 1024 * 1024, timeoutMs: 60_000 });
+    expect(codeOf(() => e.evaluateSync('data.m.big'))).toBe('LIMIT_EXCEEDED');
+    await expect(e.evaluate('data.m.big')).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
+    expect(e.evaluateSync('data.m.small').result).toBe(1000);
+    const roomy = PolicyEngine.create({ modules: { 'm.rego': source }, timeoutMs: 60_000 });
+    expect(roomy.evaluateSync('data.m.big').result).toBe(2_000_000);
+    const unlimited = PolicyEngine.create({ modules: { 'm.rego': source }, memoryLimitBytes: 0, timeoutMs: 60_000 });
+    expect((await unlimited.evaluate('data.m.big')).result).toBe(2_000_000);
+    expect(codeOf(() => new PolicyEngine({ memoryLimitBytes: -1 }))).toBe('INVALID_ARGUMENT');
+  });
+
   it('a 50 MB string input is evaluated', async () => {
     const e = PolicyEngine.create({ modules: { 't.rego': 'package t\nn := count(input.blob)\n' } });
     const blob = 'a'.repeat(50 * 1024 * 1024);

@@ -38,6 +38,7 @@ class PolicyEngine:
         fail_open: bool = False,
         cache: tuple[int, int] | None = None,
         rego_version: int = 1,
+        memory_limit_bytes: int = 1 << 30,
     ) -> PolicyEngine:
         """An engine with no policies and empty data (revision 0).
         `cache` is `(max_entries, ttl_ms)` to turn the decision cache on."""

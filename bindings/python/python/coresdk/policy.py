@@ -134,6 +134,9 @@ class PolicyEngine:
         data: A data document (a JSON object) merged into ``data`` after the policies.
         timeout_ms: Wall-clock limit of one evaluation; past it the evaluation raises
             ``EVAL_TIMEOUT`` and the engine keeps serving.
+        memory_limit_bytes: Most bytes one evaluation may hold beyond what its thread held
+            when it started; past it ``LIMIT_EXCEEDED`` and the engine keeps serving.
+            Default 1 GiB; 0: no limit.
         strict_builtin_errors: When true, a builtin error raises ``EVAL_ERROR``; when
             false (the default, as in OPA) the expression is undefined.
         fail_open: What :meth:`is_allowed` answers when evaluation fails (default
@@ -164,6 +167,7 @@ class PolicyEngine:
         cache: DecisionCache | None = None,
         rego_version: RegoVersion = 1,
         on_print: PrintLogger | None = None,
+        memory_limit_bytes: int = 1 << 30,
     ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
             # A lone path would otherwise be iterated character by character.
@@ -172,7 +176,7 @@ class PolicyEngine:
             raise _error("INVALID_ARGUMENT", "cache must be a DecisionCache")
         native_cache = None if cache is None else cache._native()
         self._native = _native.PolicyEngine(
-            timeout_ms, strict_builtin_errors, fail_open, native_cache, rego_version
+            timeout_ms, strict_builtin_errors, fail_open, native_cache, rego_version, memory_limit_bytes
         )
         self._on_print = on_print
         if modules:

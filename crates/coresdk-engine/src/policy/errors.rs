@@ -9,6 +9,10 @@ fn is_timeout(message: &str) -> bool {
     message.contains("exceeded time limit")
 }
 
+fn is_over_memory_budget(message: &str) -> bool {
+    message.contains("exceeded memory limit")
+}
+
 /// Errors from regorus are `anyhow` errors whose text begins `<file>:<line>:<col>: error:`
 /// for source problems; the location is lifted into [`SourceLocation`].
 fn located(message: &str) -> Option<SourceLocation> {
@@ -71,6 +75,8 @@ pub(super) fn eval_error(e: &anyhow::Error) -> Error {
     let message = error_text(e);
     let code = if is_timeout(&message) {
         ErrorCode::EvalTimeout
+    } else if is_over_memory_budget(&message) {
+        ErrorCode::LimitExceeded
     } else if message.contains("conflict") {
         ErrorCode::PolicyConflict
     } else {
@@ -83,7 +89,11 @@ pub(super) fn query_error(e: &anyhow::Error) -> Error {
     let message = error_text(e);
     // A query that does not parse is reported by the parser against the `<query.rego>`
     // pseudo-file; everything else is an evaluation error.
-    if message.contains("<query") && !is_timeout(&message) && message.contains("error:") {
+    if message.contains("<query")
+        && !is_timeout(&message)
+        && !is_over_memory_budget(&message)
+        && message.contains("error:")
+    {
         return with_location(
             Error::new(ErrorCode::PolicyParse, message.clone()),
             &message,

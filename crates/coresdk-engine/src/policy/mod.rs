@@ -43,6 +43,30 @@ pub struct PolicyOptions {
     /// The Rego syntax modules are parsed as unless a module or its bundle manifest says
     /// otherwise: v1 (the default, as OPA 1.x) or v0 (OPA's `--v0-compatible`).
     pub rego_version: RegoVersion,
+    /// Most bytes one evaluation may hold beyond what its thread held when it started;
+    /// past it the evaluation fails with `LIMIT_EXCEEDED` and the engine keeps serving.
+    /// Default [`DEFAULT_MEMORY_LIMIT`]; `None`: no limit. Enforced where
+    /// [`crate::CountingAllocator`] is the global allocator (the Node and Python packages
+    /// install it; see [`crate::memory_budgets_enforced`]).
+    pub memory_limit: Option<u64>,
+}
+
+/// The default memory budget of one evaluation: 1 GiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
+
+/// The memory limit a binding's `memoryLimitBytes` / `memory_limit_bytes` option means:
+/// 0 is no limit.
+///
+/// Errors: `INVALID_ARGUMENT` for a negative number.
+pub fn memory_limit(bytes: i64) -> Result<Option<u64>> {
+    match u64::try_from(bytes) {
+        Ok(0) => Ok(None),
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(_) => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!("memory limit must be 0 (no limit) or a number of bytes, not {bytes}"),
+        )),
+    }
 }
 
 /// A Rego language version: the syntax a module is parsed as.
@@ -108,6 +132,7 @@ impl Default for PolicyOptions {
             fail_open: false,
             cache: None,
             rego_version: RegoVersion::V1,
+            memory_limit: Some(DEFAULT_MEMORY_LIMIT),
         }
     }
 }
@@ -480,11 +505,16 @@ impl PolicyEngine {
         snapshot: &Snapshot,
         f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
     ) -> Result<T> {
+        let limit = self.options.memory_limit;
         replica::with_replica(
             self.id,
             snapshot.revision,
             || snapshot.replicate(&self.options),
-            f,
+            |engine| {
+                // The replica is the thread's, made before; the budget covers evaluating.
+                let _budget = crate::memory::Budget::start(limit);
+                f(engine)
+            },
         )
     }
 
