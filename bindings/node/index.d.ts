@@ -329,6 +329,8 @@ export interface PolicyOptions {
   cache?: DecisionCacheOptions
   /** The Rego syntax modules are parsed as unless they say otherwise: 1 (default) or 0. */
   regoVersion?: number
+  /** Most bytes one evaluation may hold (default 1 GiB; 0: no limit). */
+  memoryLimitBytes?: number
 }
 
 /** One verification key: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*). */
