@@ -1477,6 +1477,7 @@ impl Engine {
     pub fn check_policy(&mut self) -> Result<()> {
         self.prepare_for_eval(false, false)?;
         self.interpreter.check_function_calls()?;
+        self.interpreter.check_data_conflicts()?;
         self.interpreter.check_recursion()
     }
 

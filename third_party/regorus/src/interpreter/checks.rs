@@ -583,3 +583,78 @@ fn find_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>>
     }
     None
 }
+
+/// The ground start of a rule's reference, `p.q` of `p.q[x]` or `p.q["r"]` of
+/// `p.q["r"][x]`: where OPA's rule tree holds the rule.
+fn ground_prefix(refr: &Expr, out: &mut Vec<String>) -> bool {
+    match refr {
+        Expr::Var { span, .. } => {
+            out.push(span.text().to_string());
+            true
+        }
+        Expr::RefDot { refr, field, .. } => {
+            if ground_prefix(refr, out) {
+                out.push(field.0.text().to_string());
+            }
+            true
+        }
+        Expr::RefBrack { refr, index, .. } => {
+            if ground_prefix(refr, out) {
+                if let Expr::String { value, .. } = index.as_ref() {
+                    if let Ok(key) = value.as_string() {
+                        out.push(key.as_ref().to_string());
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+/// True when base data holds `path` as OPA's storage sees it: a value at the path, or a
+/// value that is not an object on the way to it.
+fn data_holds(data: &Value, path: &[String]) -> bool {
+    let mut value = data;
+    for (depth, key) in path.iter().enumerate() {
+        match value {
+            Value::Object(fields) => match fields.get(&Value::from(key.as_str())) {
+                Some(next) => value = next,
+                None => return false,
+            },
+            _ => return depth > 0,
+        }
+    }
+    true
+}
+
+impl Interpreter {
+    /// OPA's check of base against virtual documents: a rule whose path holds base data,
+    /// or lies below base data that is not an object, is refused (`conflicting rule for
+    /// data path a/b found`) instead of one of the two silently winning.
+    pub(crate) fn check_data_conflicts(&self) -> Result<()> {
+        for module in self.compiled_policy.modules.iter() {
+            let package = get_path_string(&module.package.refr, None)?;
+            for rule in &module.policy {
+                let refr = match rule.as_ref() {
+                    Rule::Spec { head, .. } => match head {
+                        RuleHead::Compr { refr, .. }
+                        | RuleHead::Set { refr, .. }
+                        | RuleHead::Func { refr, .. } => refr,
+                    },
+                    Rule::Default { refr, .. } => refr,
+                };
+                let mut path: Vec<String> = package.split('.').map(str::to_string).collect();
+                ground_prefix(refr, &mut path);
+                if data_holds(&self.init_data, &path) {
+                    bail!(rule.span().error(&alloc::format!(
+                        "conflicting rule for data path {} found",
+                        path.join("/")
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}

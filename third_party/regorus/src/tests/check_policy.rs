@@ -107,3 +107,57 @@ fn dynamic_refs_into_data_are_not_recursion() -> Result<()> {
         "package primary\nallow.see.x if true\n",
     ])
 }
+
+fn conflict_of(module: &str, data: &str) -> Option<alloc::string::String> {
+    let mut engine = Engine::new();
+    engine
+        .add_policy("m.rego".to_string(), module.to_string())
+        .unwrap();
+    engine
+        .add_data(Value::from_json_str(data).unwrap())
+        .unwrap();
+    engine.check_policy().err().map(|e| alloc::format!("{e}"))
+}
+
+#[test]
+fn rules_where_base_data_is_are_rejected_as_opa_does() {
+    let conflict = |module: &str, data: &str, path: &str| {
+        let e = conflict_of(module, data).expect("a conflict");
+        assert!(
+            e.contains(&alloc::format!(
+                "conflicting rule for data path {path} found"
+            )),
+            "{e}"
+        );
+    };
+    conflict("package a\nk := 1\n", r#"{"a": {"k": "foo"}}"#, "a/k");
+    conflict(
+        "package a\nk := 1\n",
+        r#"{"a": {"k": {"deeper": 1}}}"#,
+        "a/k",
+    );
+    conflict("package a.b\nk := 1\n", r#"{"a": 7}"#, "a/b/k");
+    conflict(
+        "package a\np contains x if x := 1\n",
+        r#"{"a": {"p": []}}"#,
+        "a/p",
+    );
+    conflict(
+        "package a\nq.r[x] := 1 if x := \"s\"\n",
+        r#"{"a": {"q": {"r": 1}}}"#,
+        "a/q/r",
+    );
+    // Beside, above and in other packages: no conflict.
+    assert_eq!(
+        conflict_of("package a\nk := 1\n", r#"{"a": {"j": 1}}"#),
+        None
+    );
+    assert_eq!(
+        conflict_of("package a.b\nk := 1\n", r#"{"a": {"c": 1}}"#),
+        None
+    );
+    assert_eq!(
+        conflict_of("package a\nk := 1\n", r#"{"b": {"k": 1}}"#),
+        None
+    );
+}
