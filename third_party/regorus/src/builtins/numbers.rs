@@ -140,8 +140,19 @@ fn range_step(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) -
         _ => (),
     }
 
-    if strict && (!incr.is_integer() || incr <= Number::from(0u64)) {
-        bail!(params[2].span().error("step must be a positive integer"))
+    if !incr.is_integer() || incr <= Number::from(0u64) {
+        if strict {
+            bail!(params[2].span().error("step must be a positive integer"))
+        }
+        // As OPA without strict errors: undefined (a zero step divided by zero here).
+        return Ok(Value::Undefined);
+    }
+
+    // A step longer than the whole range, even one beyond int64, yields the start alone,
+    // as in OPA.
+    let distance = if v2 < v1 { v1.sub(&v2)? } else { v2.sub(&v1)? };
+    if incr > distance {
+        return Ok(Value::from_array(alloc::vec![Value::from(v1)]));
     }
 
     let (incr, num_elements) = match (v2.sub(&v1)?.as_i64(), incr.as_i64()) {
