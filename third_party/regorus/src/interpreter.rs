@@ -3484,6 +3484,40 @@ impl Interpreter {
         Ok(())
     }
 
+    /// Evaluates the rules whose static path ends at `path` or one of its prefixes
+    /// (`p[q].r`, held at `data.p`): they add to the document below as much as the rule
+    /// found at the longer path does, as in OPA.
+    fn ensure_rules_ending_above(&mut self, path: &[&str]) -> Result<()> {
+        for end in (1..=path.len()).rev() {
+            let prefix = format_string_path(&path[..end])?;
+            let Some(rules) = self.compiled_policy.rules.get(&prefix).cloned() else {
+                continue;
+            };
+            for rule in rules {
+                if self.processed.contains(&rule) || !self.rule_ends_at(&rule, &prefix)? {
+                    continue;
+                }
+                let module = self.get_rule_module(&rule)?;
+                self.eval_rule(&module, &rule)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// True when `rule`'s ground path (package and the start of its reference up to the
+    /// first key that is not a string) is `path`.
+    fn rule_ends_at(&self, rule: &Ref<Rule>, path: &str) -> Result<bool> {
+        let module = self.get_rule_module(rule)?;
+        let mut components = vec![PathComponent::String("data".to_string())];
+        components.extend(get_rule_path_components(&module.package.refr)?);
+        let head = get_rule_path_components(Self::get_rule_refr(rule))?;
+        components.extend(
+            head.into_iter()
+                .take_while(|c| matches!(c, PathComponent::String(_))),
+        );
+        Ok(format_path_components(&components)? == path)
+    }
+
     fn is_processed(&self, path: &[&str]) -> Result<bool> {
         let mut obj = &self.processed_paths;
         for p in path {
@@ -3603,6 +3637,8 @@ impl Interpreter {
                         .contains_key(&prefix_path)
                 {
                     self.ensure_rule_evaluated(prefix_path)?;
+                    let shorter: Vec<&str> = prefix_components[..i].to_vec();
+                    self.ensure_rules_ending_above(&shorter)?;
                     break;
                 }
             }
@@ -3654,6 +3690,13 @@ impl Interpreter {
                     || self.compiled_policy.default_rules.contains_key(&path)
                 {
                     self.ensure_rule_evaluated(path)?;
+                    let mut above: Vec<String> = core::iter::once("data".to_string())
+                        .chain(module_var_path.iter().cloned())
+                        .collect();
+                    above.extend(fields.iter().take(i).map(|f| (*f).to_string()));
+                    above.pop();
+                    let above: Vec<&str> = above.iter().map(String::as_str).collect();
+                    self.ensure_rules_ending_above(&above)?;
                     found = true;
                     break;
                 }
