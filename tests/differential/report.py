@@ -83,7 +83,7 @@ class Results:
                 "",
                 "Known disagreements by cause (case ids listed, across the quick and default runs):",
                 "",
-                *[f"- {cause}: {count}" for cause, count in causes],
+                *([f"- {cause}: {count}" for cause, count in causes] or ["- none"]),
                 END,
             ]
         )
