@@ -1277,7 +1277,11 @@ impl Interpreter {
                 for var in vars {
                     let name = var.source_str();
                     if self.current_scope()?.get(&name).is_some() {
-                        bail!("duplicated definition of local variable {}", name);
+                        // Met again on the next iteration of a loop hoisted above it
+                        // (`x := xs[_]; some y; ...`): a fresh declaration, as in OPA, which
+                        // refuses a true redeclaration at compile time.
+                        self.add_variable(&name, Value::Undefined)?;
+                        continue;
                     }
                     self.add_variable_or(&name)?;
                 }
