@@ -17,12 +17,14 @@ if (!version) {
   console.error('no [workspace.package] version in Cargo.toml');
   process.exit(1);
 }
-for (const crate of ['crates/coresdk-engine', 'bindings/node', 'bindings/python']) {
+for (const crate of ['crates/coresdk-base', 'crates/coresdk-canonical', 'crates/coresdk-mask', 'crates/coresdk-engine', 'bindings/node', 'bindings/python']) {
   const toml = read(`${crate}/Cargo.toml`);
   if (!/^version\.workspace\s*=\s*true/m.test(toml)) problems.push(`${crate}/Cargo.toml must use version.workspace = true`);
 }
-const engineDep = cargo.match(/coresdk-engine\s*=\s*\{[^}]*version\s*=\s*"([^"]+)"/)?.[1];
-if (engineDep !== version) problems.push(`workspace dependency coresdk-engine is ${engineDep}, want ${version}`);
+for (const name of ['coresdk-base', 'coresdk-canonical', 'coresdk-mask', 'coresdk-engine']) {
+  const dep = cargo.match(new RegExp(`^${name}\\s*=\\s*\\{[^}]*version\\s*=\\s*"([^"]+)"`, 'm'))?.[1];
+  if (dep !== version) problems.push(`workspace dependency ${name} is ${dep}, want ${version}`);
+}
 
 const pkgs = ['bindings/node/package.json', 'packages/coresdk/package.json'];
 const npmDir = join(root, 'bindings/node/npm');

@@ -31,7 +31,7 @@ step "fixtures self-check (schema, unique ids, expected-failure ids)"
 step "Rust: rustfmt, clippy -D warnings, cargo test"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo test -p coresdk-engine
+cargo test -p coresdk-base -p coresdk-canonical -p coresdk-mask -p coresdk-engine
 
 step "Node: tsc --noEmit + vitest"
 pnpm --filter coresdk test

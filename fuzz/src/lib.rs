@@ -2,7 +2,9 @@
 //! its findings are sound; masked JSON is valid JSON and idempotent; canonical JSON is a
 //! fixed point. A failed property panics, which libFuzzer reports as a crash.
 
-use coresdk_engine::{canonical, json, MaskOptions, Masker};
+use coresdk_base::json;
+use coresdk_canonical as canonical;
+use coresdk_mask::{MaskOptions, Masker};
 use std::sync::OnceLock;
 
 fn masker() -> &'static Masker {

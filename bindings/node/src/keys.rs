@@ -189,7 +189,7 @@ pub fn host_or_js_key(
     provider: Option<Arc<dyn KeyProvider>>,
     default_id: &str,
 ) -> coresdk_engine::Result<(Arc<dyn KeyProvider>, String)> {
-    coresdk_engine::keys::host_key_or_provider(
+    coresdk_engine::host_key_or_provider(
         key,
         key_file.map(std::path::Path::new),
         key_id,

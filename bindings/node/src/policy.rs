@@ -172,7 +172,7 @@ impl PolicyEngine {
                 core.timeout = Duration::from_millis(u64::from(ms));
             }
             if let Some(bytes) = options.memory_limit_bytes {
-                core.memory_limit = call(|| coresdk_engine::policy::memory_limit(bytes))?;
+                core.memory_limit = call(|| coresdk_engine::memory_limit(bytes))?;
             }
             if let Some(strict) = options.strict_builtin_errors {
                 core.strict_builtin_errors = strict;

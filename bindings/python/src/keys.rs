@@ -19,7 +19,7 @@ pub fn host_or_python_key(
     default_id: &str,
 ) -> Result<(Arc<dyn KeyProvider>, String)> {
     let provider = key_provider.map(|p| Arc::new(PyKeyProvider::new(p)) as Arc<dyn KeyProvider>);
-    coresdk_engine::keys::host_key_or_provider(key, key_file, key_id, provider, default_id)
+    coresdk_engine::host_key_or_provider(key, key_file, key_id, provider, default_id)
 }
 
 /// The Python object behind a [`KeyProvider`].

@@ -102,9 +102,7 @@ impl PolicyEngine {
         memory_limit_bytes: i64,
     ) -> PyResult<Self> {
         let rego_version = attached(py, || RegoVersion::from_number(rego_version))?;
-        let memory_limit = attached(py, || {
-            coresdk_engine::policy::memory_limit(memory_limit_bytes)
-        })?;
+        let memory_limit = attached(py, || coresdk_engine::memory_limit(memory_limit_bytes))?;
         let cache = cache.map(|(max_entries, ttl_ms)| CacheOptions {
             max_entries,
             ttl: Duration::from_millis(ttl_ms),

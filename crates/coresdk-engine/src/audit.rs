@@ -183,7 +183,7 @@ impl AuditLog {
         let mut fields = Map::new();
         fields.insert("v".into(), json!(1));
         fields.insert("id".into(), json!(decision.decision_id));
-        fields.insert("time_ms".into(), json!(crate::poller::now_unix_ms()));
+        fields.insert("time_ms".into(), json!(crate::clock::now_unix_ms()));
         fields.insert("revision".into(), json!(decision.revision));
         fields.insert("bundle_revision".into(), json!(decision.bundle_revision));
         fields.insert("query".into(), json!(query));

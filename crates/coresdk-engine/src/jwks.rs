@@ -8,10 +8,11 @@
 //! triggers one immediate refetch, at most once per `min_refetch_interval`, so a flood of
 //! tokens with made-up `kid`s cannot turn into a flood of requests.
 
+use crate::clock::now_unix_ms;
 use crate::error::{Error, ErrorCode, Result};
+use crate::key_set::KeySet;
 use crate::metrics::SourceStatus;
-use crate::poller::{now_unix_ms, Stop};
-use crate::token::KeySet;
+use crate::stop::Stop;
 use arc_swap::ArcSwap;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};

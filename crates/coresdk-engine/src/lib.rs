@@ -18,38 +18,48 @@
 //! assert_eq!(canonical::canonicalize_json(br#"{"b":1,"a":[1.0]}"#).unwrap(), r#"{"a":[1],"b":1}"#);
 //! ```
 
+// The layers, lowest first (docs/ARCHITECTURE.md): the leaf crates (error codes and JSON,
+// canonical hashing, masking), then keys and tokens, then policy evaluation, then the
+// sources that feed an engine (bundles, pollers, watches). Imports only point down.
 pub mod audit;
 mod builtins;
 pub mod bundle;
-pub mod cache;
-pub mod canonical;
-pub mod error;
+mod cache;
+mod clock;
 mod graphql;
-pub mod json;
 mod jwk;
-pub mod jwks;
-pub mod keys;
-pub mod lkg;
-pub mod mask;
+mod jwks;
+mod key_set;
+mod keys;
+mod last_known_good;
 mod memory;
-pub mod metrics;
-pub mod policy;
-pub mod poller;
+mod metrics;
+mod policy;
+mod poller;
 mod replica;
-pub mod token;
-pub mod watch;
+mod stop;
+mod token;
+mod watch;
+
+pub use coresdk_base::{error, json};
+pub use coresdk_canonical as canonical;
+pub use coresdk_mask as mask;
 
 pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
-pub use jwks::JwksOptions;
-pub use keys::{KeyProvider, SoftwareKeyStore};
-pub use lkg::LastKnownGood;
+pub use jwks::{JwksOptions, MAX_JWKS_BYTES};
+pub use keys::{host_key, host_key_or_provider, KeyProvider, SoftwareKeyStore};
+pub use last_known_good::{CachedBundle, LastKnownGood};
 pub use mask::{Finding, MaskOptions, Masker, Strategy};
 pub use memory::{memory_budgets_enforced, CountingAllocator};
-pub use policy::{Decision, PolicyEngine, PolicyOptions, QueryDecision, RegoModule, RegoVersion};
-pub use poller::{BundlePoller, PollerOptions};
-pub use token::{KeySet, TokenOptions, TokenVerifier};
+pub use metrics::{SourceStatus, LATENCY_BUCKETS_SECONDS};
+pub use policy::{
+    memory_limit, Decision, PolicyEngine, PolicyOptions, QueryDecision, RegoModule, RegoVersion,
+    DEFAULT_MEMORY_LIMIT, MAX_POLICY_BYTES, MAX_POLICY_COLUMNS, MAX_POLICY_LINES,
+};
+pub use poller::{BundlePoller, PollerOptions, MAX_BUNDLE_DOWNLOAD_BYTES};
+pub use token::{KeySet, KeySources, KeySpec, TokenOptions, TokenVerifier, MAX_TOKEN_BYTES};
 pub use watch::DirectoryWatch;
 
 /// The version of this crate (and of every CoreSDK package: one version for all).

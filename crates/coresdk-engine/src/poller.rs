@@ -10,13 +10,15 @@
 //! the engine's metrics (`source.state = "failing"`, `coresdk_policy_source_up 0`).
 
 use crate::bundle::{Bundle, Verification};
+use crate::clock::now_unix_ms;
 use crate::error::{Error, ErrorCode, Result};
-use crate::lkg::{Cached, LastKnownGood};
+use crate::last_known_good::{CachedBundle, LastKnownGood};
 use crate::policy::PolicyEngine;
+use crate::stop::Stop;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// Largest bundle download accepted (the unpacked size is limited by the bundle reader).
 pub const MAX_BUNDLE_DOWNLOAD_BYTES: u64 = 256 * 1024 * 1024;
@@ -37,7 +39,7 @@ pub struct PollerOptions {
     /// Verify bundle signatures with this key; unsigned or badly signed bundles are
     /// rejected with `INTEGRITY` and the last good revision keeps serving.
     pub verification: Option<Verification>,
-    /// Persist each activated bundle here (HMAC'd, written atomically; lkg.rs).
+    /// Persist each activated bundle here (HMAC'd, written atomically; last_known_good.rs).
     pub last_known_good: Option<LastKnownGood>,
     /// When the first poll fails and nothing is serving yet, serve the persisted bundle
     /// (fail open on partition). Default true. A persisted bundle whose HMAC does not
@@ -88,34 +90,6 @@ impl PollerOptions {
 enum Polled {
     Updated,
     NotModified,
-}
-
-/// Stop flag shared with the polling thread; the condvar cuts a wait short.
-#[derive(Default)]
-pub(crate) struct Stop {
-    stopped: Mutex<bool>,
-    wake: Condvar,
-}
-
-impl Stop {
-    /// Sleeps up to `delay`; true when stopped meanwhile.
-    pub(crate) fn wait(&self, delay: Duration) -> bool {
-        let stopped = self.stopped.lock().unwrap_or_else(|p| p.into_inner());
-        let (stopped, _) = self
-            .wake
-            .wait_timeout_while(stopped, delay, |stopped| !*stopped)
-            .unwrap_or_else(|p| p.into_inner());
-        *stopped
-    }
-
-    pub(crate) fn stop(&self) {
-        *self.stopped.lock().unwrap_or_else(|p| p.into_inner()) = true;
-        self.wake.notify_all();
-    }
-
-    pub(crate) fn is_stopped(&self) -> bool {
-        *self.stopped.lock().unwrap_or_else(|p| p.into_inner())
-    }
 }
 
 /// A running poller. Stops (and joins its thread) on [`BundlePoller::stop`] or drop.
@@ -281,7 +255,7 @@ fn poll(
     let bundle = bundle?;
     engine.load_bundle(&bundle)?;
     if let Some(lkg) = &options.last_known_good {
-        let entry = Cached {
+        let entry = CachedBundle {
             bundle: body,
             etag: new_etag.clone(),
             revision: bundle.manifest.revision.clone(),
@@ -356,13 +330,6 @@ pub(crate) fn record_failure(engine: &PolicyEngine, error: Error) {
         s.consecutive_failures += 1;
         s.last_error = Some((error.code(), error.message().to_string()));
     });
-}
-
-pub(crate) fn now_unix_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
 }
 
 /// A random delay in `[min, max]`.

@@ -8,10 +8,11 @@
 //! the failure shows in the engine's metrics until a later change fixes it.
 
 use crate::bundle::Verification;
+use crate::clock::now_unix_ms;
 use crate::error::{Error, ErrorCode, Result};
 use crate::metrics::SourceStatus;
 use crate::policy::PolicyEngine;
-use crate::poller::{now_unix_ms, record_failure};
+use crate::poller::record_failure;
 use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! and the audit log and last-known-good cache taking their keys from a provider.
 
 use coresdk_engine::audit::{self, AuditLog, AuditOptions};
-use coresdk_engine::lkg::{Cached, LastKnownGood};
+use coresdk_engine::{CachedBundle, LastKnownGood};
 use coresdk_engine::{Decision, ErrorCode, KeyProvider, Result, SoftwareKeyStore};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -243,7 +243,7 @@ fn the_audit_log_and_the_cache_take_keys_from_a_provider() {
     let _ = std::fs::remove_file(&path);
 
     let lkg = LastKnownGood::with_provider(temp("lkg"), provider.clone(), "kms-audit");
-    let entry = Cached {
+    let entry = CachedBundle {
         bundle: b"bytes".to_vec(),
         etag: None,
         revision: "r".into(),

@@ -305,7 +305,7 @@ fn query_returns_rows_and_parse_errors() {
 
 #[test]
 fn policy_size_limits() {
-    use coresdk_engine::policy::{MAX_POLICY_BYTES, MAX_POLICY_COLUMNS};
+    use coresdk_engine::{MAX_POLICY_BYTES, MAX_POLICY_COLUMNS};
     let engine = PolicyEngine::default();
     // Generated policies have long lines: 10,000 columns is fine.
     let long_line = format!("package wide\nx := \"{}\"\n", "a".repeat(10_000));

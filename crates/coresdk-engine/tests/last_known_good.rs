@@ -3,8 +3,8 @@
 
 mod support;
 
-use coresdk_engine::lkg::{Cached, LastKnownGood};
 use coresdk_engine::{BundlePoller, ErrorCode, PolicyEngine, PollerOptions};
+use coresdk_engine::{CachedBundle, LastKnownGood};
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,8 +20,8 @@ fn cache(name: &str, key: &[u8]) -> LastKnownGood {
     LastKnownGood::new(dir.join("bundle.lkg"), key).unwrap()
 }
 
-fn entry(version: u32) -> Cached {
-    Cached {
+fn entry(version: u32) -> CachedBundle {
+    CachedBundle {
         bundle: versioned_bundle(version),
         etag: Some(format!("\"e{version}\"")),
         revision: format!("v{version}"),

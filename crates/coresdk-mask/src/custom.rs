@@ -13,7 +13,7 @@
 
 use super::validate::{luhn, standalone_word, Span};
 use super::{MaskOptions, Strategy};
-use crate::error::{Error, ErrorCode, Result};
+use coresdk_base::error::{Error, ErrorCode, Result};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -199,7 +199,7 @@ impl MaskOptions {
             ..MaskOptions::default()
         };
         if let Some(text) = config_json {
-            options.apply_json(&crate::json::parse(text.as_bytes())?, key)?;
+            options.apply_json(&coresdk_base::json::parse(text.as_bytes())?, key)?;
         }
         Ok(options)
     }

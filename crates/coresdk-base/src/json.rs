@@ -62,7 +62,7 @@ pub fn parse_as<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
 }
 
 /// As [`parse_as`], for types that may borrow strings from `bytes`.
-pub(crate) fn parse_borrowed<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
+pub fn parse_borrowed<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(map_serde_error)
 }
 

@@ -8,8 +8,8 @@
 //! - Strings use the minimal JSON escapes: `\b \t \n \f \r \" \\`, other controls as
 //!   `\u00xx` (lowercase hex), everything else literal UTF-8.
 
-use crate::error::{Error, ErrorCode, Result};
-use crate::json::{self, MAX_DEPTH};
+use coresdk_base::error::{Error, ErrorCode, Result};
+use coresdk_base::json::{self, MAX_DEPTH};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use tree::Tree;

@@ -1,10 +1,11 @@
-//! Tests of `mask` on JSON values (src/mask/mod.rs, keys.rs): sensitive keys, pseudonyms
+//! Tests of `mask` on JSON values (src/lib.rs, sensitive_keys.rs): sensitive keys, pseudonyms
 //! of scalars, unicode, round trips, errors and the depth limit.
 
-mod common;
+mod maskers;
 
-use common::{pseudonymizer, redactor};
-use coresdk_engine::{json, ErrorCode, MaskOptions, Masker, Strategy};
+use coresdk_base::{json, ErrorCode};
+use coresdk_mask::{MaskOptions, Masker, Strategy};
+use maskers::{pseudonymizer, redactor};
 use serde_json::{json, Value};
 
 // ---- JSON values ----

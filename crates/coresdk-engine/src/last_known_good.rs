@@ -34,7 +34,7 @@ impl std::fmt::Debug for LastKnownGood {
 
 /// A restored cache entry.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Cached {
+pub struct CachedBundle {
     /// The bundle's `.tar.gz` bytes.
     pub bundle: Vec<u8>,
     /// The ETag it was served with, if any.
@@ -98,7 +98,7 @@ fn integrity(path: &Path, why: &str) -> Error {
 impl LastKnownGood {
     /// Persists `entry` atomically. Errors: `SOURCE_UNAVAILABLE` when it cannot be written
     /// (the previous cache is left as it was).
-    pub fn store(&self, entry: &Cached) -> Result<()> {
+    pub fn store(&self, entry: &CachedBundle) -> Result<()> {
         let unavailable = |e: std::io::Error| {
             Error::new(
                 ErrorCode::SourceUnavailable,
@@ -144,7 +144,7 @@ impl LastKnownGood {
     /// Reads and verifies the cache. `Ok(None)` when there is none; `INTEGRITY` when it
     /// exists but is truncated, malformed or its HMAC does not verify (the whole entry is
     /// rejected); `SOURCE_UNAVAILABLE` when it cannot be read.
-    pub fn load(&self) -> Result<Option<Cached>> {
+    pub fn load(&self) -> Result<Option<CachedBundle>> {
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -177,7 +177,7 @@ impl LastKnownGood {
         if !same {
             return Err(integrity(&self.path, "HMAC does not verify"));
         }
-        Ok(Some(Cached {
+        Ok(Some(CachedBundle {
             bundle: bundle.to_vec(),
             etag,
             revision,

@@ -1,6 +1,7 @@
 //! Canonical JSON (RFC 8785) and hashing beyond the golden fixtures.
 
-use coresdk_engine::{canonical, ErrorCode};
+use coresdk_base::ErrorCode;
+use coresdk_canonical as canonical;
 use serde_json::json;
 
 #[test]

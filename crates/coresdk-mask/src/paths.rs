@@ -8,7 +8,7 @@
 //! `x.a.b`; write `*.a.b` for one level further). Names are matched exactly (no case
 //! folding: these are paths the caller wrote for their own objects).
 
-use crate::error::{Error, ErrorCode, Result};
+use coresdk_base::error::{Error, ErrorCode, Result};
 
 /// One segment of a configured path.
 #[derive(Debug, Clone, PartialEq, Eq)]

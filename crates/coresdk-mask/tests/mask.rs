@@ -1,11 +1,12 @@
-//! Tests of `mask` (src/mask/): every detector with positives and hard negatives,
+//! Tests of `mask` (src/): every detector with positives and hard negatives,
 //! overlap resolution, strategies and a 50 MB text. Idempotence and offsets are in
 //! mask_properties.rs, JSON values in mask_json.rs; the golden cases of fixtures/mask run in fixtures.rs.
 
-mod common;
+mod maskers;
 
-use common::{pseudonymizer, redactor, JWT};
-use coresdk_engine::{ErrorCode, MaskOptions, Masker, Strategy};
+use coresdk_base::ErrorCode;
+use coresdk_mask::{MaskOptions, Masker, Strategy};
+use maskers::{pseudonymizer, redactor, JWT};
 
 fn mask(text: &str) -> String {
     redactor().mask_text(text)
@@ -492,10 +493,10 @@ fn masker_is_send_sync_clone() {
 /// Regression: `Strategy` derived `Debug` and printed the HMAC key bytes.
 #[test]
 fn debug_output_never_shows_the_pseudonym_key() {
-    let strategy = coresdk_engine::Strategy::Pseudonymize {
+    let strategy = coresdk_mask::Strategy::Pseudonymize {
         key: b"top-secret-key".to_vec(),
     };
-    let options = coresdk_engine::MaskOptions {
+    let options = coresdk_mask::MaskOptions {
         strategy: strategy.clone(),
         sensitive_keys: vec![],
         ..Default::default()

@@ -1,10 +1,10 @@
-//! Encoded values (src/mask/encoded.rs): URL-encoded and base64-wrapped secrets are found
+//! Encoded values (src/encoded.rs): URL-encoded and base64-wrapped secrets are found
 //! by decoding, two encodings deep; benign encoded text is left alone.
 
-mod common;
+mod maskers;
 
 use base64::Engine as _;
-use common::redactor;
+use maskers::redactor;
 
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)

@@ -1,7 +1,7 @@
-//! Maskers shared by the mask test files.
+//! The maskers every test file of this crate builds.
 #![allow(dead_code)] // each test crate uses a different subset
 
-use coresdk_engine::{MaskOptions, Masker, Strategy};
+use coresdk_mask::{MaskOptions, Masker, Strategy};
 
 /// A masker with the default (redact) strategy.
 pub fn redactor() -> Masker {

@@ -4,7 +4,7 @@
 //! - `scan.rs`: finds every candidate of every detector in a fixed number of passes.
 //! - `validate.rs`: checksums, number rules, credential checks.
 //! - `boundary.rs`: the look-around regexes cannot do (word and number boundaries).
-//! - `keys.rs`: key-name rules for JSON objects.
+//! - `sensitive_keys.rs`: key-name rules for JSON objects.
 //! - `paths.rs`: path rules (`a.b[*].c`, pino / fast-redact syntax) for JSON values.
 //! - `replacement.rs`: replacement tokens, rendered and recognised.
 //!
@@ -39,21 +39,21 @@ mod custom;
 mod detectors;
 mod encoded;
 mod identifiers;
-mod keys;
 mod paths;
 mod phone;
 mod providers;
 mod replacement;
 mod scan;
+mod sensitive_keys;
 mod validate;
 
-use crate::error::{Error, ErrorCode, Result};
-use crate::json;
+use coresdk_base::error::{Error, ErrorCode, Result};
+use coresdk_base::json;
 use hmac::{Hmac, Mac};
-use keys::SensitiveKeys;
 use paths::{PathRules, Step};
 use replacement::Replacer;
 use scan::{Candidate, Catalog};
+use sensitive_keys::SensitiveKeys;
 use serde_json::Value;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};

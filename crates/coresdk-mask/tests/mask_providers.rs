@@ -1,11 +1,11 @@
-//! Provider tokens (src/mask/providers.rs): one sample per row, masked whole with its
+//! Provider tokens (src/providers.rs): one sample per row, masked whole with its
 //! label alone, in a sentence, after `key=` and inside JSON; glued to a longer word or
 //! written as a documentation placeholder it is left alone. Samples are random bodies of
 //! each provider's documented shape (generated once with a seeded generator).
 
-mod common;
+mod maskers;
 
-use common::redactor;
+use maskers::redactor;
 
 const SAMPLES: &[(&str, &str)] = &[
     ("GCP_API_KEY", "AIzaPtYgjmUhBel31iEl2hpChYgCfrL1spNxnyV"),
