@@ -299,6 +299,12 @@ export interface NativeQueryResult {
   prints: Array<string>
 }
 
+/**
+ * The stable error codes of the core, in declaration order (the one list every
+ * language checks its own against).
+ */
+export declare function errorCodes(): Array<string>
+
 /** The version of the native addon (the one CoreSDK version). */
 export declare function nativeVersion(): string
 

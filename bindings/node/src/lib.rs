@@ -48,6 +48,16 @@ pub fn panic_probe_async() -> AsyncTask<Work<()>> {
     AsyncTask::new(Work::new(coresdk_engine::error::panic_probe))
 }
 
+/// The stable error codes of the core, in declaration order (the one list every
+/// language checks its own against).
+#[napi(catch_unwind)]
+pub fn error_codes() -> Vec<String> {
+    coresdk_engine::ErrorCode::ALL
+        .iter()
+        .map(|code| code.as_str().to_string())
+        .collect()
+}
+
 /// The version of the native addon (the one CoreSDK version).
 #[napi(catch_unwind)]
 pub fn native_version() -> String {

@@ -62,13 +62,7 @@ fn verifier(o: TokenVerifierOptions) -> coresdk_engine::Result<coresdk_engine::T
     if let Some(seconds) = o.leeway_seconds {
         options.leeway = Duration::from_secs(u64::from(seconds));
     }
-    if let Some(url) = o.jwks_url {
-        if o.jwks_json.is_some() || o.keys.is_some() {
-            return Err(coresdk_engine::Error::new(
-                coresdk_engine::ErrorCode::InvalidArgument,
-                "give jwksUrl or jwksJson/keys, not both",
-            ));
-        }
+    let jwks_url = o.jwks_url.map(|url| {
         let mut jwks = coresdk_engine::JwksOptions::new(url);
         if let Some(s) = o.jwks_refresh_seconds {
             jwks.refresh_interval = Duration::from_secs(u64::from(s));
@@ -79,29 +73,20 @@ fn verifier(o: TokenVerifierOptions) -> coresdk_engine::Result<coresdk_engine::T
         if let Some(ms) = o.jwks_timeout_ms {
             jwks.timeout = Duration::from_millis(u64::from(ms));
         }
-        return coresdk_engine::TokenVerifier::from_jwks_url(jwks, options);
-    }
-    let mut keys = match o.jwks_json {
-        Some(json) => coresdk_engine::KeySet::from_jwks_json(&bytes(json))?,
-        None => coresdk_engine::KeySet::new(),
+        jwks
+    });
+    let keys = o.keys.unwrap_or_default().into_iter().map(|key| coresdk_engine::KeySpec {
+        algorithm: key.algorithm,
+        public_key_pem: key.public_key,
+        secret: key.secret.map(|secret| secret.to_vec()),
+        key_id: key.key_id,
+    });
+    let sources = coresdk_engine::KeySources {
+        jwks_json: o.jwks_json.map(bytes),
+        keys: keys.collect(),
+        jwks_url,
     };
-    for key in o.keys.unwrap_or_default() {
-        keys = match (key.public_key, key.secret) {
-            (Some(pem), None) => {
-                keys.with_public_pem(key.key_id.as_deref(), &key.algorithm, &pem)?
-            }
-            (None, Some(secret)) => {
-                keys.with_secret(key.key_id.as_deref(), &key.algorithm, &secret)?
-            }
-            _ => {
-                return Err(coresdk_engine::Error::new(
-                    coresdk_engine::ErrorCode::InvalidArgument,
-                    "a key needs exactly one of publicKey and secret",
-                ))
-            }
-        };
-    }
-    Ok(coresdk_engine::TokenVerifier::new(keys, options))
+    coresdk_engine::TokenVerifier::from_sources(sources, options)
 }
 
 /// A verifier over the JWKS at `options.jwksUrl`, fetched on the libuv pool (the JS

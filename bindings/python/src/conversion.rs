@@ -149,6 +149,15 @@ pub fn unsigned(obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     })
 }
 
+/// `None` (the core's default applies) or a non-negative `int` that fits in 64 bits.
+pub fn optional_unsigned(obj: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    if obj.is_none() {
+        Ok(None)
+    } else {
+        unsigned(obj).map(Some)
+    }
+}
+
 /// `bool` (exactly; `1` is not a bool).
 pub fn boolean(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     obj.extract::<bool>()

@@ -15,65 +15,64 @@ pub struct TokenVerifier {
     pub(crate) inner: coresdk_engine::TokenVerifier,
 }
 
-fn build(
-    jwks_json: Option<Bytes>,
-    keys: Vec<KeyParts>,
-    options: coresdk_engine::TokenOptions,
-) -> coresdk_engine::Result<coresdk_engine::TokenVerifier> {
-    let mut set = match jwks_json {
-        Some(json) => coresdk_engine::KeySet::from_jwks_json(json.as_bytes())?,
-        None => coresdk_engine::KeySet::new(),
-    };
-    for (algorithm, public_key, secret, key_id) in keys {
-        set = match (public_key, secret) {
-            (Some(pem), None) => set.with_public_pem(key_id.as_deref(), &algorithm, &pem)?,
-            (None, Some(secret)) => set.with_secret(key_id.as_deref(), &algorithm, &secret)?,
-            _ => {
-                return Err(coresdk_engine::Error::new(
-                    coresdk_engine::ErrorCode::InvalidArgument,
-                    "a key needs exactly one of public_key and secret",
-                ))
-            }
-        };
-    }
-    Ok(coresdk_engine::TokenVerifier::new(set, options))
-}
-
 #[pymethods]
 impl TokenVerifier {
     /// A verifier over a JWKS document (JSON text) and/or keys given one by one, or over
-    /// a JWKS URL `(url, refresh_seconds, min_refetch_seconds, timeout_ms)`.
+    /// a JWKS URL. `None` numbers take the core's defaults; the core checks the sources.
     #[new]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (jwks_json, keys, issuers, audiences, leeway_seconds, required_claims, jwks_url = None))]
+    #[pyo3(signature = (
+        jwks_json, keys, issuers, audiences, leeway_seconds, required_claims,
+        jwks_url = None, jwks_refresh_seconds = None, jwks_min_refetch_seconds = None,
+        jwks_timeout_ms = None
+    ))]
     fn new(
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::optional_bytes)] jwks_json: Option<Bytes>,
         keys: Vec<KeyParts>,
         #[pyo3(from_py_with = conversion::strings)] issuers: Vec<String>,
         #[pyo3(from_py_with = conversion::strings)] audiences: Vec<String>,
-        #[pyo3(from_py_with = conversion::unsigned)] leeway_seconds: u64,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] leeway_seconds: Option<u64>,
         #[pyo3(from_py_with = conversion::strings)] required_claims: Vec<String>,
-        jwks_url: Option<(String, u64, u64, u64)>,
+        jwks_url: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] jwks_refresh_seconds: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] jwks_min_refetch_seconds: Option<
+            u64,
+        >,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] jwks_timeout_ms: Option<u64>,
     ) -> PyResult<Self> {
+        let defaults = coresdk_engine::TokenOptions::default();
         let options = coresdk_engine::TokenOptions {
             issuers,
             audiences,
-            leeway: Duration::from_secs(leeway_seconds),
+            leeway: leeway_seconds.map_or(defaults.leeway, Duration::from_secs),
             required_claims,
         };
-        detached(py, || match jwks_url {
-            Some((url, refresh, refetch, timeout_ms)) => {
-                let jwks = coresdk_engine::JwksOptions {
-                    refresh_interval: Duration::from_secs(refresh),
-                    min_refetch_interval: Duration::from_secs(refetch),
-                    timeout: Duration::from_millis(timeout_ms),
-                    ..coresdk_engine::JwksOptions::new(url)
-                };
-                coresdk_engine::TokenVerifier::from_jwks_url(jwks, options)
+        let jwks_url = jwks_url.map(|url| {
+            let defaults = coresdk_engine::JwksOptions::new(url);
+            coresdk_engine::JwksOptions {
+                refresh_interval: jwks_refresh_seconds
+                    .map_or(defaults.refresh_interval, Duration::from_secs),
+                min_refetch_interval: jwks_min_refetch_seconds
+                    .map_or(defaults.min_refetch_interval, Duration::from_secs),
+                timeout: jwks_timeout_ms.map_or(defaults.timeout, Duration::from_millis),
+                ..defaults
             }
-            None => build(jwks_json, keys, options),
-        })
+        });
+        let keys = keys.into_iter().map(|(algorithm, public_key_pem, secret, key_id)| {
+            coresdk_engine::KeySpec {
+                algorithm,
+                public_key_pem,
+                secret,
+                key_id,
+            }
+        });
+        let sources = coresdk_engine::KeySources {
+            jwks_json: jwks_json.map(|json| json.as_bytes().to_vec()),
+            keys: keys.collect(),
+            jwks_url,
+        };
+        detached(py, || coresdk_engine::TokenVerifier::from_sources(sources, options))
         .map(|inner| Self { inner })
     }
 

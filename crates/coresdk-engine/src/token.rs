@@ -6,214 +6,17 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwks::{JwksOptions, RemoteJwks};
+use crate::key_set::{invalid_argument, token_invalid};
+pub use crate::key_set::KeySet;
 use crate::metrics::SourceStatus;
 use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::Validation;
 use serde_json::{Map, Value};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The most bytes a token may have; longer input is `TOKEN_INVALID` before any parsing.
 pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
-
-/// One verification key and the algorithms it may verify.
-#[derive(Clone)]
-struct Key {
-    id: Option<String>,
-    algorithms: Vec<Algorithm>,
-    key: DecodingKey,
-}
-
-/// The keys a [`TokenVerifier`] accepts.
-#[derive(Clone, Default)]
-pub struct KeySet {
-    keys: Vec<Key>,
-}
-
-impl std::fmt::Debug for KeySet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let ids: Vec<_> = self.keys.iter().map(|k| (&k.id, &k.algorithms)).collect();
-        f.debug_struct("KeySet").field("keys", &ids).finish()
-    }
-}
-
-fn invalid_argument(message: impl Into<String>) -> Error {
-    Error::new(ErrorCode::InvalidArgument, message)
-}
-
-fn algorithm(name: &str) -> Result<Algorithm> {
-    Algorithm::from_str(name)
-        .map_err(|_| invalid_argument(format!("unsupported JWT algorithm {name:?}")))
-}
-
-fn is_hmac(alg: Algorithm) -> bool {
-    matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512)
-}
-
-impl KeySet {
-    /// An empty set (every token fails until keys are added).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The keys of a JWKS document (`{"keys": [...]}`). A key's `alg`, when present,
-    /// limits it to that algorithm; otherwise it serves every algorithm of its family.
-    ///
-    /// Errors: `INVALID_JSON` for bad text, `INVALID_ARGUMENT` for a document that is not
-    /// a JWKS or holds a key that cannot be used.
-    pub fn from_jwks_json(bytes: &[u8]) -> Result<Self> {
-        let value = crate::json::parse(bytes)?;
-        let set: JwkSet = serde_json::from_value(value)
-            .map_err(|e| invalid_argument(format!("not a JWKS document: {e}")))?;
-        let mut keys = Vec::new();
-        for jwk in &set.keys {
-            let algorithms = match jwk.common.key_algorithm {
-                // Encryption keys (RSA-OAEP, ...) may share a JWKS; they verify nothing.
-                Some(alg) => match algorithm(&format!("{alg:?}")) {
-                    Ok(alg) => vec![alg],
-                    Err(_) => continue,
-                },
-                None => family_of(&jwk.algorithm),
-            };
-            if matches!(
-                jwk.common.public_key_use,
-                Some(jsonwebtoken::jwk::PublicKeyUse::Encryption)
-            ) {
-                continue;
-            }
-            let key = DecodingKey::from_jwk(jwk)
-                .map_err(|e| invalid_argument(format!("unusable JWK: {e}")))?;
-            keys.push(Key {
-                id: jwk.common.key_id.clone(),
-                algorithms,
-                key,
-            });
-        }
-        Ok(Self { keys })
-    }
-
-    /// Adds a PEM public key (RSA, EC or Ed25519) for `algorithm` (RS*, PS*, ES*, EdDSA).
-    pub fn with_public_pem(
-        mut self,
-        key_id: Option<&str>,
-        algorithm_name: &str,
-        pem: &str,
-    ) -> Result<Self> {
-        let alg = algorithm(algorithm_name)?;
-        let bad = |e: jsonwebtoken::errors::Error| {
-            invalid_argument(format!("unusable {algorithm_name} key: {e}"))
-        };
-        let key = match alg {
-            Algorithm::RS256
-            | Algorithm::RS384
-            | Algorithm::RS512
-            | Algorithm::PS256
-            | Algorithm::PS384
-            | Algorithm::PS512 => DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(bad)?,
-            Algorithm::ES256 | Algorithm::ES384 => {
-                DecodingKey::from_ec_pem(pem.as_bytes()).map_err(bad)?
-            }
-            Algorithm::EdDSA => DecodingKey::from_ed_pem(pem.as_bytes()).map_err(bad)?,
-            _ => {
-                return Err(invalid_argument(format!(
-                    "{algorithm_name} takes a secret, not a public key"
-                )))
-            }
-        };
-        self.keys.push(Key {
-            id: key_id.map(str::to_string),
-            algorithms: vec![alg],
-            key,
-        });
-        Ok(self)
-    }
-
-    /// Adds an HMAC secret for `algorithm` (HS256, HS384, HS512).
-    pub fn with_secret(
-        mut self,
-        key_id: Option<&str>,
-        algorithm_name: &str,
-        secret: &[u8],
-    ) -> Result<Self> {
-        let alg = algorithm(algorithm_name)?;
-        if !is_hmac(alg) {
-            return Err(invalid_argument(format!(
-                "{algorithm_name} takes a public key, not a secret"
-            )));
-        }
-        self.keys.push(Key {
-            id: key_id.map(str::to_string),
-            algorithms: vec![alg],
-            key: DecodingKey::from_secret(secret),
-        });
-        Ok(self)
-    }
-
-    /// How many keys the set holds.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// True when the set holds no key.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
-    }
-
-    /// True when a key with this id is in the set.
-    pub fn contains_id(&self, key_id: &str) -> bool {
-        self.keys.iter().any(|k| k.id.as_deref() == Some(key_id))
-    }
-
-    /// The key for a token: by `kid` when the token names one, else the only key that
-    /// serves the token's algorithm.
-    fn select(&self, kid: Option<&str>, alg: Algorithm) -> std::result::Result<&Key, Error> {
-        let candidates: Vec<&Key> = self
-            .keys
-            .iter()
-            .filter(|k| k.algorithms.contains(&alg))
-            .filter(|k| kid.is_none() || k.id.as_deref() == kid)
-            .collect();
-        match candidates.as_slice() {
-            [one] => Ok(one),
-            [] if kid.is_some() => Err(token_invalid("no key with the token's key id (kid)")),
-            [] => Err(token_invalid("no key for the token's algorithm")),
-            _ => Err(token_invalid(
-                "several keys fit and the token names no key id (kid)",
-            )),
-        }
-    }
-}
-
-/// Every algorithm of the family of a JWK without `alg`.
-fn family_of(params: &jsonwebtoken::jwk::AlgorithmParameters) -> Vec<Algorithm> {
-    use jsonwebtoken::jwk::{AlgorithmParameters as P, EllipticCurve};
-    match params {
-        P::RSA(_) => vec![
-            Algorithm::RS256,
-            Algorithm::RS384,
-            Algorithm::RS512,
-            Algorithm::PS256,
-            Algorithm::PS384,
-            Algorithm::PS512,
-        ],
-        P::EllipticCurve(ec) => match ec.curve {
-            EllipticCurve::P256 => vec![Algorithm::ES256],
-            EllipticCurve::P384 => vec![Algorithm::ES384],
-            _ => Vec::new(),
-        },
-        P::OctetKeyPair(_) => vec![Algorithm::EdDSA],
-        P::OctetKey(_) => vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512],
-    }
-}
-
-fn token_invalid(reason: impl Into<String>) -> Error {
-    Error::new(
-        ErrorCode::TokenInvalid,
-        format!("token is invalid: {}", reason.into()),
-    )
-}
 
 /// What a verified token must also satisfy.
 #[derive(Debug, Clone)]
@@ -237,6 +40,31 @@ impl Default for TokenOptions {
             required_claims: Vec::new(),
         }
     }
+}
+
+/// One key given on its own: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*).
+#[derive(Debug, Clone, Default)]
+pub struct KeySpec {
+    /// The algorithm the key verifies, e.g. `"RS256"`.
+    pub algorithm: String,
+    /// A PEM public key (exactly one of this and `secret`).
+    pub public_key_pem: Option<String>,
+    /// An HMAC secret (exactly one of this and `public_key_pem`).
+    pub secret: Option<Vec<u8>>,
+    /// The `kid` tokens name this key by.
+    pub key_id: Option<String>,
+}
+
+/// The key sources of a [`TokenVerifier`] as a host configures them; see
+/// [`TokenVerifier::from_sources`] for the rules.
+#[derive(Debug, Clone, Default)]
+pub struct KeySources {
+    /// A JWKS document (`{"keys": [...]}`) as JSON text.
+    pub jwks_json: Option<Vec<u8>>,
+    /// Keys given one by one (added after the document's).
+    pub keys: Vec<KeySpec>,
+    /// Fetch the JWKS from a URL instead, and refresh it in the background.
+    pub jwks_url: Option<JwksOptions>,
 }
 
 /// Where a verifier's keys come from.
@@ -283,6 +111,46 @@ impl TokenVerifier {
         })
     }
 
+    /// A verifier over the key sources a host configured: a JWKS document and/or keys
+    /// given one by one, or a JWKS URL. This is where every binding builds its verifier,
+    /// so the rules hold the same in every language.
+    ///
+    /// Errors: `INVALID_ARGUMENT` when no source is given (a verifier without keys would
+    /// refuse every token), when a JWKS URL is given with a document or keys, or when a
+    /// key has not exactly one of a public key and a secret; as [`KeySet`]'s builders and
+    /// [`TokenVerifier::from_jwks_url`] otherwise.
+    pub fn from_sources(sources: KeySources, options: TokenOptions) -> Result<Self> {
+        let fixed = sources.jwks_json.is_some() || !sources.keys.is_empty();
+        match sources.jwks_url {
+            Some(_) if fixed => Err(invalid_argument(
+                "give a JWKS URL or a JWKS document and keys, not both",
+            )),
+            Some(jwks) => Self::from_jwks_url(jwks, options),
+            None if !fixed => Err(invalid_argument(
+                "no keys: give a JWKS document, keys or a JWKS URL (a verifier without keys would refuse every token)",
+            )),
+            None => {
+                let mut set = match sources.jwks_json {
+                    Some(json) => KeySet::from_jwks_json(&json)?,
+                    None => KeySet::new(),
+                };
+                for key in sources.keys {
+                    let id = key.key_id.as_deref();
+                    set = match (key.public_key_pem, key.secret) {
+                        (Some(pem), None) => set.with_public_pem(id, &key.algorithm, &pem)?,
+                        (None, Some(secret)) => set.with_secret(id, &key.algorithm, &secret)?,
+                        _ => {
+                            return Err(invalid_argument(
+                                "a key needs exactly one of a public key and a secret",
+                            ))
+                        }
+                    };
+                }
+                Ok(Self::new(set, options))
+            }
+        }
+    }
+
     /// The status of the remote JWKS (kind `"jwks"`), or `None` for fixed keys.
     pub fn key_source_status(&self) -> Option<SourceStatus> {
         match &self.keys {
@@ -310,7 +178,14 @@ impl TokenVerifier {
                 "longer than {MAX_TOKEN_BYTES} bytes"
             )));
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|e| token_invalid(reason(&e)))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| match header_alg(token) {
+            // jsonwebtoken reads an unknown `alg` as bad JSON; say what is wrong instead.
+            Some(alg) if alg.eq_ignore_ascii_case("none") => {
+                token_invalid("unsigned (alg: none): never accepted")
+            }
+            Some(_) => token_invalid("unknown algorithm"),
+            None => token_invalid(reason(&e)),
+        })?;
         let kid = header.kid.as_deref();
         let mut set = self.keys();
         if let (Keys::Remote(remote), Some(kid)) = (&self.keys, kid) {
@@ -373,4 +248,15 @@ fn reason(e: &jsonwebtoken::errors::Error) -> String {
         ErrorKind::Json(_) | ErrorKind::Utf8(_) => "header or payload is not JSON".into(),
         _ => "cannot be verified".into(),
     }
+}
+
+/// The `alg` of a token whose header is base64url JSON, whatever its value.
+fn header_alg(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let header = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()?;
+    let value: Value = serde_json::from_slice(&bytes).ok()?;
+    Some(value.get("alg")?.as_str()?.to_string())
 }

@@ -438,8 +438,16 @@ fn a_bundle_directory_reads_like_its_archive() {
         engine.evaluate("data.a.x", b"{}").unwrap().result,
         Some(json!(5))
     );
+    assert_eq!(engine.bundle_revision().as_deref(), Some("d1"));
     let missing = Bundle::from_dir(&dir.join("nope"), None).unwrap_err();
     assert_eq!(missing.code(), ErrorCode::SourceUnavailable);
+
+    // Without a .manifest the bundle names no revision: None, never "".
+    std::fs::remove_file(dir.join(".manifest")).unwrap();
+    engine.load_bundle_path(&dir, None).unwrap();
+    assert_eq!(engine.bundle_revision(), None);
+    let decision = engine.evaluate("data.a.x", b"{}").unwrap();
+    assert_eq!((decision.result, decision.bundle_revision), (Some(json!(5)), None));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,6 +1,8 @@
 //! JWT verification and authorize(): keys, claims, time, and what errors never say.
 
-use coresdk_engine::{ErrorCode, KeySet, PolicyEngine, TokenOptions, TokenVerifier};
+use coresdk_engine::{
+    ErrorCode, JwksOptions, KeySet, KeySources, KeySpec, PolicyEngine, TokenOptions, TokenVerifier,
+};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -210,6 +212,53 @@ fn forged_and_malformed_tokens_are_invalid_and_never_echoed() {
             assert!(!err.message().contains(token), "the token is never echoed");
         }
         assert!(!err.message().contains("alice"), "claims are never echoed");
+    }
+    let err = verifier.verify(&none).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "token is invalid: unsigned (alg: none): never accepted"
+    );
+}
+
+#[test]
+fn key_sources_follow_one_set_of_rules() {
+    let invalid = |sources: KeySources| {
+        let err = TokenVerifier::from_sources(sources, TokenOptions::default()).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        err.message().to_string()
+    };
+    assert!(invalid(KeySources::default()).starts_with("no keys"));
+    let secret = KeySpec {
+        algorithm: "HS256".into(),
+        secret: Some(SECRET.to_vec()),
+        key_id: Some("hmac-2".into()),
+        ..Default::default()
+    };
+    let both = KeySources {
+        keys: vec![secret.clone()],
+        jwks_url: Some(JwksOptions::new("http://127.0.0.1:1/jwks")),
+        ..Default::default()
+    };
+    assert!(invalid(both).contains("not both"));
+    let neither = KeySpec {
+        secret: None,
+        ..secret.clone()
+    };
+    let sources = KeySources {
+        keys: vec![neither],
+        ..Default::default()
+    };
+    assert!(invalid(sources).contains("exactly one"));
+
+    let sources = KeySources {
+        jwks_json: Some(read("test.jwks").into_bytes()),
+        keys: vec![secret],
+        ..Default::default()
+    };
+    let verifier = TokenVerifier::from_sources(sources, TokenOptions::default()).unwrap();
+    for kid in ["hmac-1", "hmac-2"] {
+        let token = sign(Algorithm::HS256, Some(kid), claims());
+        assert_eq!(verifier.verify(&token).unwrap()["sub"], "alice", "{kid}");
     }
 }
 

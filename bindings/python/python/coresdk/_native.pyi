@@ -184,12 +184,15 @@ class TokenVerifier:
         keys: list[tuple[str, str | None, bytes | None, str | None]],
         issuers: list[str],
         audiences: list[str],
-        leeway_seconds: int,
+        leeway_seconds: int | None,
         required_claims: list[str],
-        jwks_url: tuple[str, int, int, int] | None = None,
+        jwks_url: str | None = None,
+        jwks_refresh_seconds: int | None = None,
+        jwks_min_refetch_seconds: int | None = None,
+        jwks_timeout_ms: int | None = None,
     ) -> TokenVerifier:
         """A verifier over a JWKS document (JSON text) and/or keys given one by one, or over
-        a JWKS URL ``(url, refresh_seconds, min_refetch_seconds, timeout_ms)``."""
+        a JWKS URL. ``None`` numbers take the core's defaults; the core checks the sources."""
 
     def key_source_status_json(self) -> str:
         """The remote JWKS status as JSON text (``null`` for fixed keys)."""

@@ -43,12 +43,13 @@ class TokenVerifier:
         keys: Keys given one by one.
         issuers: Accepted issuers (``iss``); empty = any.
         audiences: Accepted audiences (``aud``); empty = not checked.
-        leeway_seconds: Clock skew allowed on ``exp`` / ``nbf``.
+        leeway_seconds: Clock skew allowed on ``exp`` / ``nbf`` (default 60).
         required_claims: Claims that must be present; ``exp`` always is.
         jwks_url: Fetch the JWKS from this URL now and every ``jwks_refresh_seconds`` in
             the background (a failed refresh keeps the last good keys; a token with an
             unknown ``kid`` triggers one refetch, at most every
-            ``jwks_min_refetch_seconds``). Instead of ``jwks`` / ``keys``.
+            ``jwks_min_refetch_seconds``; defaults 300, 30 and a 10,000 ms request limit,
+            set by the core). Instead of ``jwks`` / ``keys``; at least one source is required.
 
     Raises:
         CoreSdkError: ``INVALID_ARGUMENT`` / ``INVALID_JSON`` for unusable key material.
@@ -63,16 +64,14 @@ class TokenVerifier:
         keys: Iterable[TokenKey] = (),
         issuers: Iterable[str] = (),
         audiences: Iterable[str] = (),
-        leeway_seconds: int = 60,
+        leeway_seconds: int | None = None,
         required_claims: Iterable[str] = (),
         jwks_url: str | None = None,
-        jwks_refresh_seconds: int = 300,
-        jwks_min_refetch_seconds: int = 30,
-        jwks_timeout_ms: int = 10_000,
+        jwks_refresh_seconds: int | None = None,
+        jwks_min_refetch_seconds: int | None = None,
+        jwks_timeout_ms: int | None = None,
     ) -> None:
         keys = list(keys)
-        if jwks_url is not None and (jwks is not None or keys):
-            raise _error("INVALID_ARGUMENT", "give jwks_url or jwks/keys, not both")
         jwks_json = jwks if jwks is None or isinstance(jwks, str) else _json.dumps(jwks)
         parts = []
         for key in keys:
@@ -80,11 +79,6 @@ class TokenVerifier:
                 raise _error("INVALID_ARGUMENT", "keys must be TokenKey values")
             secret = key.secret.encode("utf-8") if isinstance(key.secret, str) else key.secret
             parts.append((key.algorithm, key.public_key, secret, key.key_id))
-        remote = (
-            None
-            if jwks_url is None
-            else (jwks_url, jwks_refresh_seconds, jwks_min_refetch_seconds, jwks_timeout_ms)
-        )
         self._native = _native.TokenVerifier(
             jwks_json,
             parts,
@@ -92,7 +86,10 @@ class TokenVerifier:
             list(audiences),
             leeway_seconds,
             list(required_claims),
-            remote,
+            jwks_url,
+            jwks_refresh_seconds,
+            jwks_min_refetch_seconds,
+            jwks_timeout_ms,
         )
 
     def key_source_status(self) -> dict[str, Any] | None:

@@ -144,7 +144,8 @@ pub struct Decision {
     pub result: Option<serde_json::Value>,
     /// The snapshot revision the decision was made against.
     pub revision: u64,
-    /// The manifest revision of the bundle serving, when the policy came from a bundle.
+    /// The manifest revision of the bundle serving; `None` when the policy did not come
+    /// from a bundle or its bundle names no revision (no `.manifest`, or no `revision`).
     pub bundle_revision: Option<String>,
     /// A unique, time-ordered id (UUIDv7, random bits from the OS CSPRNG).
     pub decision_id: String,
@@ -327,7 +328,10 @@ impl PolicyEngine {
                 version: m.rego_version.unwrap_or(self.options.rego_version),
             }))?;
             fresh.add_data(data)?;
-            fresh.bundle_revision = Some(bundle.manifest.revision.clone());
+            // A bundle without a manifest, or whose manifest names no revision, has none:
+            // `None` in every language (never an empty string).
+            fresh.bundle_revision =
+                Some(bundle.manifest.revision.clone()).filter(|revision| !revision.is_empty());
             *candidate = fresh;
             Ok(())
         })
