@@ -264,6 +264,16 @@ class PolicyEngine:
         """
         return self._native.add_data_json(_json.dumps(data))
 
+    def add_data_json(self, data_json: str | bytes) -> int:
+        """:meth:`add_data` with the document given as JSON text (``str`` or UTF-8 bytes),
+        passed to the core as is; returns the new revision.
+
+        Raises:
+            CoreSdkError: ``INVALID_JSON`` / ``LIMIT_EXCEEDED`` for bad text, and as
+                :meth:`add_data`.
+        """
+        return self._native.add_data_json(data_json)
+
     def is_allowed(self, path: str, input: Any = None) -> bool:
         """A yes/no decision: ``True`` only when the rule at ``path`` is ``true``;
         ``false`` or undefined is ``False``. Never raises for a failed evaluation (bad
