@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Union
 
 from . import _json, _native
+from ._aio import run_blocking
 from .errors import _error
 
 __all__ = ["AuditLog", "AuditReport", "KeyProvider", "verify_audit_log"]
@@ -92,6 +93,11 @@ class AuditLog:
             query,
             "{}" if input is None else _json.dumps(input),
         )
+
+    async def append_async(self, decision: Any, query: str, input: Any = None) -> str:
+        """:meth:`append` without blocking the event loop (Node's ``appendAsync``): run on
+        the loop's default executor, the GIL released while the record is written."""
+        return await run_blocking(self.append, decision, query, input)
 
     @property
     def head(self) -> str:
