@@ -385,7 +385,8 @@ export interface TokenVerifierOptions {
 }
 
 /**
- * Verifies a log's bytes with `key` (and, given `expectedHead`, that nothing was cut
- * from the end); the report as JSON text.
+ * Verifies a log's bytes with `key`, or with key `keyId` of the key file `keyFile` (as
+ * `AuditLog` opens one; exactly one of the two), and, given `expectedHead`, that nothing
+ * was cut from the end; the report as JSON text.
  */
-export declare function verifyAuditLog(log: Buffer, key: Buffer, expectedHead?: string | undefined | null): string
+export declare function verifyAuditLog(log: Buffer, key?: Buffer | undefined | null, expectedHead?: string | undefined | null, keyFile?: string | undefined | null, keyId?: string | undefined | null): string

@@ -177,12 +177,25 @@ fn append(
     log.append(&decision, query, input_json.as_bytes())
 }
 
-/// Verifies a log's bytes with `key` (and, given `expectedHead`, that nothing was cut
-/// from the end); the report as JSON text.
+/// Verifies a log's bytes with `key`, or with key `keyId` of the key file `keyFile` (as
+/// `AuditLog` opens one; exactly one of the two), and, given `expectedHead`, that nothing
+/// was cut from the end; the report as JSON text.
 #[napi(catch_unwind)]
-pub fn verify_audit_log(log: Buffer, key: Buffer, expected_head: Option<String>) -> Result<String> {
+pub fn verify_audit_log(
+    log: Buffer,
+    key: Option<Buffer>,
+    expected_head: Option<String>,
+    key_file: Option<String>,
+    key_id: Option<String>,
+) -> Result<String> {
     call(|| {
-        let report = coresdk_engine::audit::verify(&log, &key, expected_head.as_deref());
+        let report = coresdk_engine::audit::verify_host_key(
+            &log,
+            key.as_deref(),
+            key_file.as_deref().map(std::path::Path::new),
+            key_id.as_deref(),
+            expected_head.as_deref(),
+        )?;
         Ok(coresdk_engine::json::to_string(&report.to_json()))
     })
 }

@@ -86,18 +86,26 @@ impl AuditLog {
     }
 }
 
-/// Verifies a log's bytes with `key`; the report as JSON text.
+/// Verifies a log's bytes with `key`, or with key `key_id` of the key file `key_file` (as
+/// `AuditLog` opens one; exactly one of the two); the report as JSON text.
 #[pyfunction]
-#[pyo3(signature = (log, key, expected_head = None))]
+#[pyo3(signature = (log, key = None, expected_head = None, key_file = None, key_id = None))]
 pub fn verify_audit_log(
     py: Python<'_>,
     #[pyo3(from_py_with = conversion::bytes)] log: Bytes,
-    #[pyo3(from_py_with = conversion::bytes)] key: Bytes,
+    #[pyo3(from_py_with = conversion::optional_bytes)] key: Option<Bytes>,
     expected_head: Option<String>,
+    key_file: Option<PathBuf>,
+    key_id: Option<String>,
 ) -> PyResult<String> {
     detached(py, || {
-        let report =
-            coresdk_engine::audit::verify(log.as_bytes(), key.as_bytes(), expected_head.as_deref());
+        let report = coresdk_engine::audit::verify_host_key(
+            log.as_bytes(),
+            key.as_ref().map(Bytes::as_bytes),
+            key_file.as_deref(),
+            key_id.as_deref(),
+            expected_head.as_deref(),
+        )?;
         Ok(coresdk_engine::json::to_string(&report.to_json()))
     })
 }

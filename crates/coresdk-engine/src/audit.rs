@@ -339,6 +339,28 @@ pub fn verify(log: &[u8], key: &[u8], expected_head: Option<&str>) -> Report {
     verify_with(log, &store, DEFAULT_KEY_ID, expected_head)
 }
 
+/// [`verify`] with the key a host names, as [`AuditLog`] is opened: raw `key` bytes, or
+/// key `key_id` (default [`DEFAULT_KEY_ID`]) of the JSON key file `key_file` (loaded by
+/// [`SoftwareKeyStore::from_file`], which refuses a file group or others may access).
+/// Exactly one of `key` and `key_file`.
+///
+/// Errors: `INVALID_ARGUMENT` for neither or both, and as
+/// [`SoftwareKeyStore::from_file`] (`KEY_UNAVAILABLE`, `INVALID_JSON`, `INVALID_ARGUMENT`).
+pub fn verify_host_key(
+    log: &[u8],
+    key: Option<&[u8]>,
+    key_file: Option<&Path>,
+    key_id: Option<&str>,
+    expected_head: Option<&str>,
+) -> Result<Report> {
+    if let (Some(key), None) = (key, key_file) {
+        // Raw bytes verify as [`verify`] does (an empty key fails every record as `hmac`).
+        return Ok(verify(log, key, expected_head));
+    }
+    let (keys, id) = crate::keys::host_key(key, key_file, key_id, DEFAULT_KEY_ID)?;
+    Ok(verify_with(log, keys.as_ref(), &id, expected_head))
+}
+
 /// [`verify`] with the HMAC key `key_id` of a [`KeyProvider`]. A key the provider cannot
 /// use fails the first record as `hmac`.
 pub fn verify_with(

@@ -250,3 +250,40 @@ fn bad_input_is_refused_and_nothing_is_written() {
     assert!(std::fs::read(&path).unwrap().is_empty());
     let _ = std::fs::remove_file(&path);
 }
+
+/// A log written with the key `audit` of a key file verifies through the same key file,
+/// and a key file others may read is refused, as when the log is opened.
+#[cfg(unix)]
+#[test]
+fn verify_host_key_reads_the_key_file_as_open_does() {
+    use std::os::unix::fs::PermissionsExt;
+    let keys = temp("keyfile").with_extension("json");
+    // base64 of "audit-test-key" (KEY) under the default id.
+    std::fs::write(
+        &keys,
+        r#"{"keys": {"audit": {"type": "hmac", "base64": "YXVkaXQtdGVzdC1rZXk="}}}"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let path = temp("keyfile-log");
+    let store = Arc::new(coresdk_engine::SoftwareKeyStore::from_file(&keys).unwrap());
+    let log =
+        AuditLog::open_with_provider(&path, store, audit::DEFAULT_KEY_ID, options(10)).unwrap();
+    log.append(&decision(1), "data.authz.allow", b"{}").unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let report =
+        audit::verify_host_key(&bytes, None, Some(&keys), None, Some(&log.head())).unwrap();
+    assert!(report.intact(), "{:?}", report.problem);
+    assert_eq!(report.lines, 1);
+    // The raw-bytes form agrees (the same secret).
+    assert!(audit::verify_host_key(&bytes, Some(KEY), None, None, None)
+        .unwrap()
+        .intact());
+    std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let refused = audit::verify_host_key(&bytes, None, Some(&keys), None, None).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::KeyUnavailable);
+    let neither = audit::verify_host_key(&bytes, None, None, None, None).unwrap_err();
+    assert_eq!(neither.code(), ErrorCode::InvalidArgument);
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&keys);
+}

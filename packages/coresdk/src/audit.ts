@@ -118,12 +118,25 @@ export class AuditLog {
   }
 }
 
+/** Options of {@link verifyAuditLog}. */
+export interface VerifyAuditLogOptions {
+  /** The head the log must end at (catches records cut from the end). */
+  expectedHead?: string;
+  /** Instead of `key`: a key file only its owner can read, as {@link AuditLogOptions.keyFile} ... */
+  keyFile?: string;
+  /** ... and the id of the HMAC key in it. Default `'audit'`. */
+  keyId?: string;
+}
+
 /**
- * Verifies an audit log (its bytes) with `key`; with `expectedHead`, also that nothing was
- * cut from the end. Reports the first line where an edit, deletion, insertion,
- * reordering or truncation broke the chain.
+ * Verifies an audit log (its bytes) with `key`, or with the key `keyId` of `keyFile` (as
+ * {@link AuditLog.open} takes them; pass `undefined` as `key` then); with `expectedHead`,
+ * also that nothing was cut from the end. Reports the first line where an edit,
+ * deletion, insertion, reordering or truncation broke the chain.
+ * @throws CoreSdkError `INVALID_ARGUMENT` (neither or both of `key` and `keyFile`), `KEY_UNAVAILABLE` (key file readable by others, or unreadable), `INVALID_JSON` (not a key file); a key id the file does not hold fails the first record as `hmac`
  */
-export function verifyAuditLog(log: Uint8Array, key: string | Uint8Array, options: { expectedHead?: string } = {}): AuditReport {
+export function verifyAuditLog(log: Uint8Array, key: string | Uint8Array | undefined, options: VerifyAuditLogOptions = {}): AuditReport {
   const bytes = Buffer.from(log.buffer, log.byteOffset, log.byteLength);
-  return JSON.parse(call(() => native.verifyAuditLog(bytes, keyBuffer(key), options.expectedHead))) as AuditReport;
+  const keyBytes = key === undefined ? undefined : keyBuffer(key);
+  return JSON.parse(call(() => native.verifyAuditLog(bytes, keyBytes, options.expectedHead, options.keyFile, options.keyId))) as AuditReport;
 }

@@ -4,9 +4,11 @@
  *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>] [--bundle <file|dir>] [--v0-compatible]
  *   coresdk mask [<file>|-]
  *   coresdk hash [<file>|-] [--canonical]
- *   coresdk audit verify <file> --key-file <file> [--head <hash>]
+ *   coresdk audit verify <file> --key-file <keys.json> [--key-id <id>] [--head <hash>]
  *
  * Without --policy, `eval` uses the example RBAC policy and data shipped in the package.
+ * Python's `coresdk` (bindings/python/python/coresdk/cli.py) is the same command: the same
+ * flags, output and exit codes, tested with the same cases (fixtures/cli/cases.json).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +31,11 @@ usage:
       Mask PII and secrets. JSON is masked as a value (keys kept); other text as text.
   coresdk hash [<file>|-] [--canonical]
       SHA-256 of the RFC 8785 canonical form of a JSON document.
-  coresdk audit verify <file> --key-file <file> [--head <hash>]
-      Verify an audit log: prints the report; exit 0 when intact, 1 at the first
-      edited, deleted, inserted, reordered or truncated record.
+  coresdk audit verify <file> --key-file <keys.json> [--key-id <id>] [--head <hash>]
+      Verify an audit log with key <id> (default audit) of a key file, as
+      AuditLog opens one (JSON, readable by its owner only: chmod 600). Prints the
+      report; exit 0 when intact, 1 at the first edited, deleted, inserted,
+      reordered or truncated record.
   coresdk --version | help`;
 
 class UsageError extends Error {}
@@ -63,11 +67,12 @@ function parse(argv: string[]): Parsed {
   return { positional, flags };
 }
 
+/** The bytes of `path` (`-` or none: stdin); `SOURCE_UNAVAILABLE` naming the errno code (`ENOENT`), as Python's CLI does. */
 function readSource(path: string | undefined): Buffer {
   try {
     return path === undefined || path === '-' ? readFileSync(0) : readFileSync(path);
   } catch (e) {
-    throw new CoreSdkError('SOURCE_UNAVAILABLE', `cannot read ${path ?? 'stdin'}: ${(e as Error).message}`);
+    throw new CoreSdkError('SOURCE_UNAVAILABLE', `cannot read ${path ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? 'EIO'}`);
   }
 }
 
@@ -129,14 +134,15 @@ function hashCommand(parsed: Parsed): string {
 /** `audit verify`: the report, and whether the log is intact. */
 function auditCommand(parsed: Parsed): { out: string; ok: boolean } {
   const [sub, file, ...rest] = parsed.positional;
-  if (sub !== 'verify' || file === undefined || rest.length > 0) throw new UsageError('usage: audit verify <file> --key-file <file>');
+  if (sub !== 'verify' || file === undefined || rest.length > 0) throw new UsageError('usage: audit verify <file> --key-file <keys.json>');
   for (const name of parsed.flags.keys()) {
-    if (!['key-file', 'head'].includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!['key-file', 'key-id', 'head'].includes(name)) throw new UsageError(`unknown option --${name}`);
   }
   const keyFile = flag(parsed, 'key-file');
   if (keyFile === undefined) throw new UsageError('audit verify needs --key-file');
-  const key = readSource(keyFile);
-  const report = verifyAuditLog(readSource(file), key, { expectedHead: flag(parsed, 'head') });
+  // The key store is the library's (the JSON file AuditLog's keyFile names, refused when
+  // others may read it), not the file's raw bytes.
+  const report = verifyAuditLog(readSource(file), undefined, { expectedHead: flag(parsed, 'head'), keyFile, keyId: flag(parsed, 'key-id') });
   return { out: JSON.stringify(report, null, 2), ok: report.intact };
 }
 

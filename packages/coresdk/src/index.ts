@@ -18,7 +18,7 @@ export { BundlePoller, DirectoryWatch } from './bundle.js';
 export type { BundleVerification, BundlePollerOptions, DirectoryWatchOptions } from './bundle.js';
 export type { PolicyMetrics, SourceStatus, LatencyBucket } from './metrics.js';
 export { AuditLog, verifyAuditLog } from './audit.js';
-export type { AuditLogOptions, AuditReport } from './audit.js';
+export type { AuditLogOptions, AuditReport, VerifyAuditLogOptions } from './audit.js';
 export type { KeyProvider } from './keys.js';
 export { DEFAULT_KEY_PROVIDER_TIMEOUT_MS } from './keys.js';
 export { TokenVerifier } from './token.js';

@@ -53,18 +53,25 @@ describe('AuditLog', () => {
     log.append(engine().evaluateSync('data.a.allow', { user: 'alice' }), 'data.a.allow', { user: 'alice' });
     // The same secret as bytes verifies it: the file is only where the key lives.
     expect(verifyAuditLog(readFileSync(path), KEY).intact).toBe(true);
+    // verifyAuditLog takes the key file as AuditLog.open does.
+    expect(verifyAuditLog(readFileSync(path), undefined, { keyFile, expectedHead: log.head })).toMatchObject({ intact: true, records: 1 });
+    expect(verifyAuditLog(readFileSync(path), undefined, { keyFile, keyId: 'other' })).toMatchObject({ intact: false, line: 1, reason: 'hmac' });
+    expect(codeOf(() => verifyAuditLog(readFileSync(path), KEY, { keyFile }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => verifyAuditLog(readFileSync(path), undefined))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => AuditLog.open(path, { keyFile, keyId: 'other' }))).toBe('KEY_UNAVAILABLE');
     chmodSync(keyFile, 0o644);
     expect(codeOf(() => AuditLog.open(path, { keyFile }))).toBe('KEY_UNAVAILABLE');
+    expect(codeOf(() => verifyAuditLog(readFileSync(path), undefined, { keyFile }))).toBe('KEY_UNAVAILABLE');
     expect(codeOf(() => AuditLog.open(path, {}))).toBe('INVALID_ARGUMENT');
   });
 
   it('coresdk audit verify reports and sets the exit code', () => {
     const dir = mkdtempSync(join(tmpdir(), 'coresdk-audit-cli-'));
     const path = join(dir, 'audit.jsonl');
-    const keyFile = join(dir, 'key');
-    writeFileSync(keyFile, KEY);
-    const log = AuditLog.open(path, { key: KEY });
+    // --key-file is the key store AuditLog's keyFile names (not the key's raw bytes).
+    const keyFile = join(dir, 'keys.json');
+    writeFileSync(keyFile, JSON.stringify({ keys: { audit: { type: 'hmac', base64: Buffer.from(KEY).toString('base64') } } }), { mode: 0o600 });
+    const log = AuditLog.open(path, { keyFile });
     const e = engine();
     log.append(e.evaluateSync('data.a.allow', { user: 'alice' }), 'data.a.allow', { user: 'alice' });
     log.append(e.evaluateSync('data.a.allow', { user: 'bob' }), 'data.a.allow', { user: 'bob' });

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AuditLog, PolicyEngine } from '../src/index.js';
 
 const CLI = resolve(__dirname, '../dist/cli.js');
 const EX = resolve(__dirname, '../examples');
@@ -82,4 +84,82 @@ describe('coresdk CLI', () => {
     expect(badText.err).toMatch(/^coresdk: INVALID_ARGUMENT: /);
     expect(cli(['eval', 'data.rbac.allow', '--bogus', 'x']).code).toBe(2);
   });
+});
+
+/** One case of fixtures/cli/cases.json, the cases Python's CLI runs too (bindings/python/tests/test_cli.py). */
+interface CliCase {
+  id: string;
+  argv: string[];
+  stdin?: string;
+  exit: number;
+  stdout?: string;
+  stdout_json?: unknown;
+  ignore?: string[];
+  stderr_prefix?: string;
+}
+
+const ROOT = resolve(__dirname, '../../..');
+const SHARED = JSON.parse(readFileSync(resolve(ROOT, 'fixtures/cli/cases.json'), 'utf8')) as {
+  audit_setup: {
+    key_id: string;
+    secret_base64: string;
+    decisions: { path: string; input: Record<string, unknown> }[];
+    tamper: { line: number; replace: string; with: string };
+  };
+  cases: CliCase[];
+};
+
+/** The audit log, tampered log and key files of `audit_setup`, made with the library. */
+function auditFiles(): Record<string, string> {
+  const setup = SHARED.audit_setup;
+  const dir = mkdtempSync(join(tmpdir(), 'coresdk-cli-cases-'));
+  const store = JSON.stringify({ keys: { [setup.key_id]: { type: 'hmac', base64: setup.secret_base64 } } });
+  const keys = join(dir, 'keys.json');
+  const openKeys = join(dir, 'keys-open.json');
+  writeFileSync(keys, store);
+  chmodSync(keys, 0o600);
+  writeFileSync(openKeys, store);
+  chmodSync(openKeys, 0o644);
+  const engine = new PolicyEngine();
+  engine.addPath(`${EX}/rbac/policy.rego`);
+  engine.addDataJson(readFileSync(`${EX}/rbac/data.json`));
+  const logPath = join(dir, 'audit.jsonl');
+  const log = AuditLog.open(logPath, { keyFile: keys, keyId: setup.key_id });
+  for (const d of setup.decisions) log.append(engine.evaluateSync(d.path, d.input), d.path, d.input);
+  const lines = readFileSync(logPath, 'utf8').split('\n');
+  const { line, replace, with: by } = setup.tamper;
+  const edited = (lines[line - 1] as string).replace(replace, by);
+  expect(edited).not.toBe(lines[line - 1]);
+  lines[line - 1] = edited;
+  const tampered = join(dir, 'tampered.jsonl');
+  writeFileSync(tampered, lines.join('\n'));
+  return { audit_log: logPath, tampered_log: tampered, keys, keys_world_readable: openKeys, audit_head: log.head, version: VERSION };
+}
+
+const fill = (text: string, values: Record<string, string>) =>
+  Object.entries(values).reduce((t, [name, value]) => t.split(`{${name}}`).join(value), text);
+
+describe('coresdk CLI: the shared cases (fixtures/cli/cases.json)', () => {
+  const values = auditFiles();
+  for (const c of SHARED.cases) {
+    it(c.id, () => {
+      const r = spawnSync(process.execPath, [CLI, ...c.argv.map((a) => fill(a, values))], { input: c.stdin ?? '', encoding: 'utf8', cwd: ROOT });
+      expect(r.status, r.stderr).toBe(c.exit);
+      if (c.stdout !== undefined) expect(r.stdout).toBe(fill(c.stdout, values));
+      if (c.stdout_json !== undefined) {
+        const parsed = JSON.parse(r.stdout) as Record<string, unknown>;
+        for (const key of c.ignore ?? []) {
+          expect(parsed).toHaveProperty(key);
+          delete parsed[key];
+        }
+        // Compared as text, so key order counts too.
+        expect(JSON.stringify(parsed)).toBe(JSON.stringify(c.stdout_json));
+        expect(r.stderr).toBe('');
+      }
+      if (c.stderr_prefix !== undefined) {
+        expect(r.stderr.startsWith(fill(c.stderr_prefix, values)), r.stderr).toBe(true);
+        expect(r.stdout).toBe('');
+      }
+    });
+  }
 });

@@ -39,9 +39,12 @@ function jsonFiles(dir: string): string[] {
 
 const NOT_CASES = new Set(['schema.json', 'expected-failures.json']);
 
+/** Command-line cases, in their own format (run by cli.test.ts). */
+const CLI_CASES = join(FIXTURES, 'cli');
+
 function loadCases(): Case[] {
   return jsonFiles(FIXTURES)
-    .filter((path) => !NOT_CASES.has(basename(path)))
+    .filter((path) => !NOT_CASES.has(basename(path)) && !path.startsWith(`${CLI_CASES}/`))
     .flatMap((path) => {
       const doc = JSON.parse(readFileSync(path, 'utf8'));
       return Array.isArray(doc) ? doc : [doc];

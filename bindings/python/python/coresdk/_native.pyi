@@ -171,8 +171,14 @@ class AuditLog:
     def head(self) -> str:
         """The hash of the last record."""
 
-def verify_audit_log(log: str | bytes, key: str | bytes, expected_head: str | None = None) -> str:
-    """Verifies a log's bytes with `key`; the report as JSON text."""
+def verify_audit_log(
+    log: str | bytes,
+    key: str | bytes | None = None,
+    expected_head: str | None = None,
+    key_file: str | os.PathLike[str] | None = None,
+    key_id: str | None = None,
+) -> str:
+    """Verifies a log's bytes with `key`, or key `key_id` of the key file `key_file`; the report as JSON text."""
 
 @final
 class TokenVerifier:

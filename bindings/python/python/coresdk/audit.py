@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Union
 
 from . import _json, _native
+from ._aio import run_blocking
 from .errors import _error
 
 __all__ = ["AuditLog", "AuditReport", "KeyProvider", "verify_audit_log"]
@@ -93,6 +94,11 @@ class AuditLog:
             "{}" if input is None else _json.dumps(input),
         )
 
+    async def append_async(self, decision: Any, query: str, input: Any = None) -> str:
+        """:meth:`append` without blocking the event loop (Node's ``appendAsync``): run on
+        the loop's default executor, the GIL released while the record is written."""
+        return await run_blocking(self.append, decision, query, input)
+
     @property
     def head(self) -> str:
         """The hash of the last record: keep it elsewhere to detect records cut from the end."""
@@ -123,16 +129,37 @@ class AuditReport:
 
 def verify_audit_log(
     log: Union[bytes, str, "os.PathLike[str]"],
-    key: Union[str, bytes],
+    key: Union[str, bytes, None] = None,
     *,
     expected_head: Optional[str] = None,
+    key_file: Union[str, "os.PathLike[str]", None] = None,
+    key_id: Optional[str] = None,
 ) -> AuditReport:
     """Verifies an audit log (its bytes, or a path to it) with ``key``; with
-    ``expected_head``, also that nothing was cut from the end."""
+    ``expected_head``, also that nothing was cut from the end.
+
+    Instead of ``key``, ``key_file`` and ``key_id`` name the key as :class:`AuditLog`
+    takes them: key ``key_id`` (default ``"audit"``) of a JSON key file only its owner can
+    read. Give exactly one of ``key`` and ``key_file``.
+
+    Raises:
+        CoreSdkError: ``INVALID_ARGUMENT`` for neither or both of ``key`` and
+            ``key_file``; ``KEY_UNAVAILABLE`` for a key file readable by others, or
+            unreadable; ``INVALID_JSON`` / ``INVALID_ARGUMENT`` for a file that is not a
+            key file.
+    """
     if isinstance(log, (str, os.PathLike)):
         with open(log, "rb") as f:
             data = f.read()
     else:
         data = log
-    report = _json.loads(_native.verify_audit_log(data, _key(key), expected_head))
+    report = _json.loads(
+        _native.verify_audit_log(
+            data,
+            None if key is None else _key(key),
+            expected_head,
+            None if key_file is None else os.fspath(key_file),
+            key_id,
+        )
+    )
     return AuditReport(**report)

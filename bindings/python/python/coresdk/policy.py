@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
 from . import _json, _native
+from ._aio import run_blocking
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
 from .errors import CoreSdkError, _error
 from .token import TokenVerifier
@@ -264,6 +265,16 @@ class PolicyEngine:
         """
         return self._native.add_data_json(_json.dumps(data))
 
+    def add_data_json(self, data_json: str | bytes) -> int:
+        """:meth:`add_data` with the document given as JSON text (``str`` or UTF-8 bytes),
+        passed to the core as is; returns the new revision.
+
+        Raises:
+            CoreSdkError: ``INVALID_JSON`` / ``LIMIT_EXCEEDED`` for bad text, and as
+                :meth:`add_data`.
+        """
+        return self._native.add_data_json(data_json)
+
     def is_allowed(self, path: str, input: Any = None) -> bool:
         """A yes/no decision: ``True`` only when the rule at ``path`` is ``true``;
         ``false`` or undefined is ``False``. Never raises for a failed evaluation (bad
@@ -393,6 +404,37 @@ class PolicyEngine:
             raise _error("INVALID_ARGUMENT", "verifier must be a TokenVerifier")
         text = "{}" if input is None else _json.dumps(input)
         return self._decision(self._native.authorize(verifier._native, token, path, text))
+
+    # Async variants, for asyncio services (Node's evaluate / query / allowed / authorize
+    # are the async ones there): the sync call on the loop's default executor, so the
+    # event loop keeps running while the core works (the GIL is released meanwhile).
+    # Results and errors are the sync call's; ``on_print`` runs on the worker thread.
+
+    async def evaluate_async(self, path: str, input: Any = None) -> Decision:
+        """:meth:`evaluate` without blocking the event loop (same result, same errors)."""
+        return await run_blocking(self.evaluate, path, input)
+
+    async def evaluate_json_async(self, path: str, input_json: str | bytes) -> Decision:
+        """:meth:`evaluate_json` without blocking the event loop."""
+        return await run_blocking(self.evaluate_json, path, input_json)
+
+    async def query_async(self, query: str, input: Any = None) -> QueryResult:
+        """:meth:`query` without blocking the event loop (same result, same errors)."""
+        return await run_blocking(self.query, query, input)
+
+    async def query_json_async(self, query: str, input_json: str | bytes) -> QueryResult:
+        """:meth:`query_json` without blocking the event loop."""
+        return await run_blocking(self.query_json, query, input_json)
+
+    async def is_allowed_async(self, path: str, input: Any = None) -> bool:
+        """:meth:`is_allowed` without blocking the event loop (never raises, as it)."""
+        return await run_blocking(self.is_allowed, path, input)
+
+    async def authorize_async(
+        self, verifier: TokenVerifier, token: str, path: str, input: Mapping[str, Any] | None = None
+    ) -> Decision:
+        """:meth:`authorize` without blocking the event loop (same result, same errors)."""
+        return await run_blocking(self.authorize, verifier, token, path, input)
 
     @property
     def bundle_revision(self) -> str | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from . import _json, _native
+from ._aio import run_blocking
 from .errors import _error
 
 __all__ = ["TokenKey", "TokenVerifier"]
@@ -106,3 +107,9 @@ class TokenVerifier:
         """
         claims: dict[str, Any] = _json.loads(self._native.authenticate_json(token))
         return claims
+
+    async def authenticate_async(self, token: str) -> dict[str, Any]:
+        """:meth:`authenticate` without blocking the event loop (Node's
+        ``authenticateAsync``): run on the loop's default executor, the GIL released while
+        the core verifies (a ``jwks_url`` refetch included). Same claims, same errors."""
+        return await run_blocking(self.authenticate, token)
