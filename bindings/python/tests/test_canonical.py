@@ -82,9 +82,10 @@ def test_strings_use_minimal_escapes() -> None:
 
 
 def test_values_that_are_not_json() -> None:
-    with raises("INVALID_JSON"):
+    # docs/HOST-VALUES.md: the same codes as Node.
+    with raises("INVALID_ARGUMENT"):
         canonicalize(float("nan"))
-    with raises("INVALID_JSON"):
+    with raises("INVALID_ARGUMENT"):
         canonicalize([float("-inf")])
     with raises("INVALID_JSON"):
         canonicalize(10**400)  # beyond the double range
@@ -95,13 +96,15 @@ def test_values_that_are_not_json() -> None:
     with raises("INVALID_ARGUMENT"):
         canonicalize({("tuple", "key"): 1})
     with raises("INVALID_ARGUMENT"):
+        canonicalize({1: "int key"})  # JSON keys are strings; {"1": ...} is another value
+    with raises("INVALID_ARGUMENT"):
         hash(object())
 
 
-def test_circular_values_are_limit_exceeded() -> None:
+def test_circular_values_are_invalid_argument() -> None:
     cycle: list[object] = []
     cycle.append(cycle)
-    with raises("LIMIT_EXCEEDED"):
+    with raises("INVALID_ARGUMENT"):
         canonicalize(cycle)
 
 
