@@ -66,9 +66,9 @@ export function toJsonText(value: unknown, what = 'value'): string {
       case 'symbol':
         return refuse(what, `holds a ${typeof original}, which JSON cannot represent`);
       default: {
-        if (original === null || Array.isArray(original)) return converted;
+        if (original === null) return null;
         const proto: unknown = Object.getPrototypeOf(original);
-        const plain = proto === Object.prototype || proto === null;
+        const plain = Array.isArray(original) || proto === Object.prototype || proto === null;
         if (!plain || converted !== original) refuse(what, `holds a ${kindOf(original)}, which is not a JSON value`);
         return original;
       }

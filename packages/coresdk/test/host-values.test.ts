@@ -97,7 +97,7 @@ function auditInput(input: unknown): unknown {
     const log = AuditLog.open(path, { key: 'k'.repeat(32) });
     log.append(engine.evaluateSync('data.hv.marshalled', {}), 'data.hv.marshalled', input);
     const lines = readFileSync(path, 'utf8').trim().split('\n');
-    return (JSON.parse(lines[lines.length - 1]) as { input: unknown }).input;
+    return (JSON.parse(lines.at(-1) ?? 'null') as { input: unknown }).input;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
