@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
+from collections import OrderedDict
 from typing import Any
 
 import pytest
@@ -99,6 +101,18 @@ def test_values_that_are_not_json() -> None:
         canonicalize({1: "int key"})  # JSON keys are strings; {"1": ...} is another value
     with raises("INVALID_ARGUMENT"):
         hash(object())
+
+
+def test_subclasses_cross_as_their_base_types() -> None:
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Key(str, enum.Enum):
+        A = "a"
+
+    value = {"l": Level.HIGH, "o": OrderedDict(b=1, a=2), Key.A: (1, -0.0)}
+    assert canonicalize(value) == '{"a":[1,0],"l":3,"o":{"a":2,"b":1}}'
+    assert canonicalize(2**70) == "1.1805916207174113e+21"
 
 
 def test_circular_values_are_invalid_argument() -> None:
