@@ -25,6 +25,9 @@ bash scripts/setup.sh
 step "version check (Cargo, package.json, pyproject agree)"
 node scripts/check-versions.mjs
 
+step "workflows: actionlint (release and CI definitions)"
+bash scripts/actionlint.sh
+
 step "fixtures self-check (schema, unique ids, expected-failure ids)"
 .venv/bin/python tests/parity/check_fixtures.py
 

@@ -75,12 +75,16 @@ fn verifier(o: TokenVerifierOptions) -> coresdk_engine::Result<coresdk_engine::T
         }
         jwks
     });
-    let keys = o.keys.unwrap_or_default().into_iter().map(|key| coresdk_engine::KeySpec {
-        algorithm: key.algorithm,
-        public_key_pem: key.public_key,
-        secret: key.secret.map(|secret| secret.to_vec()),
-        key_id: key.key_id,
-    });
+    let keys = o
+        .keys
+        .unwrap_or_default()
+        .into_iter()
+        .map(|key| coresdk_engine::KeySpec {
+            algorithm: key.algorithm,
+            public_key_pem: key.public_key,
+            secret: key.secret.map(|secret| secret.to_vec()),
+            key_id: key.key_id,
+        });
     let sources = coresdk_engine::KeySources {
         jwks_json: o.jwks_json.map(bytes),
         keys: keys.collect(),

@@ -11,6 +11,7 @@ mod keys;
 mod mask;
 mod policy;
 mod token;
+mod value;
 
 use pyo3::prelude::*;
 
@@ -46,6 +47,8 @@ mod _native {
     use super::policy::PolicyEngine;
     #[pymodule_export]
     use super::token::TokenVerifier;
+    #[pymodule_export]
+    use super::value::to_json;
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -36,9 +36,7 @@ impl TokenVerifier {
         #[pyo3(from_py_with = conversion::strings)] required_claims: Vec<String>,
         jwks_url: Option<String>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] jwks_refresh_seconds: Option<u64>,
-        #[pyo3(from_py_with = conversion::optional_unsigned)] jwks_min_refetch_seconds: Option<
-            u64,
-        >,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] jwks_min_refetch_seconds: Option<u64>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] jwks_timeout_ms: Option<u64>,
     ) -> PyResult<Self> {
         let defaults = coresdk_engine::TokenOptions::default();
@@ -59,20 +57,24 @@ impl TokenVerifier {
                 ..defaults
             }
         });
-        let keys = keys.into_iter().map(|(algorithm, public_key_pem, secret, key_id)| {
-            coresdk_engine::KeySpec {
-                algorithm,
-                public_key_pem,
-                secret,
-                key_id,
-            }
-        });
+        let keys = keys
+            .into_iter()
+            .map(
+                |(algorithm, public_key_pem, secret, key_id)| coresdk_engine::KeySpec {
+                    algorithm,
+                    public_key_pem,
+                    secret,
+                    key_id,
+                },
+            );
         let sources = coresdk_engine::KeySources {
             jwks_json: jwks_json.map(|json| json.as_bytes().to_vec()),
             keys: keys.collect(),
             jwks_url,
         };
-        detached(py, || coresdk_engine::TokenVerifier::from_sources(sources, options))
+        detached(py, || {
+            coresdk_engine::TokenVerifier::from_sources(sources, options)
+        })
         .map(|inner| Self { inner })
     }
 

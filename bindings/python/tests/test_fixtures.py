@@ -35,14 +35,16 @@ from coresdk import (
 FIXTURES = Path(
     os.environ.get("CORESDK_FIXTURES") or Path(__file__).resolve().parents[3] / "fixtures"
 )
+OWN_RUNNERS = {"cli", "host-values"}
 NOT_CASES = {"schema.json", "expected-failures.json"}
 
 
 def load_cases() -> list[dict[str, Any]]:
     cases: list[dict[str, Any]] = []
     for path in sorted(FIXTURES.rglob("*.json")):
-        # fixtures/cli holds command-line cases in their own format (test_cli.py runs them).
-        if path.name in NOT_CASES or path.relative_to(FIXTURES).parts[0] == "cli":
+        # cli/ and host-values/ have their own formats and runners (test_cli.py,
+        # test_host_values.py).
+        if path.name in NOT_CASES or path.relative_to(FIXTURES).parts[0] in OWN_RUNNERS:
             continue
         doc = json.loads(path.read_text(encoding="utf-8"))
         cases.extend(doc if isinstance(doc, list) else [doc])

@@ -317,7 +317,7 @@ def test_invalid_utf8_input_bytes_are_invalid_json(engine: PolicyEngine) -> None
 
 
 def test_input_that_cannot_be_json(engine: PolicyEngine) -> None:
-    with raises("INVALID_JSON"):
+    with raises("INVALID_ARGUMENT"):
         engine.evaluate("data.authz.allow", {"x": float("nan")})
     with raises("INVALID_ARGUMENT"):
         engine.evaluate("data.authz.allow", {"x": b"bytes"})

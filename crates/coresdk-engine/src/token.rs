@@ -6,8 +6,8 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwks::{JwksOptions, RemoteJwks};
-use crate::key_set::{invalid_argument, token_invalid};
 pub use crate::key_set::KeySet;
+use crate::key_set::{invalid_argument, token_invalid};
 use crate::metrics::SourceStatus;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::Validation;

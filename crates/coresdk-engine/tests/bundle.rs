@@ -447,7 +447,10 @@ fn a_bundle_directory_reads_like_its_archive() {
     engine.load_bundle_path(&dir, None).unwrap();
     assert_eq!(engine.bundle_revision(), None);
     let decision = engine.evaluate("data.a.x", b"{}").unwrap();
-    assert_eq!((decision.result, decision.bundle_revision), (Some(json!(5)), None));
+    assert_eq!(
+        (decision.result, decision.bundle_revision),
+        (Some(json!(5)), None)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -20,8 +20,12 @@ fn load_cases() -> Vec<Value> {
     let mut files = Vec::new();
     for area in std::fs::read_dir(fixtures_dir()).expect("fixtures dir") {
         let area = area.expect("entry").path();
-        // fixtures/cli holds command-line cases (their own format, run by the CLI tests).
-        if !area.is_dir() || area.file_name().is_some_and(|n| n == "cli") {
+        // cli/ and host-values/ have their own formats and runners (the CLI tests,
+        // docs/HOST-VALUES.md).
+        let own_runner = area
+            .file_name()
+            .is_some_and(|n| n == "cli" || n == "host-values");
+        if !area.is_dir() || own_runner {
             continue;
         }
         for file in std::fs::read_dir(&area).expect("area dir") {

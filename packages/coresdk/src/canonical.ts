@@ -5,8 +5,11 @@ import { toJsonInput, toJsonText } from './json.js';
 /**
  * The RFC 8785 (JCS) canonical JSON of a value: keys sorted by UTF-16 code units,
  * numbers as ECMAScript writes them. Byte-identical to Python's `coresdk.canonicalize`.
+ * BigInts are exact digits, so beyond 2^53 they round to the nearest double as RFC 8785
+ * numbers do (`canonicalize(9007199254740993n) === '9007199254740992'`).
  * @throws CoreSdkError `LIMIT_EXCEEDED` (nested more than 127 levels), `INVALID_ARGUMENT`
- * (BigInt, cycles, undefined).
+ * (NaN, ±Infinity, cycles, undefined, lone surrogates, objects that are not plain:
+ * docs/HOST-VALUES.md).
  */
 export function canonicalize(value: unknown): string {
   const text = toJsonText(value);

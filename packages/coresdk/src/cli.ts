@@ -176,7 +176,7 @@ export function main(argv: string[]): number {
     }
     if (e instanceof CoreSdkError) {
       const where = e.location ? ` (${e.location.file}:${e.location.line}:${e.location.column})` : '';
-      process.stderr.write(`coresdk: ${e.code}: ${e.message.split('\n').pop()}${where}\n`);
+      process.stderr.write(`coresdk: ${e.code}: ${e.message.slice(e.code.length + 2).split('\n').pop()}${where}\n`);
       return 1;
     }
     process.stderr.write(`coresdk: INTERNAL: ${String(e)}\n`);

@@ -47,7 +47,10 @@ export interface SourceLocation {
 
 /**
  * Every CoreSDK failure. `code` is the contract (stable across versions and languages);
- * `message` is for people.
+ * the rest of the message is for people.
+ *
+ * `message` is `"<CODE>: <text>"`, e.g. `"INVALID_JSON: invalid JSON: expected value at
+ * line 1 column 1"`: the same string as Python's `str(error)` (docs/HOST-VALUES.md).
  */
 export class CoreSdkError extends Error {
   /** The stable error code. */
@@ -55,8 +58,9 @@ export class CoreSdkError extends Error {
   /** For `POLICY_PARSE` and some evaluation errors: the policy source location. */
   readonly location?: SourceLocation;
 
+  /** `message` is the text without the code; the code is prefixed to `this.message`. */
   constructor(code: ErrorCode, message: string, location?: SourceLocation, options?: { cause?: unknown }) {
-    super(message, options);
+    super(`${code}: ${message}`, options);
     this.name = 'CoreSdkError';
     this.code = code;
     if (location) this.location = location;

@@ -1,6 +1,6 @@
 import native, { type NativeMasker } from './native.js';
 import { CoreSdkError, native as call } from './error.js';
-import { toJsonInput, toJsonText } from './json.js';
+import { toJsonInput, toJsonText, toText } from './json.js';
 
 /**
  * How a detected value is replaced: `'redact'` → `[REDACTED:EMAIL]`; `'pseudonymize'` →
@@ -104,10 +104,14 @@ export class Masker {
 
   /**
    * Masks every finding in text.
-   * @throws CoreSdkError `INVALID_ARGUMENT` for bytes that are not valid UTF-8.
+   * @throws CoreSdkError `INVALID_ARGUMENT` for bytes that are not valid UTF-8 or a string
+   * with a lone surrogate.
    */
   maskText(text: string | Uint8Array): string {
-    if (typeof text === 'string') return call(() => this.#inner.maskText(text));
+    if (typeof text === 'string') {
+      const checked = toText(text);
+      return call(() => this.#inner.maskText(checked));
+    }
     if (text instanceof Uint8Array) {
       const bytes = toJsonInput(text) as Buffer;
       return call(() => this.#inner.maskTextBytes(bytes));
@@ -118,7 +122,8 @@ export class Masker {
   /**
    * Masks a JSON-compatible value: keys kept, strings masked, every scalar under a
    * sensitive key (`password`, `token`, `authorization`, ...) replaced. Returns a new value.
-   * @throws CoreSdkError `LIMIT_EXCEEDED` (too deep), `INVALID_ARGUMENT` (not JSON-compatible).
+   * @throws CoreSdkError `LIMIT_EXCEEDED` (too deep), `INVALID_ARGUMENT` (not a JSON value:
+   * docs/HOST-VALUES.md).
    */
   maskValue<T = unknown>(value: T): unknown {
     const text = toJsonText(value);
@@ -131,9 +136,13 @@ export class Masker {
     return call(() => this.#inner.maskJson(input));
   }
 
-  /** Every finding in text, in order, without overlaps. */
+  /**
+   * Every finding in text, in order, without overlaps.
+   * @throws CoreSdkError `INVALID_ARGUMENT` for a non-string or a string with a lone surrogate.
+   */
   scan(text: string): Finding[] {
     if (typeof text !== 'string') throw new CoreSdkError('INVALID_ARGUMENT', 'text must be a string');
-    return call(() => this.#inner.scan(text));
+    const checked = toText(text);
+    return call(() => this.#inner.scan(checked));
   }
 }

@@ -287,8 +287,9 @@ export class PolicyEngine {
 
   /**
    * Evaluates a rule path (`data.pkg.rule`) against `input` (any JSON value; default
-   * `{}`) on the libuv thread pool.
-   * @throws CoreSdkError `POLICY_NOT_FOUND`, `EVAL_TIMEOUT`, `EVAL_ERROR`, `INVALID_ARGUMENT`, `LIMIT_EXCEEDED`
+   * `{}`) on the libuv thread pool. What each JavaScript value becomes (BigInts exact;
+   * NaN, cycles, `Date`, `Map`, ... refused) is listed in docs/HOST-VALUES.md.
+   * @throws CoreSdkError `POLICY_NOT_FOUND`, `EVAL_TIMEOUT`, `EVAL_ERROR`, `INVALID_ARGUMENT` (also for an input JSON cannot carry), `LIMIT_EXCEEDED`
    */
   async evaluate(path: string, input?: unknown): Promise<Decision> {
     const text = inputText(input);

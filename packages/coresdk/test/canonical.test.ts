@@ -55,7 +55,12 @@ describe('canonical bad input', () => {
 
   it('values JSON cannot carry', () => {
     expect(codeOf(() => canonicalize(undefined))).toBe('INVALID_ARGUMENT');
-    expect(codeOf(() => canonicalize(10n))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => canonicalize({ a: NaN }))).toBe('INVALID_ARGUMENT'); // not null: docs/HOST-VALUES.md
+    expect(codeOf(() => canonicalize(new Map([['a', 1]])))).toBe('INVALID_ARGUMENT');
+    expect(canonicalize(10n)).toBe('10'); // a BigInt crosses as its digits
+    expect(canonicalize(Object.assign(Object.create(null), { b: 1, a: undefined }))).toBe('{"b":1}'); // plain, undefined absent
+    expect(codeOf(() => canonicalize({ toJSON: () => 1 }))).toBe('INVALID_ARGUMENT'); // toJSON is not honoured
+    expect(canonicalize(9007199254740993n)).toBe('9007199254740992'); // rounded as RFC 8785 numbers are
     expect(codeOf(() => canonicalizeJson(5 as unknown as string))).toBe('INVALID_ARGUMENT');
   });
 

@@ -46,6 +46,21 @@ describe('errors', () => {
     expect(JSON.parse((rejected as Error).message)).toMatchObject({ location: null });
   });
 
+  it('the message starts with the code, as Python\'s str(error) does', async () => {
+    let caught: unknown;
+    try {
+      PolicyEngine.create({ modules: { 'bad.rego': 'package bad\nallow if {\n' } });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(CoreSdkError);
+    expect((caught as CoreSdkError).message).toMatch(/^POLICY_PARSE: \S/);
+    const json = new CoreSdkError('INVALID_JSON', 'invalid JSON: expected value');
+    expect(json.message).toBe('INVALID_JSON: invalid JSON: expected value');
+    expect(String(json)).toBe('CoreSdkError: INVALID_JSON: invalid JSON: expected value');
+    await expect(panicProbeAsync()).rejects.toThrow(/^INTERNAL: /);
+  });
+
   it('exposes the one version (the addon and the package agree)', () => {
     const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
     expect(version).toBe(pkg.version);

@@ -38,13 +38,12 @@ function jsonFiles(dir: string): string[] {
 }
 
 const NOT_CASES = new Set(['schema.json', 'expected-failures.json']);
-
-/** Command-line cases, in their own format (run by cli.test.ts). */
-const CLI_CASES = join(FIXTURES, 'cli');
+/** Folders with their own format and runner: host-values/ (host-values.test.ts), cli/ (cli.test.ts). */
+const OWN_RUNNERS = ['host-values', 'cli'].map((name) => `${join(FIXTURES, name)}/`);
 
 function loadCases(): Case[] {
   return jsonFiles(FIXTURES)
-    .filter((path) => !NOT_CASES.has(basename(path)) && !path.startsWith(`${CLI_CASES}/`))
+    .filter((path) => !NOT_CASES.has(basename(path)) && !OWN_RUNNERS.some((dir) => path.startsWith(dir)))
     .flatMap((path) => {
       const doc = JSON.parse(readFileSync(path, 'utf8'));
       return Array.isArray(doc) ? doc : [doc];

@@ -155,7 +155,7 @@ describe('PolicyEngine.allowed (fail mode)', () => {
     expect(closed.allowedSync('data.authz.allow', { user: 'bob' })).toBe(false);
     expect(closed.failModeCount).toBe(0);
     expect(await closed.allowed('data.nowhere.allow')).toBe(false);
-    expect(closed.allowedSync('data.authz.allow', { n: 1n })).toBe(false);
+    expect(closed.allowedSync('data.authz.allow', { n: NaN })).toBe(false);
     expect(closed.failModeCount).toBe(2);
 
     const open = PolicyEngine.create({
@@ -240,7 +240,8 @@ describe('PolicyEngine bad input', () => {
 
   it('values JSON cannot carry', () => {
     const e = engine();
-    expect(codeOf(() => e.evaluateSync('data.authz.allow', { n: 1n }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => e.evaluateSync('data.authz.allow', { n: NaN }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => e.evaluateSync('data.authz.allow', { at: new Date(0) }))).toBe('INVALID_ARGUMENT');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(codeOf(() => e.evaluateSync('data.authz.allow', cyclic))).toBe('INVALID_ARGUMENT');

@@ -20,12 +20,16 @@ __all__ = [
     "Masker",
     "PolicyEngine",
     "TokenVerifier",
+    "to_json",
     "__version__",
     "ERROR_CODES",
 ]
 
 __version__: str
 ERROR_CODES: tuple[str, ...]
+
+def to_json(value: object) -> str:
+    """Compact JSON text of a JSON-like value (the rules of docs/HOST-VALUES.md)."""
 
 @final
 class PolicyEngine:

@@ -19,14 +19,14 @@ def canonicalize(value: Any) -> str:
 
     Numbers are IEEE-754 doubles in JCS, so Python ``int``\\ s beyond 2**53 are rounded to
     the nearest double (``canonicalize(2**53 + 1) == "9007199254740992"``) and ``1.0``
-    is written ``1``. Tuples are arrays; non-``str`` dict keys that :mod:`json` accepts
-    become strings.
+    is written ``1``. Tuples are arrays; dict keys must be ``str``. The outcome of every
+    kind of Python value is listed in docs/HOST-VALUES.md.
 
     Raises:
-        CoreSdkError: ``LIMIT_EXCEEDED`` for nesting deeper than 127 levels (or a value
-            too deep or circular to serialise), ``INVALID_JSON`` for NaN, infinities and
-            numbers outside the double range, ``INVALID_ARGUMENT`` for values JSON cannot
-            hold (bytes, sets, arbitrary objects).
+        CoreSdkError: ``LIMIT_EXCEEDED`` for nesting deeper than 127 levels,
+            ``INVALID_ARGUMENT`` for values JSON cannot hold (NaN, infinities, cycles,
+            lone surrogates, non-``str`` keys, bytes, sets, datetimes, arbitrary
+            objects), ``INVALID_JSON`` for an ``int`` outside the double range.
     """
     return _native.canonicalize_json(_json.dumps(value))
 

@@ -61,6 +61,9 @@ class Location:
 class CoreSdkError(Exception):
     """A CoreSDK failure with a stable, machine-readable code.
 
+    ``str(error)`` is ``"<CODE>: <message>"``, the same string as Node's
+    ``error.message`` (docs/HOST-VALUES.md); :attr:`message` is the text alone.
+
     Attributes:
         code: The stable code, e.g. ``"POLICY_PARSE"`` (see :data:`ERROR_CODES`).
         message: The human-readable message (no stability guarantee).

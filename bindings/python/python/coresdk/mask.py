@@ -121,7 +121,8 @@ class Masker:
 
         Raises:
             CoreSdkError: ``LIMIT_EXCEEDED`` for a value nested more than 127 levels,
-                and the serialisation codes of :func:`coresdk.canonicalize`.
+                and the host-value codes of :func:`coresdk.canonicalize`
+                (docs/HOST-VALUES.md).
         """
         return _json.loads(self._native.mask_json(_json.dumps(value)))
 

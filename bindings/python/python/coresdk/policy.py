@@ -311,8 +311,8 @@ class PolicyEngine:
         Raises:
             CoreSdkError: ``POLICY_NOT_FOUND`` when no loaded package matches ``path``,
                 ``INVALID_ARGUMENT`` for a malformed path, ``EVAL_ERROR``,
-                ``EVAL_TIMEOUT``, and the serialisation codes of
-                :func:`coresdk.canonicalize` for ``input``.
+                ``EVAL_TIMEOUT``, and the host-value codes of
+                :func:`coresdk.canonicalize` for ``input`` (docs/HOST-VALUES.md).
         """
         return self.evaluate_json(path, "{}" if input is None else _json.dumps(input))
 
