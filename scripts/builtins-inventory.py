@@ -25,8 +25,9 @@ import argparse
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 LIST = ROOT / "tests" / "conformance" / "opa-builtins.json"
@@ -49,7 +50,7 @@ REASONS = {
     "rego.metadata.chain": "regorus does not keep METADATA annotations of rules",
     "rego.metadata.rule": "regorus does not keep METADATA annotations of rules",
     "rego.parse_module": "returns OPA's own AST as JSON, which regorus's AST does not match",
-    "internal.template_string": "internal: template strings (`$\"...{x}\"`) are a language "
+    "internal.template_string": 'internal: template strings (`$"...{x}"`) are a language '
     "form, evaluated by regorus patch 8 without this builtin",
     "internal.test_case": "used by `opa test` only",
     "crypto.parse_private_keys": "not written yet (PEM/PKCS#1/PKCS#8/EC keys to JWK-like objects)",
@@ -68,7 +69,7 @@ REASONS = {
     "(`desc`, `error`, `field`, `type`); needs an extension that maps errors to that shape",
     "json.verify_schema": "regorus's `jsonschema` feature gets `[true, null]` right but "
     "words errors differently from OPA's gojsonschema (`[false, \"jsonschema: Invalid "
-    "type. ...\"]`); left off with `json.match_schema`",
+    'type. ..."]`); left off with `json.match_schema`',
     "strings.render_template": "not written yet: needs Go's `text/template` over OPA's "
     "Go values (numbers are `json.Number` strings, so `{{if 0}}` is true; a missing key or "
     "`null` renders `<undefined>`; objects render `map[k:v]`; a set is an error), with "
@@ -186,9 +187,12 @@ def table(builtins: list[dict]) -> tuple[str, list[str]]:
     for b in builtins:
         name = b["name"]
         if b.get("deprecated"):
-            who, note = "regorus (deprecated)", (
-                "deprecated in OPA: available to Rego v0 modules, rejected in v1 modules "
-                "with OPA's message (regorus patch 14)"
+            who, note = (
+                "regorus (deprecated)",
+                (
+                    "deprecated in OPA: available to Rego v0 modules, rejected in v1 modules "
+                    "with OPA's message (regorus patch 14)"
+                ),
             )
         elif name in coresdk:
             who, note = "CoreSDK", "extension in `crates/coresdk-engine/src/builtins/`"
@@ -228,8 +232,11 @@ def main() -> int:
     if args.write_list:
         LIST.write_text(
             json.dumps(
-                {"opa_version": "1.22.2", "source": "opa capabilities --current",
-                 "builtins": builtins},
+                {
+                    "opa_version": "1.22.2",
+                    "source": "opa capabilities --current",
+                    "builtins": builtins,
+                },
                 indent=1,
             )
             + "\n"

@@ -2,8 +2,8 @@
 // Fails when the one CoreSDK version drifts between Cargo (workspace.package.version),
 // every package.json (incl. per-platform npm packages and internal dependency ranges)
 // and pyproject (which must take its version from Cargo: `dynamic = ["version"]`).
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,9 +17,17 @@ if (!version) {
   console.error('no [workspace.package] version in Cargo.toml');
   process.exit(1);
 }
-for (const crate of ['crates/coresdk-base', 'crates/coresdk-canonical', 'crates/coresdk-mask', 'crates/coresdk-engine', 'bindings/node', 'bindings/python']) {
+for (const crate of [
+  'crates/coresdk-base',
+  'crates/coresdk-canonical',
+  'crates/coresdk-mask',
+  'crates/coresdk-engine',
+  'bindings/node',
+  'bindings/python',
+]) {
   const toml = read(`${crate}/Cargo.toml`);
-  if (!/^version\.workspace\s*=\s*true/m.test(toml)) problems.push(`${crate}/Cargo.toml must use version.workspace = true`);
+  if (!/^version\.workspace\s*=\s*true/m.test(toml))
+    problems.push(`${crate}/Cargo.toml must use version.workspace = true`);
 }
 for (const name of ['coresdk-base', 'coresdk-canonical', 'coresdk-mask', 'coresdk-engine']) {
   const dep = cargo.match(new RegExp(`^${name}\\s*=\\s*\\{[^}]*version\\s*=\\s*"([^"]+)"`, 'm'))?.[1];
@@ -44,8 +52,10 @@ for (const p of pkgs) {
 }
 
 const pyproject = read('bindings/python/pyproject.toml');
-if (!/dynamic\s*=\s*\[[^\]]*"version"/.test(pyproject)) problems.push('bindings/python/pyproject.toml must have dynamic = ["version"] (from Cargo)');
-if (/^version\s*=/m.test(pyproject.split('[project]')[1]?.split('\n[')[0] ?? '')) problems.push('pyproject must not pin a version');
+if (!/dynamic\s*=\s*\[[^\]]*"version"/.test(pyproject))
+  problems.push('bindings/python/pyproject.toml must have dynamic = ["version"] (from Cargo)');
+if (/^version\s*=/m.test(pyproject.split('[project]')[1]?.split('\n[')[0] ?? ''))
+  problems.push('pyproject must not pin a version');
 
 if (problems.length) {
   console.error(`version drift (want ${version} everywhere):\n  ${problems.join('\n  ')}`);

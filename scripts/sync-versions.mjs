@@ -3,8 +3,8 @@
 // everywhere else: Cargo workspace version (pyproject reads it dynamically), the
 // workspace dependency on coresdk-engine, @coresdk/native, the per-platform packages and
 // the optionalDependencies that point at them. check-versions.mjs verifies the result.
-import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

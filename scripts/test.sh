@@ -28,6 +28,11 @@ node scripts/check-versions.mjs
 step "workflows: actionlint (release and CI definitions)"
 bash scripts/actionlint.sh
 
+step "lint and format: ruff (Python), biome (TypeScript, JavaScript)"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+pnpm exec biome ci .
+
 step "fixtures self-check (schema, unique ids, expected-failure ids)"
 .venv/bin/python tests/parity/check_fixtures.py
 

@@ -16,12 +16,29 @@ const { hash, hashJson } = createRequire(join(root, 'package.json'))(join(root, 
 const anchors = createRequire(join(root, 'benchmarks/anchors/package.json'));
 const { default: canonicalize } = await import(pathToFileURL(anchors.resolve('canonicalize')).href);
 
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((a) => a.trim().split(/\s+/)),
+);
 const size = args.size ?? 'full';
 const out = args.out ?? join(root, 'target/bench/results/canonical.json');
 const seconds = size === 'smoke' ? 0.2 : 2;
 const rounds = size === 'smoke' ? 1 : 5;
-const SIZES = size === 'smoke' ? [['1 KB', 1e3], ['100 KB', 1e5]] : [['1 KB', 1e3], ['100 KB', 1e5], ['10 MB', 1e7]];
+const SIZES =
+  size === 'smoke'
+    ? [
+        ['1 KB', 1e3],
+        ['100 KB', 1e5],
+      ]
+    : [
+        ['1 KB', 1e3],
+        ['100 KB', 1e5],
+        ['10 MB', 1e7],
+      ];
 
 /** A deterministic record: nested keys out of order, non-ASCII and escaped strings, doubles. */
 function record(i) {
@@ -34,7 +51,7 @@ function record(i) {
     active: i % 2 === 0,
     tags: ['α', 'b', `t${i % 10}`],
     note: 'line 1\nline "2"\t\\ end',
-    address: { zip: `${10000 + i}`, city: 'Zürich', 'é': null, a: [i, -i, 0.1 * i] },
+    address: { zip: `${10000 + i}`, city: 'Zürich', é: null, a: [i, -i, 0.1 * i] },
   };
 }
 
@@ -60,7 +77,9 @@ function measure(run, input, bytes) {
   return { rate: latencies.length / elapsed, mbps: (latencies.length * bytes) / 1e6 / elapsed, latencies };
 }
 
-const canonicalizeVersion = JSON.parse(readFileSync(join(root, 'benchmarks/anchors/node_modules/canonicalize/package.json'), 'utf8')).version;
+const canonicalizeVersion = JSON.parse(
+  readFileSync(join(root, 'benchmarks/anchors/node_modules/canonicalize/package.json'), 'utf8'),
+).version;
 
 function main() {
   const dir = join(root, 'target/bench/canonical');
@@ -97,28 +116,59 @@ function main() {
       const rate = median(runs[i].rate);
       // Value against value, text against text.
       const base = median(runs[i % 2].rate);
-      rows.push([`${label} (${(bytes / 1000).toFixed(1)} kB)`, t.name, median(runs[i].mbps).toFixed(1), formatRate(rate), formatUs(percentile(runs[i].lat, 50)),
-        formatUs(percentile(runs[i].lat, 99)), `${spread(runs[i].rate)}%`, i < 2 ? 'baseline' : ratioLabel(base, rate)]);
+      rows.push([
+        `${label} (${(bytes / 1000).toFixed(1)} kB)`,
+        t.name,
+        median(runs[i].mbps).toFixed(1),
+        formatRate(rate),
+        formatUs(percentile(runs[i].lat, 50)),
+        formatUs(percentile(runs[i].lat, 99)),
+        `${spread(runs[i].rate)}%`,
+        i < 2 ? 'baseline' : ratioLabel(base, rate),
+      ]);
     });
-    raw[label] = { bytes, hash: want, ...Object.fromEntries(tools.map((t, i) => [t.name, { rate: runs[i].rate, mbps: runs[i].mbps, p50: percentile(runs[i].lat, 50), p99: percentile(runs[i].lat, 99) }])) };
+    raw[label] = {
+      bytes,
+      hash: want,
+      ...Object.fromEntries(
+        tools.map((t, i) => [
+          t.name,
+          {
+            rate: runs[i].rate,
+            mbps: runs[i].mbps,
+            p50: percentile(runs[i].lat, 50),
+            p99: percentile(runs[i].lat, 99),
+          },
+        ]),
+      ),
+    };
     console.error(`canonical ${label}: done`);
   }
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({
-    suite: 'canonical',
-    command: `node benchmarks/compare/canonical.mjs --size ${size}`,
-    tables: [{
-      title: 'Canonical hashing (RFC 8785 + SHA-256) from Node',
-      columns: ['document', 'tool', 'MB/s', 'hashes/s', 'p50', 'p99', 'spread', 'vs CoreSDK'],
-      rows,
-      notes: [
-        'Every tool gave the same SHA-256 for every document before timing. Documents: records with nested objects, keys out of order, non-ASCII and escaped strings, doubles (including 1e21 and up, which JCS writes in exponent form).',
-        'Value rows compare with CoreSDK `hash(value)`, text rows with `hashJson(text)`; MB/s counts the document\'s JSON bytes.',
-        `Medians of ${rounds} rounds of ${seconds} s per tool, interleaved, after a warm-up; canonicalize ${canonicalizeVersion}.`,
-      ],
-    }],
-    raw: { seconds, rounds, ...raw },
-  }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        suite: 'canonical',
+        command: `node benchmarks/compare/canonical.mjs --size ${size}`,
+        tables: [
+          {
+            title: 'Canonical hashing (RFC 8785 + SHA-256) from Node',
+            columns: ['document', 'tool', 'MB/s', 'hashes/s', 'p50', 'p99', 'spread', 'vs CoreSDK'],
+            rows,
+            notes: [
+              'Every tool gave the same SHA-256 for every document before timing. Documents: records with nested objects, keys out of order, non-ASCII and escaped strings, doubles (including 1e21 and up, which JCS writes in exponent form).',
+              "Value rows compare with CoreSDK `hash(value)`, text rows with `hashJson(text)`; MB/s counts the document's JSON bytes.",
+              `Medians of ${rounds} rounds of ${seconds} s per tool, interleaved, after a warm-up; canonicalize ${canonicalizeVersion}.`,
+            ],
+          },
+        ],
+        raw: { seconds, rounds, ...raw },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main();

@@ -12,16 +12,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import statistics
 import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable
 
-import rfc8785
-
 import coresdk
+import rfc8785
 from stats import format_us, percentile, ratio_label, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +59,11 @@ def main() -> None:
             ("CoreSDK `hash(value)`", coresdk.hash, value),
             ("CoreSDK `hash_json(text)`", coresdk.hash_json, text),
             ("`rfc8785.dumps` + hashlib SHA-256 (value)", anchor, value),
-            ("`json.loads` + `rfc8785.dumps` + SHA-256 (text)", lambda t: anchor(json.loads(t)), text),
+            (
+                "`json.loads` + `rfc8785.dumps` + SHA-256 (text)",
+                lambda t: anchor(json.loads(t)),
+                text,
+            ),
         ]
         want = anchor(value)
         for name, run, arg in tools:
@@ -81,25 +83,60 @@ def main() -> None:
             rate = statistics.median(rates[i])
             base = statistics.median(rates[i % 2])  # value against value, text against text
             noise = round((max(rates[i]) - min(rates[i])) / rate * 100)
-            rows.append([f"{label} ({size / 1000:.1f} kB)", name, f"{rate * size / 1e6:.1f}", f"{rate:,.0f}", format_us(percentile(lats[i], 50)),
-                         format_us(percentile(lats[i], 99)), f"{noise}%", "baseline" if i < 2 else ratio_label(base, rate)])
-        raw[label] = {"bytes": size, "hash": want, **{name: {"rate": rates[i], "p50": percentile(lats[i], 50), "p99": percentile(lats[i], 99)} for i, (name, _, _) in enumerate(tools)}}
+            rows.append(
+                [
+                    f"{label} ({size / 1000:.1f} kB)",
+                    name,
+                    f"{rate * size / 1e6:.1f}",
+                    f"{rate:,.0f}",
+                    format_us(percentile(lats[i], 50)),
+                    format_us(percentile(lats[i], 99)),
+                    f"{noise}%",
+                    "baseline" if i < 2 else ratio_label(base, rate),
+                ]
+            )
+        raw[label] = {
+            "bytes": size,
+            "hash": want,
+            **{
+                name: {
+                    "rate": rates[i],
+                    "p50": percentile(lats[i], 50),
+                    "p99": percentile(lats[i], 99),
+                }
+                for i, (name, _, _) in enumerate(tools)
+            },
+        }
         print(f"canonical-python {label}: done")
-    write_result(args.out, {
-        "suite": "canonical-python",
-        "command": f"target/bench/venv/bin/python benchmarks/compare/canonical.py --size {args.size}",
-        "tables": [{
-            "title": "Canonical hashing (RFC 8785 + SHA-256) from Python",
-            "columns": ["document", "tool", "MB/s", "hashes/s", "p50", "p99", "spread", "vs CoreSDK"],
-            "rows": rows,
-            "notes": [
-                "The same documents as the Node table; every tool gave the same SHA-256 for every document before timing.",
-                "Value rows compare with CoreSDK `hash(value)` (which serialises the value with `json` first), text rows with `hash_json(text)`.",
-                f"Medians of {rounds} rounds of {seconds} s per tool, interleaved, after a warm-up; rfc8785 {version('rfc8785')}.",
+    write_result(
+        args.out,
+        {
+            "suite": "canonical-python",
+            "command": f"target/bench/venv/bin/python benchmarks/compare/canonical.py --size {args.size}",
+            "tables": [
+                {
+                    "title": "Canonical hashing (RFC 8785 + SHA-256) from Python",
+                    "columns": [
+                        "document",
+                        "tool",
+                        "MB/s",
+                        "hashes/s",
+                        "p50",
+                        "p99",
+                        "spread",
+                        "vs CoreSDK",
+                    ],
+                    "rows": rows,
+                    "notes": [
+                        "The same documents as the Node table; every tool gave the same SHA-256 for every document before timing.",
+                        "Value rows compare with CoreSDK `hash(value)` (which serialises the value with `json` first), text rows with `hash_json(text)`.",
+                        f"Medians of {rounds} rounds of {seconds} s per tool, interleaved, after a warm-up; rfc8785 {version('rfc8785')}.",
+                    ],
+                }
             ],
-        }],
-        "raw": {"seconds": seconds, "rounds": rounds, **raw},
-    })
+            "raw": {"seconds": seconds, "rounds": rounds, **raw},
+        },
+    )
 
 
 if __name__ == "__main__":

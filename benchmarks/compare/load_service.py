@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from coresdk import PolicyEngine
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "packages/coresdk/examples/rbac"
-ENGINE = PolicyEngine(paths=[EXAMPLE / "policy.rego"], data=json.loads((EXAMPLE / "data.json").read_text()))
+ENGINE = PolicyEngine(
+    paths=[EXAMPLE / "policy.rego"], data=json.loads((EXAMPLE / "data.json").read_text())
+)
 LATENCIES: list[float] = []
 
 
-async def app(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]], send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+async def app(
+    scope: dict[str, Any],
+    receive: Callable[[], Awaitable[dict[str, Any]]],
+    send: Callable[[dict[str, Any]], Awaitable[None]],
+) -> None:
     if scope["type"] != "http":
         return
     if scope["path"] == "/__stats":
@@ -33,8 +40,16 @@ async def app(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, A
         action = "read" if scope["method"] == "GET" else "update"
         kind = scope["path"].split("/")[2]
         t0 = time.perf_counter_ns()
-        allow = ENGINE.evaluate("data.rbac.allow", {"user": user, "action": action, "type": kind}).result
+        allow = ENGINE.evaluate(
+            "data.rbac.allow", {"user": user, "action": action, "type": kind}
+        ).result
         LATENCIES.append((time.perf_counter_ns() - t0) / 1000)
         body = json.dumps({"allow": allow}).encode()
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -19,7 +19,14 @@ const { SyncRedactor } = anchors('redact-pii');
 const fastRedact = anchors('fast-redact');
 const pinoRedact = anchors('@pinojs/redact');
 
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((a) => a.trim().split(/\s+/)),
+);
 const size = args.size ?? 'full';
 const inputsPath = args.inputs ?? join(root, 'target/bench/mask-inputs.json');
 const out = args.out ?? join(root, 'target/bench/results/masking.json');
@@ -43,7 +50,8 @@ const SECRET_KEY = /pass|secret|token|auth|api[_-]?key/i;
 
 function handText(text) {
   let s = text;
-  for (const re of HAND_PATTERNS) s = s.replace(re, (m, keep) => (typeof keep === 'string' ? `${keep}[REDACTED]` : '[REDACTED]'));
+  for (const re of HAND_PATTERNS)
+    s = s.replace(re, (_m, keep) => (typeof keep === 'string' ? `${keep}[REDACTED]` : '[REDACTED]'));
   return s;
 }
 
@@ -53,7 +61,7 @@ function mapStrings(value, f, byKey) {
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, f, byKey));
   if (value && typeof value === 'object') {
     const o = {};
-    for (const [k, v] of Object.entries(value)) o[k] = byKey && byKey(k) ? '[REDACTED]' : mapStrings(v, f, byKey);
+    for (const [k, v] of Object.entries(value)) o[k] = byKey?.(k) ? '[REDACTED]' : mapStrings(v, f, byKey);
     return o;
   }
   return value;
@@ -74,11 +82,18 @@ function tools(paths) {
     ],
     objects: [
       { name: 'CoreSDK `maskValue` (detectors + sensitive keys)', run: (v) => JSON.stringify(coresdk.maskValue(v)) },
-      { name: 'CoreSDK `maskValue` + the same `paths`', coresdk: true, run: (v) => JSON.stringify(withPaths.maskValue(v)) },
+      {
+        name: 'CoreSDK `maskValue` + the same `paths`',
+        coresdk: true,
+        run: (v) => JSON.stringify(withPaths.maskValue(v)),
+      },
       { name: 'fast-redact (paths, serialized)', run: (v) => fast(v) },
       { name: '@pinojs/redact (paths, serialized)', run: (v) => pino(v) },
       { name: 'redact-pii on every string', run: (v) => JSON.stringify(mapStrings(v, (s) => redactPii.redact(s))) },
-      { name: 'hand-written regex loop on every string + key names', run: (v) => JSON.stringify(mapStrings(v, handText, (k) => SECRET_KEY.test(k))) },
+      {
+        name: 'hand-written regex loop on every string + key names',
+        run: (v) => JSON.stringify(mapStrings(v, handText, (k) => SECRET_KEY.test(k))),
+      },
     ],
   };
 }
@@ -143,15 +158,48 @@ function compare(title, list, items, notes) {
   const rows = list.map((t, i) => {
     const d = det[i];
     const rate = median(runs[i].rate);
-    return [t.name, median(runs[i].mbps).toFixed(2), formatRate(rate), formatUs(percentile(runs[i].lat, 99)), `${spread(runs[i].rate)}%`,
-      i === 0 ? 'baseline' : t.coresdk ? `${(rate / base).toFixed(2)}× the baseline rate` : ratioLabel(base, rate), pct(d.hidden, d.secrets), pct(d.kept, d.keeps), i === 0 ? '—' : pct(d.agree, items.length)];
+    return [
+      t.name,
+      median(runs[i].mbps).toFixed(2),
+      formatRate(rate),
+      formatUs(percentile(runs[i].lat, 99)),
+      `${spread(runs[i].rate)}%`,
+      i === 0 ? 'baseline' : t.coresdk ? `${(rate / base).toFixed(2)}× the baseline rate` : ratioLabel(base, rate),
+      pct(d.hidden, d.secrets),
+      pct(d.kept, d.keeps),
+      i === 0 ? '—' : pct(d.agree, items.length),
+    ];
   });
-  const raw = Object.fromEntries(list.map((t, i) => [t.name, { mbps: runs[i].mbps, rate: runs[i].rate, p50: percentile(runs[i].lat, 50), p99: percentile(runs[i].lat, 99),
-    hidden: det[i].hidden, secrets: det[i].secrets, kept: det[i].kept, keeps: det[i].keeps, agree: det[i].agree }]));
+  const raw = Object.fromEntries(
+    list.map((t, i) => [
+      t.name,
+      {
+        mbps: runs[i].mbps,
+        rate: runs[i].rate,
+        p50: percentile(runs[i].lat, 50),
+        p99: percentile(runs[i].lat, 99),
+        hidden: det[i].hidden,
+        secrets: det[i].secrets,
+        kept: det[i].kept,
+        keeps: det[i].keeps,
+        agree: det[i].agree,
+      },
+    ]),
+  );
   return {
     table: {
       title,
-      columns: ['tool', 'MB/s', 'items/s', 'p99 per item', 'spread', 'vs CoreSDK', 'labeled values hidden', 'values kept', 'same result as CoreSDK'],
+      columns: [
+        'tool',
+        'MB/s',
+        'items/s',
+        'p99 per item',
+        'spread',
+        'vs CoreSDK',
+        'labeled values hidden',
+        'values kept',
+        'same result as CoreSDK',
+      ],
       rows,
       notes: [
         `${items.length} items, ${(items.reduce((a, x) => a + x.bytes, 0) / 1000).toFixed(1)} kB in all; medians of ${rounds} rounds of ${seconds} s per tool, interleaved, after a warm-up; one core (Node main thread).`,
@@ -165,29 +213,58 @@ function compare(title, list, items, notes) {
 
 function main() {
   const inputs = JSON.parse(readFileSync(inputsPath, 'utf8'));
-  const lineItems = inputs.lines.map((l) => ({ input: l.text, secrets: l.secrets, keep: l.keep, bytes: Buffer.byteLength(l.text) }));
-  const objectItems = (w) => w.items.map((x) => ({ input: x.value, secrets: x.secrets, keep: x.keep, bytes: Buffer.byteLength(JSON.stringify(x.value)) }));
+  const lineItems = inputs.lines.map((l) => ({
+    input: l.text,
+    secrets: l.secrets,
+    keep: l.keep,
+    bytes: Buffer.byteLength(l.text),
+  }));
+  const objectItems = (w) =>
+    w.items.map((x) => ({
+      input: x.value,
+      secrets: x.secrets,
+      keep: x.keep,
+      bytes: Buffer.byteLength(JSON.stringify(x.value)),
+    }));
   const results = [
     compare('Masking from Node: log lines', tools(inputs.payloads.paths).lines, lineItems, [
       'fast-redact and @pinojs/redact redact values at configured key paths of objects; they have no text detectors, so they appear only in the object tables.',
     ]),
-    compare('Masking from Node: JSON API payloads', tools(inputs.payloads.paths).objects, objectItems(inputs.payloads), [
-      `Key-path tools get the paths a team would configure: ${inputs.payloads.paths.map((p) => `\`${p}\``).join(', ')}; they cannot see the email and IP inside the free-text \`note\`.`,
-      'Every tool returns the masked payload as a JSON string (what a logger writes): CoreSDK and the per-string loops include `JSON.stringify` of their result in the time.',
-    ]),
+    compare(
+      'Masking from Node: JSON API payloads',
+      tools(inputs.payloads.paths).objects,
+      objectItems(inputs.payloads),
+      [
+        `Key-path tools get the paths a team would configure: ${inputs.payloads.paths.map((p) => `\`${p}\``).join(', ')}; they cannot see the email and IP inside the free-text \`note\`.`,
+        'Every tool returns the masked payload as a JSON string (what a logger writes): CoreSDK and the per-string loops include `JSON.stringify` of their result in the time.',
+      ],
+    ),
     compare('Masking from Node: span attribute maps', tools(inputs.spans.paths).objects, objectItems(inputs.spans), [
       `Key-path tools get ${inputs.spans.paths.map((p) => `\`${p}\``).join(', ')}; an \`api_key\` inside \`http.url\` and an email inside \`db.statement\` are outside any key path.`,
     ]),
   ];
   for (const r of results) console.error(`masking: ${r.table.title}: done`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({
-    suite: 'masking',
-    command: `node benchmarks/compare/mask.mjs --size ${size}`,
-    tables: results.map((r) => r.table),
-    raw: { seconds, rounds, versions: Object.fromEntries(['redact-pii', 'fast-redact', '@pinojs/redact'].map((n) => [n, anchors(`${n}/package.json`).version])),
-      ...Object.fromEntries(results.map((r) => [r.table.title, r.raw])) },
-  }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        suite: 'masking',
+        command: `node benchmarks/compare/mask.mjs --size ${size}`,
+        tables: results.map((r) => r.table),
+        raw: {
+          seconds,
+          rounds,
+          versions: Object.fromEntries(
+            ['redact-pii', 'fast-redact', '@pinojs/redact'].map((n) => [n, anchors(`${n}/package.json`).version]),
+          ),
+          ...Object.fromEntries(results.map((r) => [r.table.title, r.raw])),
+        },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main();

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import statistics
 import tempfile
@@ -42,7 +41,12 @@ HAND_PATTERNS = [
     (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), False),
     (re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]+"), False),
     (re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36}|sk-[A-Za-z0-9_-]{20,}|xox[abprs]-[\w-]+)"), False),
-    (re.compile(r"((?:password|passwd|secret|token|api[_-]?key)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,]+", re.I), True),
+    (
+        re.compile(
+            r"((?:password|passwd|secret|token|api[_-]?key)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,]+", re.I
+        ),
+        True,
+    ),
 ]
 SECRET_KEY = re.compile(r"pass|secret|token|auth|api[_-]?key", re.I)
 
@@ -53,13 +57,18 @@ def hand_text(text: str) -> str:
     return text
 
 
-def map_strings(value: Any, f: Callable[[str], str], by_key: Callable[[str], bool] | None = None) -> Any:
+def map_strings(
+    value: Any, f: Callable[[str], str], by_key: Callable[[str], bool] | None = None
+) -> Any:
     if isinstance(value, str):
         return f(value)
     if isinstance(value, list):
         return [map_strings(v, f, by_key) for v in value]
     if isinstance(value, dict):
-        return {k: "[REDACTED]" if by_key and by_key(k) else map_strings(v, f, by_key) for k, v in value.items()}
+        return {
+            k: "[REDACTED]" if by_key and by_key(k) else map_strings(v, f, by_key)
+            for k, v in value.items()
+        }
     return value
 
 
@@ -75,7 +84,12 @@ def presidio() -> Callable[[str], str]:
 
     model = tempfile.mkdtemp(prefix="blank-en-")
     spacy.blank("en").to_disk(model)
-    nlp = NlpEngineProvider(nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}).create_engine()
+    nlp = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": model}],
+        }
+    ).create_engine()
     analyzer = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
     anonymizer = AnonymizerEngine()
 
@@ -97,9 +111,17 @@ def tools() -> tuple[list[Tool], list[Tool]]:
         ("hand-written `re` loop (10 patterns)", hand_text),
     ]
     objects: list[Tool] = [
-        ("CoreSDK `mask_value` (detectors + sensitive keys)", lambda v: json.dumps(masker.mask_value(v))),
+        (
+            "CoreSDK `mask_value` (detectors + sensitive keys)",
+            lambda v: json.dumps(masker.mask_value(v)),
+        ),
         ("Presidio on every string", lambda v: json.dumps(map_strings(v, pres))),
-        ("hand-written `re` loop on every string + key names", lambda v: json.dumps(map_strings(v, hand_text, lambda k: SECRET_KEY.search(k) is not None))),
+        (
+            "hand-written `re` loop on every string + key names",
+            lambda v: json.dumps(
+                map_strings(v, hand_text, lambda k: SECRET_KEY.search(k) is not None)
+            ),
+        ),
     ]
     return lines, objects
 
@@ -112,7 +134,14 @@ def pct(a: int, b: int) -> str:
     return f"{a / b * 100:.1f}%" if b else "—"
 
 
-def compare(title: str, tools_: list[Tool], items: list[dict[str, Any]], seconds: float, rounds: int, notes: list[str]) -> tuple[dict, dict]:
+def compare(
+    title: str,
+    tools_: list[Tool],
+    items: list[dict[str, Any]],
+    seconds: float,
+    rounds: int,
+    notes: list[str],
+) -> tuple[dict, dict]:
     verdicts = [[score(run(item["input"]), item) for item in items] for _, run in tools_]
     timings: list[dict[str, list[float]]] = [{"mbps": [], "rate": [], "lat": []} for _ in tools_]
 
@@ -151,18 +180,50 @@ def compare(title: str, tools_: list[Tool], items: list[dict[str, Any]], seconds
         keeps = sum(len(k) for _, k in verdicts[i])
         agree = sum(a == b for a, b in zip(verdicts[i], verdicts[0]))
         noise = round((max(t["rate"]) - min(t["rate"])) / rate * 100)
-        rows.append([name, f"{statistics.median(t['mbps']):.2f}", f"{rate:,.0f}", format_us(percentile(t["lat"], 99)), f"{noise}%",
-                     "baseline" if i == 0 else ratio_label(base, rate), pct(hidden, secrets), pct(kept, keeps), "—" if i == 0 else pct(agree, len(items))])
-        raw[name] = {"mbps": t["mbps"], "rate": t["rate"], "p50": percentile(t["lat"], 50), "p99": percentile(t["lat"], 99),
-                     "hidden": hidden, "secrets": secrets, "kept": kept, "keeps": keeps, "agree": agree}
+        rows.append(
+            [
+                name,
+                f"{statistics.median(t['mbps']):.2f}",
+                f"{rate:,.0f}",
+                format_us(percentile(t["lat"], 99)),
+                f"{noise}%",
+                "baseline" if i == 0 else ratio_label(base, rate),
+                pct(hidden, secrets),
+                pct(kept, keeps),
+                "—" if i == 0 else pct(agree, len(items)),
+            ]
+        )
+        raw[name] = {
+            "mbps": t["mbps"],
+            "rate": t["rate"],
+            "p50": percentile(t["lat"], 50),
+            "p99": percentile(t["lat"], 99),
+            "hidden": hidden,
+            "secrets": secrets,
+            "kept": kept,
+            "keeps": keeps,
+            "agree": agree,
+        }
     total_kb = sum(item["bytes"] for item in items) / 1000
     table = {
         "title": title,
-        "columns": ["tool", "MB/s", "items/s", "p99 per item", "spread", "vs CoreSDK", "labeled values hidden", "values kept", "same result as CoreSDK"],
+        "columns": [
+            "tool",
+            "MB/s",
+            "items/s",
+            "p99 per item",
+            "spread",
+            "vs CoreSDK",
+            "labeled values hidden",
+            "values kept",
+            "same result as CoreSDK",
+        ],
         "rows": rows,
-        "notes": [f"{len(items)} items, {total_kb:.1f} kB in all; medians of {rounds} rounds of {seconds} s per tool, interleaved, after a warm-up; one thread.",
-                  "Columns as in the Node tables: the share of labeled sensitive values gone from the output, of must-survive values still there, and of items where the tool hides and keeps exactly what CoreSDK does.",
-                  *notes],
+        "notes": [
+            f"{len(items)} items, {total_kb:.1f} kB in all; medians of {rounds} rounds of {seconds} s per tool, interleaved, after a warm-up; one thread.",
+            "Columns as in the Node tables: the share of labeled sensitive values gone from the output, of must-survive values still there, and of items where the tool hides and keeps exactly what CoreSDK does.",
+            *notes,
+        ],
     }
     return table, raw
 
@@ -175,25 +236,66 @@ def main() -> None:
     args = parser.parse_args()
     seconds, rounds = (0.2, 1) if args.size == "smoke" else (2.0, 5)
     inputs = json.loads(Path(args.inputs).read_text())
-    line_items = [{"input": x["text"], "secrets": x["secrets"], "keep": x["keep"], "bytes": len(x["text"].encode())} for x in inputs["lines"]]
+    line_items = [
+        {
+            "input": x["text"],
+            "secrets": x["secrets"],
+            "keep": x["keep"],
+            "bytes": len(x["text"].encode()),
+        }
+        for x in inputs["lines"]
+    ]
 
     def object_items(w: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{"input": x["value"], "secrets": x["secrets"], "keep": x["keep"], "bytes": len(json.dumps(x["value"], separators=(",", ":")).encode())} for x in w["items"]]
+        return [
+            {
+                "input": x["value"],
+                "secrets": x["secrets"],
+                "keep": x["keep"],
+                "bytes": len(json.dumps(x["value"], separators=(",", ":")).encode()),
+            }
+            for x in w["items"]
+        ]
 
     lines, objects = tools()
     presidio_note = "Presidio: pattern recognizers with a blank English spaCy pipeline (its `en_core_web_lg` model is downloaded from GitHub, unreachable here), so no PERSON/LOCATION entities; default score threshold; `<TYPE>` replacements."
     results = [
-        compare("Masking from Python: log lines", lines, line_items, seconds, rounds, [presidio_note]),
-        compare("Masking from Python: JSON API payloads", objects, object_items(inputs["payloads"]), seconds, rounds,
-                ["Python has no counterpart of fast-redact's compiled key paths in common use; the Node tables carry the key-path anchors."]),
-        compare("Masking from Python: span attribute maps", objects, object_items(inputs["spans"]), seconds, rounds, []),
+        compare(
+            "Masking from Python: log lines", lines, line_items, seconds, rounds, [presidio_note]
+        ),
+        compare(
+            "Masking from Python: JSON API payloads",
+            objects,
+            object_items(inputs["payloads"]),
+            seconds,
+            rounds,
+            [
+                "Python has no counterpart of fast-redact's compiled key paths in common use; the Node tables carry the key-path anchors."
+            ],
+        ),
+        compare(
+            "Masking from Python: span attribute maps",
+            objects,
+            object_items(inputs["spans"]),
+            seconds,
+            rounds,
+            [],
+        ),
     ]
-    write_result(args.out, {
-        "suite": "masking-python",
-        "command": f"target/bench/venv/bin/python benchmarks/compare/mask.py --size {args.size}",
-        "tables": [t for t, _ in results],
-        "raw": {"seconds": seconds, "rounds": rounds, "presidio-analyzer": version("presidio-analyzer"), **{t["title"]: r for t, r in results}},
-    })
+    write_result(
+        args.out,
+        {
+            "suite": "masking-python",
+            "command": f"target/bench/venv/bin/python benchmarks/compare/mask.py --size {args.size}",
+            "tables": [t for t, _ in results],
+            "raw": {
+                "seconds": seconds,
+                "rounds": rounds,
+                "presidio-analyzer": version("presidio-analyzer"),
+                **{t["title"]: r for t, r in results},
+            },
+        },
+    )
     for table, _ in results:
         print(f"masking-python: {table['title']}: done")
 

@@ -30,7 +30,14 @@ sys.path.insert(0, str(ROOT / "benchmarks/mask"))
 import corpus  # noqa: E402
 
 SIZES = {"smoke": (150, 40, 40), "full": (2000, 500, 500)}
-PAYLOAD_PATHS = ["user.email", "user.phone", "user.password", "payment.card", "payment.iban", "headers.authorization"]
+PAYLOAD_PATHS = [
+    "user.email",
+    "user.phone",
+    "user.password",
+    "payment.card",
+    "payment.iban",
+    "headers.authorization",
+]
 SPAN_PATHS = ['["enduser.id"]', '["http.request.header.authorization"]', '["net.peer.ip"]']
 
 
@@ -42,7 +49,13 @@ def lines(rng: random.Random, count: int) -> list[dict[str, Any]]:
             continue
         raw = sample["text"].encode()
         secrets = [raw[s["start"] : s["end"]].decode() for s in sample["spans"]]
-        out.append({"text": sample["text"], "secrets": secrets, "keep": [] if secrets else [sample["text"]]})
+        out.append(
+            {
+                "text": sample["text"],
+                "secrets": secrets,
+                "keep": [] if secrets else [sample["text"]],
+            }
+        )
         if len(out) == count:
             break
     return out
@@ -54,27 +67,61 @@ def uuid(rng: random.Random) -> str:
 
 
 def payload(rng: random.Random) -> dict[str, Any]:
-    email, phone, card, iban = corpus.email(rng), corpus.phone(rng), corpus.card(rng), corpus.iban(rng)
+    email, phone, card, iban = (
+        corpus.email(rng),
+        corpus.phone(rng),
+        corpus.card(rng),
+        corpus.iban(rng),
+    )
     password, bearer = corpus.token(rng, 14), corpus.token(rng, 32)
     note_email, note_ip = corpus.email(rng), corpus.ipv4(rng)
-    request_id, created = uuid(rng), f"2026-11-{rng.randint(1, 28):02d}T10:{rng.randint(0, 59):02d}:00Z"
+    request_id, created = (
+        uuid(rng),
+        f"2026-11-{rng.randint(1, 28):02d}T10:{rng.randint(0, 59):02d}:00Z",
+    )
     sku = f"SKU-{rng.randint(10000, 99999)}"
     value = {
         "id": request_id,
         "created_at": created,
-        "user": {"plan": rng.choice(["free", "pro", "team"]), "email": email, "phone": phone, "password": password},
-        "payment": {"card": card, "iban": iban, "amount": rng.randint(100, 99999) / 100, "currency": "EUR"},
-        "headers": {"authorization": f"Bearer {bearer}", "x-request-id": request_id, "accept": "application/json"},
+        "user": {
+            "plan": rng.choice(["free", "pro", "team"]),
+            "email": email,
+            "phone": phone,
+            "password": password,
+        },
+        "payment": {
+            "card": card,
+            "iban": iban,
+            "amount": rng.randint(100, 99999) / 100,
+            "currency": "EUR",
+        },
+        "headers": {
+            "authorization": f"Bearer {bearer}",
+            "x-request-id": request_id,
+            "accept": "application/json",
+        },
         "note": f"customer asked to send the invoice to {note_email} from {note_ip}",
         "items": [{"sku": sku, "qty": rng.randint(1, 9)} for _ in range(rng.randint(1, 3))],
     }
-    return {"value": value, "secrets": [email, phone, card, iban, password, bearer, note_email, note_ip], "keep": [request_id, created, sku]}
+    return {
+        "value": value,
+        "secrets": [email, phone, card, iban, password, bearer, note_email, note_ip],
+        "keep": [request_id, created, sku],
+    }
 
 
 def span(rng: random.Random) -> dict[str, Any]:
-    email, token, ip, key = corpus.email(rng), corpus.token(rng, 40), corpus.ipv4(rng), corpus.token(rng, 24)
+    email, token, ip, key = (
+        corpus.email(rng),
+        corpus.token(rng, 40),
+        corpus.ipv4(rng),
+        corpus.token(rng, 24),
+    )
     db_email = corpus.email(rng)
-    trace, span_id = "".join(rng.choice(corpus.HEX) for _ in range(32)), "".join(rng.choice(corpus.HEX) for _ in range(16))
+    trace, span_id = (
+        "".join(rng.choice(corpus.HEX) for _ in range(32)),
+        "".join(rng.choice(corpus.HEX) for _ in range(16)),
+    )
     route = f"/v1/orders/{rng.randint(1000, 9999)}"
     value = {
         "http.method": rng.choice(["GET", "POST"]),
@@ -88,7 +135,11 @@ def span(rng: random.Random) -> dict[str, Any]:
         "span_id": span_id,
         "service.version": f"v{rng.randint(1, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}",
     }
-    return {"value": value, "secrets": [email, token, ip, key, db_email], "keep": [route, trace, span_id, value["service.version"]]}
+    return {
+        "value": value,
+        "secrets": [email, token, ip, key, db_email],
+        "keep": [route, trace, span_id, value["service.version"]],
+    }
 
 
 def main() -> None:
@@ -107,7 +158,10 @@ def main() -> None:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(doc))
-    print(f"mask inputs: {len(doc['lines'])} lines, {n_payloads} payloads, {n_spans} span maps -> {args.out}", file=sys.stderr)
+    print(
+        f"mask inputs: {len(doc['lines'])} lines, {n_payloads} payloads, {n_spans} span maps -> {args.out}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
 from stats import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,12 +62,29 @@ def rss_kb(pid: int) -> int:
 
 
 def probe(cmd: list[str]) -> int:
-    return int(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+    return int(
+        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def opa_rss(files: list[str], query: str, body: dict[str, object]) -> int:
     port = 20181 + random.randrange(1000)
-    proc = subprocess.Popen([str(OPA), "run", "--server", "--addr", f"127.0.0.1:{port}", "--log-level", "error", *files], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(OPA),
+            "run",
+            "--server",
+            "--addr",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "error",
+            *files,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             try:
@@ -106,7 +124,11 @@ def main() -> None:
         ),
         "OPA server (`opa run --server`)": (
             lambda: opa_rss([str(empty)], "/v1/data/empty/allow", {}),
-            lambda: opa_rss([str(ABAC / "policy.rego"), str(ABAC / "data.json")], "/v1/data/abac/allow", {"input": case["input"]}),
+            lambda: opa_rss(
+                [str(ABAC / "policy.rego"), str(ABAC / "data.json")],
+                "/v1/data/abac/allow",
+                {"input": case["input"]},
+            ),
         ),
     }
     rows, raw = [], {}
@@ -114,18 +136,38 @@ def main() -> None:
         bare_kb = sorted(bare() for _ in range(runs))[runs // 2]
         loaded_kb = sorted(loaded() for _ in range(runs))[runs // 2]
         raw[label] = {"bare_kb": bare_kb, "loaded_kb": loaded_kb}
-        rows.append([label, f"{bare_kb / 1024:.1f} MiB", f"{loaded_kb / 1024:.1f} MiB", f"{(loaded_kb - bare_kb) / 1024:.1f} MiB"])
+        rows.append(
+            [
+                label,
+                f"{bare_kb / 1024:.1f} MiB",
+                f"{loaded_kb / 1024:.1f} MiB",
+                f"{(loaded_kb - bare_kb) / 1024:.1f} MiB",
+            ]
+        )
     data_mb = (ABAC / "data.json").stat().st_size / 1e6
     table = {
         "title": f"Resident memory with the 10,000-user data document loaded ({data_mb:.1f} MB of JSON)",
-        "columns": ["process", "RSS, nothing loaded", "RSS, policy + data loaded, one decision", "difference"],
+        "columns": [
+            "process",
+            "RSS, nothing loaded",
+            "RSS, policy + data loaded, one decision",
+            "difference",
+        ],
         "rows": rows,
         "notes": [
             f"VmRSS from /proc, median of {runs} fresh processes each. The Python and Node rows include the interpreter; the difference column is what loading the engine, policy and data cost.",
             "CoreSDK keeps one copy of the data per evaluating thread (per-thread replicas, see the parallel benchmark), so a process that evaluates on N threads holds up to N copies; this row evaluated on one.",
         ],
     }
-    write_result(args.out, {"suite": "memory", "command": f"target/bench/venv/bin/python benchmarks/compare/memory.py --size {args.size}", "tables": [table], "raw": raw})
+    write_result(
+        args.out,
+        {
+            "suite": "memory",
+            "command": f"target/bench/venv/bin/python benchmarks/compare/memory.py --size {args.size}",
+            "tables": [table],
+            "raw": raw,
+        },
+    )
 
 
 if __name__ == "__main__":

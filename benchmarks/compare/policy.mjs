@@ -23,7 +23,14 @@ const requireRoot = createRequire(join(root, 'package.json'));
 const { PolicyEngine } = requireRoot(join(root, 'packages/coresdk'));
 const { loadPolicy } = createRequire(join(root, 'benchmarks/anchors/package.json'))('@open-policy-agent/opa-wasm');
 
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((a) => a.trim().split(/\s+/)),
+);
 const size = args.size ?? 'full';
 const out = args.out ?? join(root, 'target/bench/results/policy.json');
 const seconds = size === 'smoke' ? 0.2 : 2;
@@ -39,7 +46,10 @@ function writeWorkloads() {
     writeFileSync(join(dir, 'policy.rego'), w.policy);
     writeFileSync(join(dir, 'data.json'), JSON.stringify(w.data));
     w.inputs.forEach((c, i) => writeFileSync(join(dir, `input${i}.json`), JSON.stringify(c.input)));
-    writeFileSync(join(dir, 'cases.json'), JSON.stringify({ entrypoint: w.entrypoint, description: w.description, inputs: w.inputs }));
+    writeFileSync(
+      join(dir, 'cases.json'),
+      JSON.stringify({ entrypoint: w.entrypoint, description: w.description, inputs: w.inputs }),
+    );
   }
 }
 
@@ -58,7 +68,9 @@ async function wasmPolicy() {
 async function opaServer() {
   const port = 18181 + Math.floor(Math.random() * 1000);
   const files = workloads.flatMap((w) => [join(work, w.name, 'policy.rego'), join(work, w.name, 'data.json')]);
-  const child = spawn(opa, ['run', '--server', '--addr', `127.0.0.1:${port}`, '--log-level', 'error', ...files], { stdio: 'ignore' });
+  const child = spawn(opa, ['run', '--server', '--addr', `127.0.0.1:${port}`, '--log-level', 'error', ...files], {
+    stdio: 'ignore',
+  });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
   for (let i = 0; i < 200; i++) {
     try {
@@ -74,12 +86,19 @@ async function opaServer() {
 
 function post(agent, port, path, body, method = 'POST') {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(text ? JSON.parse(text) : null) : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method, agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () =>
+          res.statusCode === 200
+            ? resolve(text ? JSON.parse(text) : null)
+            : reject(new Error(`HTTP ${res.statusCode}: ${text}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -89,16 +108,31 @@ function post(agent, port, path, body, method = 'POST') {
 function engines(w, wasm, server) {
   const path = `data.${w.entrypoint.replaceAll('/', '.')}`;
   const plain = PolicyEngine.create({ modules: { 'p.rego': w.policy }, data: w.data });
-  const cached = PolicyEngine.create({ modules: { 'p.rego': w.policy }, data: w.data, cache: { maxEntries: 10_000, ttlMs: 600_000 } });
+  const cached = PolicyEngine.create({
+    modules: { 'p.rego': w.policy },
+    data: w.data,
+    cache: { maxEntries: 10_000, ttlMs: 600_000 },
+  });
   wasm.setData(w.allData);
   return [
-    { name: 'CoreSDK Node `evaluateSync`', sync: true, coresdk: true, run: (input) => plain.evaluateSync(path, input).result },
+    {
+      name: 'CoreSDK Node `evaluateSync`',
+      sync: true,
+      coresdk: true,
+      run: (input) => plain.evaluateSync(path, input).result,
+    },
     { name: 'CoreSDK Node `evaluate` (libuv pool)', run: async (input) => (await plain.evaluate(path, input)).result },
-    { name: 'CoreSDK Node `evaluateSync` + decision cache (hits)', sync: true, cache: true, run: (input) => cached.evaluateSync(path, input).result },
+    {
+      name: 'CoreSDK Node `evaluateSync` + decision cache (hits)',
+      sync: true,
+      cache: true,
+      run: (input) => cached.evaluateSync(path, input).result,
+    },
     { name: 'opa-wasm (Node)', sync: true, run: (input) => wasm.evaluate(input, w.entrypoint)[0].result },
     {
       name: 'OPA REST server from Node (keep-alive)',
-      run: async (input) => (await post(server.agent, server.port, `/v1/data/${w.entrypoint}`, JSON.stringify({ input }))).result,
+      run: async (input) =>
+        (await post(server.agent, server.port, `/v1/data/${w.entrypoint}`, JSON.stringify({ input }))).result,
     },
   ];
 }
@@ -127,10 +161,28 @@ function opaBench(w) {
   const dir = join(work, w.name);
   const results = [];
   for (let r = 0; r < rounds; r++) {
-    const text = execFileSync(opa, ['bench', '-d', join(dir, 'policy.rego'), '-d', join(dir, 'data.json'), '-i', join(dir, 'input0.json'),
-      `data.${w.entrypoint.replaceAll('/', '.')}`, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const text = execFileSync(
+      opa,
+      [
+        'bench',
+        '-d',
+        join(dir, 'policy.rego'),
+        '-d',
+        join(dir, 'data.json'),
+        '-i',
+        join(dir, 'input0.json'),
+        `data.${w.entrypoint.replaceAll('/', '.')}`,
+        '--format',
+        'json',
+      ],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
     const b = JSON.parse(text);
-    results.push({ rate: b.N / (b.T / 1e9), p50: b.Extra['histogram_timer_rego_query_eval_ns_median'] / 1000, p99: b.Extra['histogram_timer_rego_query_eval_ns_99%'] / 1000 });
+    results.push({
+      rate: b.N / (b.T / 1e9),
+      p50: b.Extra.histogram_timer_rego_query_eval_ns_median / 1000,
+      p99: b.Extra['histogram_timer_rego_query_eval_ns_99%'] / 1000,
+    });
   }
   return results;
 }
@@ -145,7 +197,10 @@ async function checkAgreement(w, list) {
   for (const e of list) {
     for (const c of w.inputs) {
       const got = e.sync ? e.run(c.input) : await e.run(c.input);
-      if (got !== c.expect) throw new Error(`${w.name}: ${e.name} answered ${JSON.stringify(got)} for ${JSON.stringify(c.input)}, expected ${c.expect}`);
+      if (got !== c.expect)
+        throw new Error(
+          `${w.name}: ${e.name} answered ${JSON.stringify(got)} for ${JSON.stringify(c.input)}, expected ${c.expect}`,
+        );
     }
   }
 }
@@ -177,19 +232,61 @@ async function main() {
       const rows = list.map((e) => {
         const rec = runs.get(e.name);
         const rate = median(rec.one);
-        return [e.name, formatUs(percentile(rec.lat, 50)), formatUs(percentile(rec.lat, 99)), formatRate(rate),
-          rec.two.length ? formatRate(median(rec.two)) : '— (one JS thread)', `${spread(rec.one)}%`, e === list[0] ? 'baseline' : e.cache ? `${(rate / base).toFixed(2)}× the uncached rate` : ratioLabel(base, rate)];
+        return [
+          e.name,
+          formatUs(percentile(rec.lat, 50)),
+          formatUs(percentile(rec.lat, 99)),
+          formatRate(rate),
+          rec.two.length ? formatRate(median(rec.two)) : '— (one JS thread)',
+          `${spread(rec.one)}%`,
+          e === list[0]
+            ? 'baseline'
+            : e.cache
+              ? `${(rate / base).toFixed(2)}× the uncached rate`
+              : ratioLabel(base, rate),
+        ];
       });
       const rustRate = median(rust.one);
-      rows.splice(1, 0, ['CoreSDK Rust direct (`PolicyEngine::evaluate`)', formatUs(rust.p50), formatUs(rust.p99), formatRate(rustRate),
-        formatRate(median(rust.two)), `${spread(rust.one)}%`, `${(rustRate / base).toFixed(2)}× the Node rate (no JS crossing)`]);
+      rows.splice(1, 0, [
+        'CoreSDK Rust direct (`PolicyEngine::evaluate`)',
+        formatUs(rust.p50),
+        formatUs(rust.p99),
+        formatRate(rustRate),
+        formatRate(median(rust.two)),
+        `${spread(rust.one)}%`,
+        `${(rustRate / base).toFixed(2)}× the Node rate (no JS crossing)`,
+      ]);
       const goRate = median(goRuns.map((g) => g.rate));
-      rows.push(['OPA Go in process (`opa bench`, one goroutine)', formatUs(median(goRuns.map((g) => g.p50))), formatUs(median(goRuns.map((g) => g.p99))),
-        formatRate(goRate), '— (opa bench runs one goroutine)', `${spread(goRuns.map((g) => g.rate))}%`, ratioLabel(base, goRate)]);
-      raw[w.name] = { engines: Object.fromEntries([...runs].map(([k, v]) => [k, { one: v.one, two: v.two, p50: percentile(v.lat, 50), p99: percentile(v.lat, 99) }])), rust, opa_bench: goRuns };
+      rows.push([
+        'OPA Go in process (`opa bench`, one goroutine)',
+        formatUs(median(goRuns.map((g) => g.p50))),
+        formatUs(median(goRuns.map((g) => g.p99))),
+        formatRate(goRate),
+        '— (opa bench runs one goroutine)',
+        `${spread(goRuns.map((g) => g.rate))}%`,
+        ratioLabel(base, goRate),
+      ]);
+      raw[w.name] = {
+        engines: Object.fromEntries(
+          [...runs].map(([k, v]) => [
+            k,
+            { one: v.one, two: v.two, p50: percentile(v.lat, 50), p99: percentile(v.lat, 99) },
+          ]),
+        ),
+        rust,
+        opa_bench: goRuns,
+      };
       tables.push({
         title: `Policy \`${w.name}\`: ${w.description}`,
-        columns: ['engine', 'p50', 'p99', 'decisions/s, 1 caller', 'decisions/s, 2 callers', 'spread (1 caller)', 'vs CoreSDK `evaluateSync`'],
+        columns: [
+          'engine',
+          'p50',
+          'p99',
+          'decisions/s, 1 caller',
+          'decisions/s, 2 callers',
+          'spread (1 caller)',
+          'vs CoreSDK `evaluateSync`',
+        ],
         rows,
         notes: [
           `Every engine returned the expected decision for all ${w.inputs.length} inputs before timing (${w.inputs.map((c) => c.expect).join(', ')}), and again on every timed call.`,
@@ -206,12 +303,19 @@ async function main() {
   }
   const opaVersion = execFileSync(opa, ['version'], { encoding: 'utf8' }).split('\n')[0];
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({
-    suite: 'policy',
-    command: `node benchmarks/compare/policy.mjs --size ${size}`,
-    tables,
-    raw: { opa: opaVersion, seconds, rounds, ...raw },
-  }, null, 2));
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        suite: 'policy',
+        command: `node benchmarks/compare/policy.mjs --size ${size}`,
+        tables,
+        raw: { opa: opaVersion, seconds, rounds, ...raw },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 await main();

@@ -38,7 +38,16 @@ class OpaServer:
         self.port = 19181 + random.randrange(1000)
         files = [str(WORK / n / f) for n in NAMES for f in ("policy.rego", "data.json")]
         self.proc = subprocess.Popen(
-            [str(OPA), "run", "--server", "--addr", f"127.0.0.1:{self.port}", "--log-level", "error", *files],
+            [
+                str(OPA),
+                "run",
+                "--server",
+                "--addr",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "error",
+                *files,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -61,14 +70,18 @@ class OpaServer:
             if not hasattr(local, "conn"):
                 local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
             body = json.dumps({"input": input})
-            local.conn.request("POST", f"/v1/data/{entrypoint}", body, {"content-type": "application/json"})
+            local.conn.request(
+                "POST", f"/v1/data/{entrypoint}", body, {"content-type": "application/json"}
+            )
             response = local.conn.getresponse()
             return json.loads(response.read()).get("result")
 
         return decide
 
 
-def measure(decide: Callable[[Any], Any], cases: list[dict[str, Any]], seconds: float, callers: int) -> tuple[float, list[float]]:
+def measure(
+    decide: Callable[[Any], Any], cases: list[dict[str, Any]], seconds: float, callers: int
+) -> tuple[float, list[float]]:
     """Decisions/s of `callers` threads for `seconds`, and per-call latencies in µs."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
@@ -113,18 +126,28 @@ def main() -> None:
             modules = {"p.rego": (WORK / name / "policy.rego").read_text()}
             data = json.loads((WORK / name / "data.json").read_text())
             plain = PolicyEngine(modules=modules, data=data)
-            cached = PolicyEngine(modules=modules, data=data, cache=DecisionCache(max_entries=10_000, ttl_ms=600_000))
+            cached = PolicyEngine(
+                modules=modules, data=data, cache=DecisionCache(max_entries=10_000, ttl_ms=600_000)
+            )
             engines: list[tuple[str, Callable[[Any], Any]]] = [
-                ("CoreSDK Python `evaluate`", lambda i, e=plain: e.evaluate(path, i).result),
-                ("CoreSDK Python `evaluate` + decision cache (hits)", lambda i, e=cached: e.evaluate(path, i).result),
-                ("OPA REST server from Python (keep-alive, http.client)", server.caller(spec["entrypoint"])),
+                ("CoreSDK Python `evaluate`", lambda i, e=plain, p=path: e.evaluate(p, i).result),
+                (
+                    "CoreSDK Python `evaluate` + decision cache (hits)",
+                    lambda i, e=cached, p=path: e.evaluate(p, i).result,
+                ),
+                (
+                    "OPA REST server from Python (keep-alive, http.client)",
+                    server.caller(spec["entrypoint"]),
+                ),
             ]
             for label, decide in engines:  # agreement, then warm-up
                 for case in cases:
                     if decide(case["input"]) != case["expect"]:
                         raise SystemExit(f"{name}: {label} disagrees on {case['input']!r}")
                 measure(decide, cases, seconds / 2, 1)
-            runs: dict[str, dict[str, list[float]]] = {label: {"one": [], "two": [], "lat": []} for label, _ in engines}
+            runs: dict[str, dict[str, list[float]]] = {
+                label: {"one": [], "two": [], "lat": []} for label, _ in engines
+            }
             for _ in range(rounds):
                 for label, decide in engines:
                     rate, lat = measure(decide, cases, seconds, 1)
@@ -136,18 +159,62 @@ def main() -> None:
             for i, (label, _) in enumerate(engines):
                 r = runs[label]
                 rate = statistics.median(r["one"])
-                versus = "baseline" if i == 0 else f"{rate / base:.2f}× the uncached rate" if "cache" in label else ratio_label(base, rate)
-                rows.append([label, format_us(percentile(r["lat"], 50)), format_us(percentile(r["lat"], 99)), f"{rate:,.0f}", f"{statistics.median(r['two']):,.0f}", f"{spread(r['one'])}%", versus])
-            raw[name] = {label: {"one": r["one"], "two": r["two"], "p50": percentile(r["lat"], 50), "p99": percentile(r["lat"], 99)} for label, r in runs.items()}
-            tables.append({
-                "title": f"Policy `{name}` from Python: {spec['description']}",
-                "columns": ["engine", "p50", "p99", "decisions/s, 1 caller", "decisions/s, 2 threads", "spread (1 caller)", "vs CoreSDK `evaluate`"],
-                "rows": rows,
-                "notes": [f"All engines returned the expected decisions ({', '.join(str(c['expect']).lower() for c in cases)}) before timing and on every timed call; {rounds} interleaved rounds of {seconds} s each."],
-            })
+                versus = (
+                    "baseline"
+                    if i == 0
+                    else f"{rate / base:.2f}× the uncached rate"
+                    if "cache" in label
+                    else ratio_label(base, rate)
+                )
+                rows.append(
+                    [
+                        label,
+                        format_us(percentile(r["lat"], 50)),
+                        format_us(percentile(r["lat"], 99)),
+                        f"{rate:,.0f}",
+                        f"{statistics.median(r['two']):,.0f}",
+                        f"{spread(r['one'])}%",
+                        versus,
+                    ]
+                )
+            raw[name] = {
+                label: {
+                    "one": r["one"],
+                    "two": r["two"],
+                    "p50": percentile(r["lat"], 50),
+                    "p99": percentile(r["lat"], 99),
+                }
+                for label, r in runs.items()
+            }
+            tables.append(
+                {
+                    "title": f"Policy `{name}` from Python: {spec['description']}",
+                    "columns": [
+                        "engine",
+                        "p50",
+                        "p99",
+                        "decisions/s, 1 caller",
+                        "decisions/s, 2 threads",
+                        "spread (1 caller)",
+                        "vs CoreSDK `evaluate`",
+                    ],
+                    "rows": rows,
+                    "notes": [
+                        f"All engines returned the expected decisions ({', '.join(str(c['expect']).lower() for c in cases)}) before timing and on every timed call; {rounds} interleaved rounds of {seconds} s each."
+                    ],
+                }
+            )
     finally:
         server.proc.kill()
-    write_result(args.out, {"suite": "policy-python", "command": f"target/bench/venv/bin/python benchmarks/compare/policy.py --size {args.size}", "tables": tables, "raw": raw})
+    write_result(
+        args.out,
+        {
+            "suite": "policy-python",
+            "command": f"target/bench/venv/bin/python benchmarks/compare/policy.py --size {args.size}",
+            "tables": tables,
+            "raw": raw,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -22,13 +22,18 @@ const rbac = {
 
 const USERS = 10_000;
 const REGIONS = ['eu', 'us', 'apac'];
-const users = Object.fromEntries(Array.from({ length: USERS }, (_, i) => [`u${i}`, {
-  department: `d${i % 12}`,
-  clearance: i % 5,
-  region: REGIONS[i % 3],
-  suspended: i % 97 === 0,
-  email: `user${i}@example.com`,
-}]));
+const users = Object.fromEntries(
+  Array.from({ length: USERS }, (_, i) => [
+    `u${i}`,
+    {
+      department: `d${i % 12}`,
+      clearance: i % 5,
+      region: REGIONS[i % 3],
+      suspended: i % 97 === 0,
+      email: `user${i}@example.com`,
+    },
+  ]),
+);
 
 const abac = {
   name: 'abac',
@@ -50,7 +55,10 @@ allow if {
   inputs: [
     { input: { user: 'u9998', resource: { department: 'd2', level: 2, regions: ['apac', 'eu'] } }, expect: true },
     { input: { user: 'u9797', resource: { department: 'd5', level: 1, regions: ['eu'] } }, expect: false },
-    { input: { user: 'u4444', resource: { department: 'd4', level: 5, regions: ['eu', 'us', 'apac'] } }, expect: false },
+    {
+      input: { user: 'u4444', resource: { department: 'd4', level: 5, regions: ['eu', 'us', 'apac'] } },
+      expect: false,
+    },
   ],
 };
 

@@ -13,7 +13,11 @@ from typing import Any
 def percentile(xs: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100); NaN for no values."""
     ordered = sorted(xs)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(len(ordered) * p / 100) - 1))] if ordered else float("nan")
+    return (
+        ordered[min(len(ordered) - 1, max(0, math.ceil(len(ordered) * p / 100) - 1))]
+        if ordered
+        else float("nan")
+    )
 
 
 def spread(xs: list[float]) -> int:
@@ -23,12 +27,22 @@ def spread(xs: list[float]) -> int:
 
 def format_us(value: float) -> str:
     """Microseconds with a precision that suits their size."""
-    return f"{value / 1000:.2f} ms" if value >= 1000 else f"{value:.0f} µs" if value >= 10 else f"{value:.1f} µs"
+    return (
+        f"{value / 1000:.2f} ms"
+        if value >= 1000
+        else f"{value:.0f} µs"
+        if value >= 10
+        else f"{value:.1f} µs"
+    )
 
 
 def ratio_label(base: float, rate: float) -> str:
     """How CoreSDK (rate `base`) compares with an anchor (rate `rate`), in words."""
-    return f"CoreSDK {base / rate:.2f}× faster" if base >= rate else f"anchor {rate / base:.2f}× faster"
+    return (
+        f"CoreSDK {base / rate:.2f}× faster"
+        if base >= rate
+        else f"anchor {rate / base:.2f}× faster"
+    )
 
 
 def write_result(out: str | Path, result: dict[str, Any]) -> None:

@@ -20,8 +20,9 @@ import random
 import string
 import sys
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts" / "fixtures"))
 from gen_mask_providers import samples as provider_samples  # noqa: E402
@@ -45,17 +46,38 @@ def luhn_complete(rng: random.Random, prefix: str, length: int) -> str:
 
 def card(rng: random.Random) -> str:
     prefix, length = rng.choice(
-        [("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16), ("3530", 16)]
+        [
+            ("4", 16),
+            ("51", 16),
+            ("55", 16),
+            ("2221", 16),
+            ("34", 15),
+            ("37", 15),
+            ("6011", 16),
+            ("3530", 16),
+        ]
     )
     number = luhn_complete(rng, prefix, length)
     style = rng.choice(["plain", "space", "dash"])
     if style == "plain":
         return number
-    groups = [number[:4], number[4:10], number[10:]] if length == 15 else [number[i : i + 4] for i in range(0, 16, 4)]
+    groups = (
+        [number[:4], number[4:10], number[10:]]
+        if length == 15
+        else [number[i : i + 4] for i in range(0, 16, 4)]
+    )
     return (" " if style == "space" else "-").join(groups)
 
 
-IBAN_SHAPES = {"DE": "n18", "GB": "a4n14", "FR": "n23", "ES": "n20", "NL": "a4n10", "IT": "a1n22", "BE": "n12"}
+IBAN_SHAPES = {
+    "DE": "n18",
+    "GB": "a4n14",
+    "FR": "n23",
+    "ES": "n20",
+    "NL": "a4n10",
+    "IT": "a1n22",
+    "BE": "n12",
+}
 
 
 def iban(rng: random.Random, valid: bool = True) -> str:
@@ -68,7 +90,9 @@ def iban(rng: random.Random, valid: bool = True) -> str:
         while j < len(shape) and shape[j].isdigit():
             j += 1
         n = int(shape[i + 1 : j])
-        bban += "".join(rng.choice(string.ascii_uppercase if kind == "a" else string.digits) for _ in range(n))
+        bban += "".join(
+            rng.choice(string.ascii_uppercase if kind == "a" else string.digits) for _ in range(n)
+        )
         i = j
     numeric = "".join(str(int(c, 36)) for c in bban + country + "00")
     check = 98 - int(numeric) % 97
@@ -102,7 +126,9 @@ def phone(rng: random.Random) -> str:
 
 
 def email(rng: random.Random) -> str:
-    first = rng.choice(["ann", "bob", "chloe", "dev.ops", "j.smith", "maria_g", "li.wei", "o'hara"]).replace("'", "")
+    first = rng.choice(
+        ["ann", "bob", "chloe", "dev.ops", "j.smith", "maria_g", "li.wei", "o'hara"]
+    ).replace("'", "")
     return f"{first}{rng.randint(1, 999)}@{rng.choice(['example.com', 'corp.io', 'mail.co.uk', 'uni.edu', 'startup.dev'])}"
 
 
@@ -121,7 +147,11 @@ def b64url(data: bytes) -> str:
 
 def jwt(rng: random.Random) -> str:
     header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    payload = b64url(json.dumps({"sub": f"user-{rng.randint(1, 10**6)}", "iat": 1700000000 + rng.randint(0, 10**7)}).encode())
+    payload = b64url(
+        json.dumps(
+            {"sub": f"user-{rng.randint(1, 10**6)}", "iat": 1700000000 + rng.randint(0, 10**7)}
+        ).encode()
+    )
     return f"{header}.{payload}.{b64url(rng.randbytes(32))}"
 
 
@@ -160,16 +190,51 @@ def positives(rng: random.Random) -> Iterator[Positive]:
         lambda: ("JWT", "", jwt(rng), ""),
         lambda: ("PRIVATE_KEY", "", pem(rng), ""),
         lambda: ("BEARER_TOKEN", "Authorization: Bearer ", token(rng, rng.randint(24, 48)), ""),
-        lambda: ("BASIC_AUTH", "Authorization: Basic ", base64.b64encode(f"svc{rng.randint(1, 99)}:{token(rng, 14)}".encode()).decode(), ""),
-        lambda: ("URL_PASSWORD", f"postgres://app{rng.randint(1, 9)}:", token(rng, 16), "@db.internal:5432/app"),
-        lambda: ("AWS_SECRET_ACCESS_KEY", "aws_secret_access_key = ", "".join(rng.choice(ALNUM + "/+") for _ in range(40)), ""),
-        lambda: ("SECRET", rng.choice(["password=", "db_password: ", "client_secret=", "X-Api-Key: "]), token(rng, 20), ""),
-        lambda: ("MAC_ADDRESS", "", rng.choice([":", "-"]).join(f"{rng.randint(1, 254):02x}" for _ in range(6)), ""),
+        lambda: (
+            "BASIC_AUTH",
+            "Authorization: Basic ",
+            base64.b64encode(f"svc{rng.randint(1, 99)}:{token(rng, 14)}".encode()).decode(),
+            "",
+        ),
+        lambda: (
+            "URL_PASSWORD",
+            f"postgres://app{rng.randint(1, 9)}:",
+            token(rng, 16),
+            "@db.internal:5432/app",
+        ),
+        lambda: (
+            "AWS_SECRET_ACCESS_KEY",
+            "aws_secret_access_key = ",
+            "".join(rng.choice(ALNUM + "/+") for _ in range(40)),
+            "",
+        ),
+        lambda: (
+            "SECRET",
+            rng.choice(["password=", "db_password: ", "client_secret=", "X-Api-Key: "]),
+            token(rng, 20),
+            "",
+        ),
+        lambda: (
+            "MAC_ADDRESS",
+            "",
+            rng.choice([":", "-"]).join(f"{rng.randint(1, 254):02x}" for _ in range(6)),
+            "",
+        ),
         lambda: ("JWT", "", jwe(rng), ""),
         # Cisco's dotted form; the first group holds a hex letter (digit-only groups are
         # a documented gap).
-        lambda: ("MAC_ADDRESS", "", f"{rng.choice('abcdef')}{rng.randint(0, 0xFFF):03x}.{rng.randint(0, 0xFFFF):04x}.{rng.randint(0, 0xFFFF):04x}", ""),
-        lambda: ("US_ITIN", "", f"9{rng.randint(0, 99):02d}-{rng.choice([50, 65, 70, 78, 88, 90, 92, 94, 99])}-{rng.randint(1, 9999):04d}", ""),
+        lambda: (
+            "MAC_ADDRESS",
+            "",
+            f"{rng.choice('abcdef')}{rng.randint(0, 0xFFF):03x}.{rng.randint(0, 0xFFFF):04x}.{rng.randint(0, 0xFFFF):04x}",
+            "",
+        ),
+        lambda: (
+            "US_ITIN",
+            "",
+            f"9{rng.randint(0, 99):02d}-{rng.choice([50, 65, 70, 78, 88, 90, 92, 94, 99])}-{rng.randint(1, 9999):04d}",
+            "",
+        ),
         lambda: ("ETHEREUM_ADDRESS", "", "0x" + "".join(rng.choice(HEX) for _ in range(40)), ""),
     ]
     # Fresh provider tokens each round, so no two samples share a value.
@@ -222,7 +287,9 @@ def negatives(rng: random.Random) -> Iterator[str]:
             yield make()
 
 
-def embed(rng: random.Random, prefix: str, value: str, suffix: str, form: str) -> tuple[str, int, int]:
+def embed(
+    rng: random.Random, prefix: str, value: str, suffix: str, form: str
+) -> tuple[str, int, int]:
     """`prefix + value + suffix` in a `form` context; returns the text and the value's byte span."""
     inner = prefix + value + suffix
     if form == "log":
@@ -255,7 +322,10 @@ def embed(rng: random.Random, prefix: str, value: str, suffix: str, form: str) -
         return text, start, start + len(value.encode())
     if form == "urlencoded":
         head = "GET /callback?data="
-        enc_prefix, enc_value = urllib.parse.quote(prefix, safe=""), urllib.parse.quote(value, safe="")
+        enc_prefix, enc_value = (
+            urllib.parse.quote(prefix, safe=""),
+            urllib.parse.quote(value, safe=""),
+        )
         text = head + enc_prefix + enc_value + urllib.parse.quote(suffix, safe="")
         start = len(head + enc_prefix)
         return text, start, start + len(enc_value)
@@ -285,12 +355,16 @@ def generate(seed: int, count: int, negative_share: float = 0.35) -> list[dict]:
         if form == "url" and "\n" in value:
             form = "json"
         text, start, end = embed(rng, prefix, value, suffix, form)
-        out.append({"text": text, "form": form, "spans": [{"type": kind, "start": start, "end": end}]})
+        out.append(
+            {"text": text, "form": form, "spans": [{"type": kind, "start": start, "end": end}]}
+        )
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--count", type=int, default=6000)
     args = parser.parse_args()

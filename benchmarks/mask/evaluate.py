@@ -19,9 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import ENCODED_FORMS, generate  # noqa: E402
-
 from coresdk import Masker
+from corpus import ENCODED_FORMS, generate  # noqa: E402
 
 PII = {"EMAIL", "CREDIT_CARD", "IBAN", "US_SSN", "PHONE_NUMBER", "IP_ADDRESS"}
 
@@ -40,7 +39,10 @@ def covered(findings: list, start: int, end: int) -> bool:
 def evaluate(seed: int, count: int) -> dict:
     masker = Masker()
     samples = generate(seed, count)
-    stats: dict[str, dict[str, dict[str, int]]] = {"plain": defaultdict(lambda: defaultdict(int)), "encoded": defaultdict(lambda: defaultdict(int))}
+    stats: dict[str, dict[str, dict[str, int]]] = {
+        "plain": defaultdict(lambda: defaultdict(int)),
+        "encoded": defaultdict(lambda: defaultdict(int)),
+    }
     found_by_type: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     false_positives: list[dict] = []
     misses: list[dict] = []
@@ -54,7 +56,10 @@ def evaluate(seed: int, count: int) -> dict:
                 row["masked"] += 1
             elif group == "plain" and len(misses) < 20:
                 misses.append({"type": span["type"], "text": sample["text"]})
-            if any(f.type == span["type"] and f.start <= span["start"] and f.end >= span["end"] for f in findings):
+            if any(
+                f.type == span["type"] and f.start <= span["start"] and f.end >= span["end"]
+                for f in findings
+            ):
                 row["typed"] += 1
         for f in findings:
             hit = any(f.start < s["end"] and s["start"] < f.end for s in sample["spans"])
@@ -90,7 +95,9 @@ def check(report: dict) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--count", type=int, default=6000)
     parser.add_argument("--check", action="store_true")
@@ -99,19 +106,31 @@ def main() -> None:
     report = evaluate(args.seed, args.count)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"{report['samples']} samples: {report['labeled']['plain']} plain and {report['labeled']['encoded']} encoded positives, {report['negatives']} hard negatives")
-    print("| type | plain: masked / total | typed | encoded: masked / total | findings | false positives | precision |")
+    print(
+        f"{report['samples']} samples: {report['labeled']['plain']} plain and {report['labeled']['encoded']} encoded positives, {report['negatives']} hard negatives"
+    )
+    print(
+        "| type | plain: masked / total | typed | encoded: masked / total | findings | false positives | precision |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    kinds = sorted(set(report["recall"]["plain"]) | set(report["recall"]["encoded"]) | set(report["precision"]))
+    kinds = sorted(
+        set(report["recall"]["plain"]) | set(report["recall"]["encoded"]) | set(report["precision"])
+    )
     for kind in kinds:
         p = report["recall"]["plain"].get(kind, {})
         e = report["recall"]["encoded"].get(kind, {})
         f = report["precision"].get(kind, {})
         found = f.get("tp", 0) + f.get("fp", 0)
         prec = f"{f.get('tp', 0) / found:.2%}" if found else "—"
-        plain = f"{p.get('masked', 0)} / {p['total']} ({p.get('masked', 0) / p['total']:.2%})" if p else "—"
+        plain = (
+            f"{p.get('masked', 0)} / {p['total']} ({p.get('masked', 0) / p['total']:.2%})"
+            if p
+            else "—"
+        )
         enc = f"{e.get('masked', 0)} / {e['total']}" if e else "—"
-        print(f"| `{kind}` | {plain} | {p.get('typed', 0)} | {enc} | {found} | {f.get('fp', 0)} | {prec} |")
+        print(
+            f"| `{kind}` | {plain} | {p.get('typed', 0)} | {enc} | {found} | {f.get('fp', 0)} | {prec} |"
+        )
     print(f"overall precision {report['overall_precision']:.4%}")
     for m in report["misses"][:10]:
         print("MISS", m["type"], m["text"][:160])

@@ -3,8 +3,9 @@
 // after the first three is a hit). Not a test: a measurement.
 // Runs are interleaved (off, on, off, on, ...) and the median of each is reported.
 //   node benchmarks/policy/cache.mjs [rbac|abac-scan] [seconds-per-run=1] [runs=5]
-import { createRequire } from 'node:module';
+
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +31,11 @@ function load(options) {
     return { engine, inputs, path: 'data.rbac.allow' };
   }
   const w = JSON.parse(readFileSync(join(root, 'benchmarks/policy/workloads.json'), 'utf8'))[workload];
-  const users = Array.from({ length: w.users }, (_, i) => ({ name: `user${i}`, department: `d${i % 7}`, clearance: i % 5 }));
+  const users = Array.from({ length: w.users }, (_, i) => ({
+    name: `user${i}`,
+    department: `d${i % 7}`,
+    clearance: i % 5,
+  }));
   const engine = PolicyEngine.create({ ...options, modules: { 'w.rego': w.policy }, data: { users } });
   const inputs = [
     { user: 'user4998', department: 'd0', level: 2 },
@@ -54,7 +59,8 @@ function rate({ engine, inputs, path }) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const off = load({});
 const on = load({ cache: { maxEntries: 10_000, ttlMs: 600_000 } });
-rate(off); rate(on); // warm-up (replicas built, cache filled)
+rate(off);
+rate(on); // warm-up (replicas built, cache filled)
 const offRates = [];
 const onRates = [];
 for (let i = 0; i < runs; i++) {
@@ -62,10 +68,15 @@ for (let i = 0; i < runs; i++) {
   onRates.push(rate(on));
 }
 const m = on.engine.metrics().cache;
-console.log(JSON.stringify({
-  language: 'node', workload, seconds, runs,
-  no_cache_per_s: Math.round(median(offRates)),
-  cache_hit_per_s: Math.round(median(onRates)),
-  ratio: +(median(onRates) / median(offRates)).toFixed(2),
-  hit_fraction: +(m.hits / (m.hits + m.misses)).toFixed(4),
-}));
+console.log(
+  JSON.stringify({
+    language: 'node',
+    workload,
+    seconds,
+    runs,
+    no_cache_per_s: Math.round(median(offRates)),
+    cache_hit_per_s: Math.round(median(onRates)),
+    ratio: +(median(onRates) / median(offRates)).toFixed(2),
+    hit_fraction: +(m.hits / (m.hits + m.misses)).toFixed(4),
+  }),
+);

@@ -3,8 +3,9 @@
 // built-in RBAC example. Not a test: a measurement.
 // Runs are interleaved (1, 2, 1, 2, ...) and the median of each is reported.
 //   node benchmarks/policy/parallel.mjs [rbac|abac-scan] [seconds-per-run=2] [runs=5]
-import { createRequire } from 'node:module';
+
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +17,10 @@ const runs = Number(process.argv[4] ?? 5);
 let engine, inputs, path;
 if (workload === 'rbac') {
   const ex = join(root, 'packages/coresdk/examples/rbac');
-  engine = PolicyEngine.create({ paths: [join(ex, 'policy.rego')], data: JSON.parse(readFileSync(join(ex, 'data.json'), 'utf8')) });
+  engine = PolicyEngine.create({
+    paths: [join(ex, 'policy.rego')],
+    data: JSON.parse(readFileSync(join(ex, 'data.json'), 'utf8')),
+  });
   inputs = [
     { user: 'bob', action: 'update', type: 'cat' },
     { user: 'eve', action: 'update', type: 'dog' },
@@ -25,7 +29,11 @@ if (workload === 'rbac') {
   path = 'data.rbac.allow';
 } else {
   const w = JSON.parse(readFileSync(join(root, 'benchmarks/policy/workloads.json'), 'utf8'))[workload];
-  const users = Array.from({ length: w.users }, (_, i) => ({ name: `user${i}`, department: `d${i % 7}`, clearance: i % 5 }));
+  const users = Array.from({ length: w.users }, (_, i) => ({
+    name: `user${i}`,
+    department: `d${i % 7}`,
+    clearance: i % 5,
+  }));
   engine = PolicyEngine.create({ modules: { 'w.rego': w.policy }, data: { users } });
   // allowed, denied (clearance), allowed: the same pattern as rbac (n % 3 !== 1).
   inputs = [
@@ -61,7 +69,9 @@ function syncRate() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 await rate(1); // warm-up
-const one = [], two = [], sync = [];
+const one = [],
+  two = [],
+  sync = [];
 for (let i = 0; i < runs; i++) {
   one.push(await rate(1));
   two.push(await rate(2));

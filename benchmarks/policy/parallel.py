@@ -21,7 +21,9 @@ WORKLOAD = sys.argv[1] if len(sys.argv) > 1 else "rbac"
 SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
 RUNS = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 if WORKLOAD == "rbac":
-    engine = coresdk.PolicyEngine(paths=[EX / "policy.rego"], data=json.loads((EX / "data.json").read_text()))
+    engine = coresdk.PolicyEngine(
+        paths=[EX / "policy.rego"], data=json.loads((EX / "data.json").read_text())
+    )
     PATH = "data.rbac.allow"
     INPUTS = [
         {"user": "bob", "action": "update", "type": "cat"},
@@ -30,7 +32,10 @@ if WORKLOAD == "rbac":
     ]
 else:
     w = json.loads((ROOT / "benchmarks" / "policy" / "workloads.json").read_text())[WORKLOAD]
-    users = [{"name": f"user{i}", "department": f"d{i % 7}", "clearance": i % 5} for i in range(w["users"])]
+    users = [
+        {"name": f"user{i}", "department": f"d{i % 7}", "clearance": i % 5}
+        for i in range(w["users"])
+    ]
     engine = coresdk.PolicyEngine(modules={"w.rego": w["policy"]}, data={"users": users})
     PATH = w["path"]
     INPUTS = [

@@ -29,9 +29,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import coresdk
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CASES = Path(__file__).resolve().parent / "opa-v1"
@@ -138,7 +137,9 @@ def write_docs(results: dict[str, dict[str, str]], cases_dir: Path, seconds: flo
     for note, r in results.items():
         suites[r["suite"]].append(note)
     passed = sum(1 for r in results.values() if r["status"] == "pass")
-    failing = {s: [n for n in notes if results[n]["status"] == "fail"] for s, notes in suites.items()}
+    failing = {
+        s: [n for n in notes if results[n]["status"] == "fail"] for s, notes in suites.items()
+    }
     rows = []
     for suite in sorted(failing, key=lambda s: (-len(failing[s]), s)):
         if not failing[suite]:
@@ -177,7 +178,9 @@ def write_docs(results: dict[str, dict[str, str]], cases_dir: Path, seconds: flo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=Path, default=DEFAULT_CASES)
-    parser.add_argument("--out", type=Path, default=ROOT / "target" / "conformance" / "results.json")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "target" / "conformance" / "results.json"
+    )
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
@@ -188,27 +191,41 @@ def main() -> int:
     results: dict[str, dict[str, str]] = {}
     for suite, case in load(args.cases):
         ok, reason = run_case(case)
-        results[case["note"]] = {"suite": suite, "status": "pass" if ok else "fail", "reason": reason}
+        results[case["note"]] = {
+            "suite": suite,
+            "status": "pass" if ok else "fail",
+            "reason": reason,
+        }
     seconds = time.monotonic() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     passed = sum(1 for r in results.values() if r["status"] == "pass")
     failed = len(results) - passed
-    print(f"conformance: {passed}/{len(results)} cases pass ({seconds:.1f} s); results in {args.out}")
+    print(
+        f"conformance: {passed}/{len(results)} cases pass ({seconds:.1f} s); results in {args.out}"
+    )
     if args.write_docs:
         write_docs(results, args.cases, seconds)
     if not args.check:
         return 0
-    known = {line.strip() for line in KNOWN.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")}
+    known = {
+        line.strip()
+        for line in KNOWN.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     regressions = sorted(n for n, r in results.items() if r["status"] == "fail" and n not in known)
     fixed = sorted(n for n in known if results.get(n, {}).get("status") == "pass")
     for note in regressions:
         print(f"  REGRESSION {note}: {results[note]['reason']}")
     if fixed:
-        print(f"  {len(fixed)} known failures now pass; remove them from {KNOWN.name}: {', '.join(fixed[:10])}")
+        print(
+            f"  {len(fixed)} known failures now pass; remove them from {KNOWN.name}: {', '.join(fixed[:10])}"
+        )
     # The gate's own count: cases passing, and failures that are regressions (failures on
     # the known list are not counted as either).
-    print(f"conformance gate: {passed} passed, {len(regressions)} failed ({failed - len(regressions)} known failures)")
+    print(
+        f"conformance gate: {passed} passed, {len(regressions)} failed ({failed - len(regressions)} known failures)"
+    )
     return 1 if regressions else 0
 
 

@@ -31,7 +31,9 @@ def main() -> int:
         doc = json.loads(path.read_text(encoding="utf-8"))
         check = host_values if path.parent.name == "host-values" else validator
         for error in check.iter_errors(doc):
-            problems.append(f"{path.relative_to(FIXTURES)}: {error.json_path}: {error.message[:160]}")
+            problems.append(
+                f"{path.relative_to(FIXTURES)}: {error.json_path}: {error.message[:160]}"
+            )
         for case in doc if isinstance(doc, list) else [doc]:
             cid = case.get("id", "")
             if cid in ids:

@@ -1,10 +1,11 @@
 // Differential parity run: the same generated documents through Node and Python
 // (canonicalize, hash, mask), compared byte for byte, and Node's canonical output compared
 // with the independent `canonicalize` npm package. Prints 'N passed, N failed'.
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,10 @@ let failed = 0;
 const stats = { errors: 0, masked: 0, referenceCompared: 0 };
 const fail = (i, what, a, b) => {
   failed++;
-  if (failed <= 10) console.error(`doc ${i} ${what}:\n  doc ${docs[i].slice(0, 200)}\n  A   ${JSON.stringify(a)?.slice(0, 300)}\n  B   ${JSON.stringify(b)?.slice(0, 300)}`);
+  if (failed <= 10)
+    console.error(
+      `doc ${i} ${what}:\n  doc ${docs[i].slice(0, 200)}\n  A   ${JSON.stringify(a)?.slice(0, 300)}\n  B   ${JSON.stringify(b)?.slice(0, 300)}`,
+    );
 };
 for (let i = 0; i < docs.length; i++) {
   const a = node[i];

@@ -2,8 +2,8 @@
 // per document: canonical text, hash, masked (redact + pseudonym) JSON, or error codes.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(root, 'packages/coresdk/package.json'));

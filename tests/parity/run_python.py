@@ -21,11 +21,11 @@ def main(path: str) -> None:
     pseudo = coresdk.Masker(strategy="pseudonymize", key="parity-key")
     out = [
         {
-            "canonical": attempt(lambda: coresdk.canonicalize_json(doc)),
-            "sha256": attempt(lambda: coresdk.hash_json(doc)),
-            "masked": attempt(lambda: redact.mask_json(doc)),
-            "pseudonymized": attempt(lambda: pseudo.mask_json(doc)),
-            "maskedText": attempt(lambda: redact.mask_text(doc)),
+            "canonical": attempt(lambda d=doc: coresdk.canonicalize_json(d)),
+            "sha256": attempt(lambda d=doc: coresdk.hash_json(d)),
+            "masked": attempt(lambda d=doc: redact.mask_json(d)),
+            "pseudonymized": attempt(lambda d=doc: pseudo.mask_json(d)),
+            "maskedText": attempt(lambda d=doc: redact.mask_text(d)),
         }
         for doc in docs
     ]

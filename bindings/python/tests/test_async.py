@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from coresdk import AuditLog, CoreSdkError, PolicyEngine, TokenKey, TokenVerifier, verify_audit_log
 
 SECRET = b"coresdk-async-secret"
@@ -65,13 +64,22 @@ def test_results_equal_the_sync_calls() -> None:
     v = verifier()
 
     async def run() -> None:
-        same(await e.evaluate_async("data.app.allow", {"user": "alice"}), e.evaluate("data.app.allow", {"user": "alice"}))
-        same(await e.evaluate_json_async("data.app.allow", b'{"user":"bob"}'), e.evaluate_json("data.app.allow", b'{"user":"bob"}'))
+        same(
+            await e.evaluate_async("data.app.allow", {"user": "alice"}),
+            e.evaluate("data.app.allow", {"user": "alice"}),
+        )
+        same(
+            await e.evaluate_json_async("data.app.allow", b'{"user":"bob"}'),
+            e.evaluate_json("data.app.allow", b'{"user":"bob"}'),
+        )
         assert (await e.evaluate_async("data.app.allow", {"user": "alice"})).result is True
         q = await e.query_async("x := data.app.names")
         same(q, e.query("x := data.app.names"))
         assert q.rows == [{"expressions": [True], "bindings": {"x": ["a", "b"]}}]
-        same(await e.query_json_async("y := input.n", "{\"n\": 3}"), e.query_json("y := input.n", "{\"n\": 3}"))
+        same(
+            await e.query_json_async("y := input.n", '{"n": 3}'),
+            e.query_json("y := input.n", '{"n": 3}'),
+        )
         assert await e.is_allowed_async("data.app.allow", {"user": "alice"}) is True
         assert await e.is_allowed_async("data.app.allow", {"user": "bob"}) is False
         assert await v.authenticate_async(token) == v.authenticate(token)
@@ -87,11 +95,23 @@ def test_errors_are_the_sync_calls_errors() -> None:
     v = verifier()
     expired = hs256({"sub": "alice", "exp": int(time.time()) - 3600})
     calls = [
-        ("POLICY_NOT_FOUND", lambda: e.evaluate("data.nope.allow"), lambda: e.evaluate_async("data.nope.allow")),
-        ("INVALID_JSON", lambda: e.evaluate_json("data.app.allow", "{"), lambda: e.evaluate_json_async("data.app.allow", "{")),
+        (
+            "POLICY_NOT_FOUND",
+            lambda: e.evaluate("data.nope.allow"),
+            lambda: e.evaluate_async("data.nope.allow"),
+        ),
+        (
+            "INVALID_JSON",
+            lambda: e.evaluate_json("data.app.allow", "{"),
+            lambda: e.evaluate_json_async("data.app.allow", "{"),
+        ),
         ("POLICY_PARSE", lambda: e.query("x := := 1"), lambda: e.query_async("x := := 1")),
         ("TOKEN_EXPIRED", lambda: v.authenticate(expired), lambda: v.authenticate_async(expired)),
-        ("TOKEN_INVALID", lambda: e.authorize(v, "x.y.z", "data.app.allow"), lambda: e.authorize_async(v, "x.y.z", "data.app.allow")),
+        (
+            "TOKEN_INVALID",
+            lambda: e.authorize(v, "x.y.z", "data.app.allow"),
+            lambda: e.authorize_async(v, "x.y.z", "data.app.allow"),
+        ),
     ]
     for code, sync, asynchronous in calls:
         with pytest.raises(CoreSdkError) as sync_error:
@@ -133,7 +153,9 @@ def test_the_event_loop_keeps_running_during_evaluations() -> None:
     assert expected == len([i for i in range(1, n + 1) if (i * 2) % 3 != 1])
 
     async def concurrent() -> list[Any]:
-        return list(await asyncio.gather(*(e.evaluate_async("data.app.slow", {"n": n}) for _ in range(3))))
+        return list(
+            await asyncio.gather(*(e.evaluate_async("data.app.slow", {"n": n}) for _ in range(3)))
+        )
 
     async def blocking() -> Any:
         return e.evaluate("data.app.slow", {"n": n})

@@ -7,14 +7,13 @@ import threading
 from pathlib import Path
 
 from codes import raises
-
 from coresdk import AuditLog, PolicyEngine, verify_audit_log
 
 KEY = b"audit-test-key"
 
 
 def engine() -> PolicyEngine:
-    return PolicyEngine(modules={"a.rego": "package a\nallow if input.user == \"alice\"\n"})
+    return PolicyEngine(modules={"a.rego": 'package a\nallow if input.user == "alice"\n'})
 
 
 def test_append_verify_and_mask(tmp_path: Path) -> None:

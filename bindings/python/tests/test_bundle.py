@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from codes import raises
-
 from coresdk import BundleVerification, CoreSdkError, PolicyEngine
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "bundles"
@@ -166,9 +165,7 @@ def server() -> Iterator[_Server]:
 
 def test_poller_etag_304_update_and_outage(server: _Server) -> None:
     engine = PolicyEngine()
-    with engine.start_bundle_polling(
-        server.url, min_delay_ms=20, max_delay_ms=40, timeout_ms=2000
-    ):
+    with engine.start_bundle_polling(server.url, min_delay_ms=20, max_delay_ms=40, timeout_ms=2000):
         assert eventually(lambda: version(engine) == 1)
         assert engine.evaluate("data.app.version").bundle_revision == "v1"
         assert eventually(lambda: ('"e1"', 304) in server.seen)
@@ -233,9 +230,7 @@ class _LkgProvider:
         return hmac.new(self.secret, data, hashlib.sha256).digest()
 
 
-def test_poller_last_known_good_with_a_python_key_provider(
-    server: _Server, tmp_path: Path
-) -> None:
+def test_poller_last_known_good_with_a_python_key_provider(server: _Server, tmp_path: Path) -> None:
     path = tmp_path / "bundle.lkg"
     provider = _LkgProvider(b"lkg-key")
     first = PolicyEngine()

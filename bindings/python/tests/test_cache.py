@@ -6,7 +6,6 @@ import time
 
 import pytest
 from codes import raises
-
 from coresdk import DecisionCache, PolicyEngine
 
 AUTHZ = "package authz\nallow if input.user in data.admins\nn := count(input.items)\n"

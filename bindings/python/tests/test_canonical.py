@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 import rfc8785
 from codes import raises
+from coresdk import canonicalize, canonicalize_json, hash, hash_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from coresdk import canonicalize, canonicalize_json, hash, hash_json
 
 
 def nested_list(depth: int) -> list[object]:
@@ -73,12 +72,14 @@ def test_integers_beyond_2_53_round_to_the_nearest_double() -> None:
 
 def test_numbers() -> None:
     assert canonicalize(-0.0) == "0"
-    assert canonicalize([0.1, 1e-7, 1e21, 123456789.0, 5e-324]) == "[0.1,1e-7,1e+21,123456789,5e-324]"
+    assert (
+        canonicalize([0.1, 1e-7, 1e21, 123456789.0, 5e-324]) == "[0.1,1e-7,1e+21,123456789,5e-324]"
+    )
     assert canonicalize(True) == "true"  # a bool is not the number 1
 
 
 def test_strings_use_minimal_escapes() -> None:
-    assert canonicalize("\u0000\b\t\n\f\r\"\\/\u001f\u007f€😀") == (
+    assert canonicalize('\u0000\b\t\n\f\r"\\/\u001f\u007f€😀') == (
         '"\\u0000\\b\\t\\n\\f\\r\\"\\\\/\\u001f\u007f€😀"'
     )
 

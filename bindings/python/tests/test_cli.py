@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import coresdk
+import pytest
 from coresdk import cli
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -126,13 +125,17 @@ def test_the_key_file_is_the_library_key_store(audit_files: dict[str, str]) -> N
     """A log written with ``key_file`` verifies with the same ``key_file``, in the
     library and in the CLI (the raw bytes of the key file are not the key)."""
     report = coresdk.verify_audit_log(
-        audit_files["audit_log"], key_file=audit_files["keys"], expected_head=audit_files["audit_head"]
+        audit_files["audit_log"],
+        key_file=audit_files["keys"],
+        expected_head=audit_files["audit_head"],
     )
     assert report == coresdk.AuditReport(True, 2, 0, audit_files["audit_head"], None, None)
     secret = base64.b64decode(CASES["audit_setup"]["secret_base64"])
     assert coresdk.verify_audit_log(audit_files["audit_log"], secret).intact
     with pytest.raises(coresdk.CoreSdkError) as refused:
-        coresdk.verify_audit_log(audit_files["audit_log"], key_file=audit_files["keys_world_readable"])
+        coresdk.verify_audit_log(
+            audit_files["audit_log"], key_file=audit_files["keys_world_readable"]
+        )
     assert refused.value.code == "KEY_UNAVAILABLE"
     with pytest.raises(coresdk.CoreSdkError) as both:
         coresdk.verify_audit_log(audit_files["audit_log"], secret, key_file=audit_files["keys"])

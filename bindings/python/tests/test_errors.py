@@ -6,10 +6,9 @@ import copy
 import dataclasses
 import pickle
 
+import coresdk
 import pytest
 from codes import raises
-
-import coresdk
 from coresdk import (
     ERROR_CODES,
     CoreSdkError,

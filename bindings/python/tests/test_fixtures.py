@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from coresdk import (
     BundleVerification,
     CoreSdkError,
@@ -107,9 +106,7 @@ def engine(args: dict[str, Any]) -> PolicyEngine:
 def decision_value(decision: Decision) -> dict[str, Any]:
     """``result`` or ``undefined``, with ``revision`` and ``bundle_revision`` (dropped by
     :func:`run` unless the case asks for them)."""
-    out: dict[str, Any] = (
-        {"result": decision.result} if decision.defined else {"undefined": True}
-    )
+    out: dict[str, Any] = {"result": decision.result} if decision.defined else {"undefined": True}
     out["revision"] = decision.revision
     out["bundle_revision"] = decision.bundle_revision
     return out
@@ -129,12 +126,16 @@ def allowed(args: dict[str, Any]) -> dict[str, Any]:
 
 def bundle_evaluate(args: dict[str, Any]) -> dict[str, Any]:
     v = args.get("verification")
-    verification = None if v is None else BundleVerification(
-        algorithm=v["algorithm"],
-        public_key=v.get("public_key"),
-        secret=v.get("secret"),
-        key_id=v.get("key_id"),
-        scope=v.get("scope"),
+    verification = (
+        None
+        if v is None
+        else BundleVerification(
+            algorithm=v["algorithm"],
+            public_key=v.get("public_key"),
+            secret=v.get("secret"),
+            key_id=v.get("key_id"),
+            scope=v.get("scope"),
+        )
     )
     policy = PolicyEngine()
     policy.load_bundle_path(FIXTURES / args["bundle"], verification=verification)

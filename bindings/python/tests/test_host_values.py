@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from coresdk import AuditLog, CoreSdkError, Masker, PolicyEngine, canonicalize, hash
 
 FIXTURES = Path(
@@ -141,4 +140,6 @@ def test_host_value(case: dict[str, Any]) -> None:
     else:
         assert "error" not in got
         assert got["output"] == want["output"]
-        assert type(got["output"]) is type(want["output"]) or isinstance(want["output"], (int, float))
+        assert type(got["output"]) is type(want["output"]) or isinstance(
+            want["output"], (int, float)
+        )

@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 from codes import raises
+from coresdk import Finding, InvalidInputError, Masker
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from coresdk import Finding, InvalidInputError, Masker
 
 EMAIL = "[REDACTED:EMAIL]"
 PSEUDONYM = re.compile(r"\[EMAIL:[0-9a-f]{16}\]")
@@ -79,7 +78,10 @@ def test_scan_reports_utf8_and_utf16_offsets(masker: Masker) -> None:
     assert finding == Finding(type="EMAIL", start=7, end=22, start_utf16=4, end_utf16=19)
     assert text.encode()[finding.start : finding.end] == b"bob@example.com"
     utf16 = text.encode("utf-16-le")
-    assert utf16[2 * finding.start_utf16 : 2 * finding.end_utf16].decode("utf-16-le") == "bob@example.com"
+    assert (
+        utf16[2 * finding.start_utf16 : 2 * finding.end_utf16].decode("utf-16-le")
+        == "bob@example.com"
+    )
     assert masker.scan(text.encode()) == [finding]
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.start = 0  # type: ignore[misc]
@@ -152,8 +154,10 @@ def test_mask_json_errors(masker: Masker) -> None:
 
 
 def test_mask_json_output_is_json(masker: Masker) -> None:
-    doc = {"k": "tab\there, quote \" and bob@example.com ☃"}
-    assert json.loads(masker.mask_json(json.dumps(doc))) == {"k": f"tab\there, quote \" and {EMAIL} ☃"}
+    doc = {"k": 'tab\there, quote " and bob@example.com ☃'}
+    assert json.loads(masker.mask_json(json.dumps(doc))) == {
+        "k": f'tab\there, quote " and {EMAIL} ☃'
+    }
 
 
 # --- strategies and options ------------------------------------------------------------
@@ -167,7 +171,9 @@ def test_pseudonymize_is_stable_keyed_and_not_reversible() -> None:
     assert len(tokens) == 3 and tokens[0] == tokens[1] != tokens[2]
     assert "bob" not in masked
     assert a.mask_text(text) == masked  # stable across calls
-    assert Masker(strategy="pseudonymize", key=b"k1").mask_text(text) == masked  # str key = its UTF-8
+    assert (
+        Masker(strategy="pseudonymize", key=b"k1").mask_text(text) == masked
+    )  # str key = its UTF-8
     assert Masker(strategy="pseudonymize", key="k2").mask_text(text) != masked  # keyed
 
 
@@ -199,9 +205,15 @@ def test_maskers_are_thread_safe(masker: Masker) -> None:
 # --- properties ------------------------------------------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
     lambda children: st.lists(children, max_size=6)
-    | st.dictionaries(st.text() | st.sampled_from(["password", "token", "email"]), children, max_size=6),
+    | st.dictionaries(
+        st.text() | st.sampled_from(["password", "token", "email"]), children, max_size=6
+    ),
     max_leaves=40,
 )
 # Text likely to hold findings: generated words mixed with e-mail addresses.

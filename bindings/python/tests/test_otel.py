@@ -9,14 +9,13 @@ import logging
 import math
 
 import pytest
+from coresdk import Masker, MaskingFilter
+from coresdk.otel import MaskingSpanProcessor, assert_no_pii, find_pii
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link, StatusCode
 from opentelemetry.trace.status import Status
-
-from coresdk import Masker, MaskingFilter
-from coresdk.otel import MaskingSpanProcessor, assert_no_pii, find_pii
 
 EMAIL = "bob@example.com"
 CARD = "4111 1111 1111 1111"
@@ -33,7 +32,11 @@ def exported(mask: bool, masker: Masker | None = None) -> list[ReadableSpan]:
     linked.end()
     span = tracer.start_span(
         f"GET /users/{EMAIL}",
-        attributes={"user.email": EMAIL, "http.request.header.authorization": "Bearer abc", "http.status_code": 200},
+        attributes={
+            "user.email": EMAIL,
+            "http.request.header.authorization": "Bearer abc",
+            "http.status_code": 200,
+        },
         links=[Link(linked.get_span_context(), {"peer.card": CARD})],
     )
     # Set after the span started, and on events.
@@ -64,15 +67,27 @@ def test_the_batch_processor_gets_masked_spans() -> None:
         "ratio": math.inf,
     }
     assert [(e.name, dict(e.attributes or {})) for e in span.events] == [
-        ("token [REDACTED:GITHUB_TOKEN] used", {"db.password": "[REDACTED:SECRET]", "note": "card [REDACTED:CREDIT_CARD]"})
+        (
+            "token [REDACTED:GITHUB_TOKEN] used",
+            {"db.password": "[REDACTED:SECRET]", "note": "card [REDACTED:CREDIT_CARD]"},
+        )
     ]
     assert dict(span.links[0].attributes or {}) == {"peer.card": "[REDACTED:CREDIT_CARD]"}
-    assert (span.status.status_code, span.status.description) == (StatusCode.ERROR, "failed for [REDACTED:EMAIL]")
+    assert (span.status.status_code, span.status.description) == (
+        StatusCode.ERROR,
+        "failed for [REDACTED:EMAIL]",
+    )
     # Everything else is the span's own.
     assert span.context is not None and span.context.trace_id != 0
     assert span.links[0].context.span_id == spans[0].context.span_id  # type: ignore[union-attr]
-    assert span.instrumentation_scope is not None and span.instrumentation_scope.name == "coresdk-test"
-    assert span.end_time is not None and span.start_time is not None and span.end_time >= span.start_time
+    assert (
+        span.instrumentation_scope is not None and span.instrumentation_scope.name == "coresdk-test"
+    )
+    assert (
+        span.end_time is not None
+        and span.start_time is not None
+        and span.end_time >= span.start_time
+    )
     assert_no_pii(spans)
 
 
@@ -108,7 +123,12 @@ def test_logging_filter_masks_message_arguments_and_extra() -> None:
     log.addHandler(handler)
     log.propagate = False
     try:
-        log.warning("login by %s with %s", EMAIL, TOKEN, extra={"ctx": {"password": "hunter2", "card": CARD}})
+        log.warning(
+            "login by %s with %s",
+            EMAIL,
+            TOKEN,
+            extra={"ctx": {"password": "hunter2", "card": CARD}},
+        )
         log.warning("plain %s", "text", extra={"ctx": f"mail {EMAIL}"})
     finally:
         log.removeHandler(handler)

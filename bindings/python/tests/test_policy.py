@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from codes import raises
-
 from coresdk import CoreSdkError, Decision, Location, PolicyEngine, PolicyError, QueryResult
 
 AUTHZ = """package authz
@@ -96,7 +95,9 @@ def test_add_module_and_add_data_return_the_new_revision() -> None:
     assert engine.revision == 0
     assert engine.add_module("t.rego", "package t\nv := data.v\n") == 1
     assert engine.add_data({"v": 7}) == 2
-    assert engine.add_modules({"u.rego": "package u\nw := 1\n", "z.rego": "package z\nq := 2\n"}) == 3
+    assert (
+        engine.add_modules({"u.rego": "package u\nw := 1\n", "z.rego": "package z\nq := 2\n"}) == 3
+    )
     assert engine.revision == 3
     decision = engine.evaluate("data.t.v")
     assert (decision.result, decision.revision) == (7, 3)
@@ -105,7 +106,9 @@ def test_add_module_and_add_data_return_the_new_revision() -> None:
 def test_add_modules_is_one_change_all_or_nothing() -> None:
     engine = PolicyEngine(modules={"ok.rego": "package ok\nx := 1\n"})
     with raises("POLICY_PARSE") as info:
-        engine.add_modules({"good.rego": "package good\ny := 2\n", "bad.rego": "package bad\ny := \n"})
+        engine.add_modules(
+            {"good.rego": "package good\ny := 2\n", "bad.rego": "package bad\ny := \n"}
+        )
     assert info.value.location is not None and info.value.location.file == "bad.rego"
     assert engine.revision == 1
     with raises("POLICY_NOT_FOUND"):
@@ -163,7 +166,9 @@ def test_decision_fields(engine: PolicyEngine) -> None:
 
 
 def test_input_defaults_to_an_empty_object() -> None:
-    engine = PolicyEngine(modules={"t.rego": "package t\nn := count(input)\nt := type_name(input)\n"})
+    engine = PolicyEngine(
+        modules={"t.rego": "package t\nn := count(input)\nt := type_name(input)\n"}
+    )
     assert engine.evaluate("data.t.t").result == "object"
     assert engine.evaluate("data.t.n").result == 0
     assert engine.evaluate_json("data.t.t", "null").result == "null"
@@ -178,11 +183,13 @@ def test_non_object_input_is_valid() -> None:
 
 def test_evaluate_json_takes_str_and_utf8_bytes(engine: PolicyEngine) -> None:
     assert engine.evaluate_json("data.authz.allow", '{"user":"alice"}').result is True
-    assert engine.evaluate_json("data.authz.allow", '{"user":"alice"}'.encode()).result is True
+    assert engine.evaluate_json("data.authz.allow", b'{"user":"alice"}').result is True
 
 
 def test_unicode_round_trips() -> None:
-    engine = PolicyEngine(modules={"t.rego": "package t\ngreeting := sprintf(\"héllo %s\", [input.name])\n"})
+    engine = PolicyEngine(
+        modules={"t.rego": 'package t\ngreeting := sprintf("héllo %s", [input.name])\n'}
+    )
     assert engine.evaluate("data.t.greeting", {"name": "😀 Zoë"}).result == "héllo 😀 Zoë"
 
 
@@ -254,9 +261,10 @@ def test_policies_nested_too_deep_are_policy_parse_on_any_thread() -> None:
     with raises("POLICY_PARSE"):
         PolicyEngine().query("x := " + "{" * 5000 + "1" + "}" * 5000)
     depth_60 = "x := " + "[" * 60 + "1" + "]" * 60 + "\ny := x" + "[0]" * 60
-    assert PolicyEngine(modules={"ok.rego": "package ok\n" + depth_60}).evaluate(
-        "data.ok.y"
-    ).result == 1
+    assert (
+        PolicyEngine(modules={"ok.rego": "package ok\n" + depth_60}).evaluate("data.ok.y").result
+        == 1
+    )
 
 
 def test_an_evaluation_over_its_memory_budget_is_limit_exceeded() -> None:
@@ -268,7 +276,10 @@ def test_an_evaluation_over_its_memory_budget_is_limit_exceeded() -> None:
         codes = list(pool.map(lambda _: _code_of(lambda: tight.evaluate("data.m.big")), range(2)))
     assert codes == ["LIMIT_EXCEEDED"] * 2
     assert tight.evaluate("data.m.small").result == 1000
-    assert PolicyEngine(modules={"m.rego": source}, timeout_ms=60_000).evaluate("data.m.big").result == 2_000_000
+    assert (
+        PolicyEngine(modules={"m.rego": source}, timeout_ms=60_000).evaluate("data.m.big").result
+        == 2_000_000
+    )
     unlimited = PolicyEngine(modules={"m.rego": source}, memory_limit_bytes=0, timeout_ms=60_000)
     assert unlimited.evaluate("data.m.big").result == 2_000_000
     with raises("INVALID_ARGUMENT"):
@@ -475,7 +486,9 @@ def test_replace_modules_swaps_the_whole_set_and_keeps_data() -> None:
 
 def test_is_allowed_applies_the_fail_mode_and_counts_it() -> None:
     closed = PolicyEngine(
-        modules={"a.rego": "package authz\ndefault allow := false\nallow if input.user == \"alice\"\n"}
+        modules={
+            "a.rego": 'package authz\ndefault allow := false\nallow if input.user == "alice"\n'
+        }
     )
     assert closed.is_allowed("data.authz.allow", {"user": "alice"}) is True
     assert closed.is_allowed("data.authz.allow", {"user": "bob"}) is False

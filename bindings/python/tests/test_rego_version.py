@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from codes import raises
-
 from coresdk import PolicyEngine
 
 # Rego v0: a partial set rule without `contains`/`if`, as the Gatekeeper library writes.

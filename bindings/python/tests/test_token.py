@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from codes import raises
-
 from coresdk import PolicyEngine, TokenKey, TokenVerifier
 
 KEYS = Path(__file__).resolve().parents[3] / "fixtures" / "keys"
@@ -92,7 +91,12 @@ def test_jwks_url_rotation_and_outage() -> None:
                 self.end_headers()
                 return
             body = json.dumps(
-                {"keys": [{"kty": "oct", "kid": k, "alg": "HS256", "k": b64url(s)} for k, s in state["keys"]]}
+                {
+                    "keys": [
+                        {"kty": "oct", "kid": k, "alg": "HS256", "k": b64url(s)}
+                        for k, s in state["keys"]
+                    ]
+                }
             ).encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))

@@ -1,7 +1,7 @@
-import native, { type AuditLog as NativeAuditLog } from './native.js';
 import { CoreSdkError, native as call, nativeAsync } from './error.js';
-import { keyProviderBridge, type KeyProvider } from './keys.js';
 import { toJsonText } from './json.js';
+import { type KeyProvider, keyProviderBridge } from './keys.js';
+import native, { type AuditLog as NativeAuditLog } from './native.js';
 import type { Decision } from './policy.js';
 
 /** Options of {@link AuditLog.open}; the same names and defaults as Python's. */
@@ -91,8 +91,13 @@ export class AuditLog {
    * @throws CoreSdkError as `open`, and `KEY_UNAVAILABLE` when the provider fails
    */
   static async openAsync(path: string, options: AuditLogOptions): Promise<AuditLog> {
-    const bridge = options.keyProvider === undefined ? undefined : call(() => keyProviderBridge(options.keyProvider as KeyProvider, options.keyProviderTimeoutMs));
-    return new AuditLog(await nativeAsync(() => native.openAuditLogAsync(path, nativeKey(options), nativeOptions(options), bridge)));
+    const bridge =
+      options.keyProvider === undefined
+        ? undefined
+        : call(() => keyProviderBridge(options.keyProvider as KeyProvider, options.keyProviderTimeoutMs));
+    return new AuditLog(
+      await nativeAsync(() => native.openAuditLogAsync(path, nativeKey(options), nativeOptions(options), bridge)),
+    );
   }
 
   /** Appends `decision`, made on `query` for `input` (masked before it is written). Returns the new head. */
@@ -135,8 +140,14 @@ export interface VerifyAuditLogOptions {
  * deletion, insertion, reordering or truncation broke the chain.
  * @throws CoreSdkError `INVALID_ARGUMENT` (neither or both of `key` and `keyFile`), `KEY_UNAVAILABLE` (key file readable by others, or unreadable), `INVALID_JSON` (not a key file); a key id the file does not hold fails the first record as `hmac`
  */
-export function verifyAuditLog(log: Uint8Array, key: string | Uint8Array | undefined, options: VerifyAuditLogOptions = {}): AuditReport {
+export function verifyAuditLog(
+  log: Uint8Array,
+  key: string | Uint8Array | undefined,
+  options: VerifyAuditLogOptions = {},
+): AuditReport {
   const bytes = Buffer.from(log.buffer, log.byteOffset, log.byteLength);
   const keyBytes = key === undefined ? undefined : keyBuffer(key);
-  return JSON.parse(call(() => native.verifyAuditLog(bytes, keyBytes, options.expectedHead, options.keyFile, options.keyId))) as AuditReport;
+  return JSON.parse(
+    call(() => native.verifyAuditLog(bytes, keyBytes, options.expectedHead, options.keyFile, options.keyId)),
+  ) as AuditReport;
 }

@@ -1,7 +1,10 @@
-import type { KeyProvider } from './keys.js';
-import type { BundlePoller as NativeBundlePoller, DirectoryWatch as NativeDirectoryWatch } from '@coresdk/native';
-import type { BundleVerification as NativeBundleVerification } from '@coresdk/native';
+import type {
+  BundlePoller as NativeBundlePoller,
+  BundleVerification as NativeBundleVerification,
+  DirectoryWatch as NativeDirectoryWatch,
+} from '@coresdk/native';
 import { native as call } from './error.js';
+import type { KeyProvider } from './keys.js';
 
 /**
  * How OPA bundle signatures (`.signatures.json`) are verified. With a verification

@@ -1,6 +1,6 @@
-import native from './native.js';
 import { native as call } from './error.js';
 import { toJsonInput, toJsonText } from './json.js';
+import native from './native.js';
 
 /**
  * The RFC 8785 (JCS) canonical JSON of a value: keys sorted by UTF-16 code units,

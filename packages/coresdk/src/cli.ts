@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CoreSdkError, Masker, PolicyEngine, canonicalizeJson, hashJson, verifyAuditLog, version } from './index.js';
+import { CoreSdkError, canonicalizeJson, hashJson, Masker, PolicyEngine, verifyAuditLog, version } from './index.js';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../examples/rbac/', import.meta.url));
 const RULE_PATH = /^data(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -72,7 +72,10 @@ function readSource(path: string | undefined): Buffer {
   try {
     return path === undefined || path === '-' ? readFileSync(0) : readFileSync(path);
   } catch (e) {
-    throw new CoreSdkError('SOURCE_UNAVAILABLE', `cannot read ${path ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? 'EIO'}`);
+    throw new CoreSdkError(
+      'SOURCE_UNAVAILABLE',
+      `cannot read ${path ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? 'EIO'}`,
+    );
   }
 }
 
@@ -85,7 +88,8 @@ function evalCommand(parsed: Parsed): string {
   const [query, ...rest] = parsed.positional;
   if (!query || rest.length > 0) throw new UsageError('eval takes exactly one query');
   for (const name of parsed.flags.keys()) {
-    if (!['input', 'policy', 'data', 'bundle', 'v0-compatible'].includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!['input', 'policy', 'data', 'bundle', 'v0-compatible'].includes(name))
+      throw new UsageError(`unknown option --${name}`);
   }
   const engine = new PolicyEngine({ regoVersion: parsed.flags.has('v0-compatible') ? 0 : 1 });
   const bundle = flag(parsed, 'bundle');
@@ -134,7 +138,8 @@ function hashCommand(parsed: Parsed): string {
 /** `audit verify`: the report, and whether the log is intact. */
 function auditCommand(parsed: Parsed): { out: string; ok: boolean } {
   const [sub, file, ...rest] = parsed.positional;
-  if (sub !== 'verify' || file === undefined || rest.length > 0) throw new UsageError('usage: audit verify <file> --key-file <keys.json>');
+  if (sub !== 'verify' || file === undefined || rest.length > 0)
+    throw new UsageError('usage: audit verify <file> --key-file <keys.json>');
   for (const name of parsed.flags.keys()) {
     if (!['key-file', 'key-id', 'head'].includes(name)) throw new UsageError(`unknown option --${name}`);
   }
@@ -142,7 +147,11 @@ function auditCommand(parsed: Parsed): { out: string; ok: boolean } {
   if (keyFile === undefined) throw new UsageError('audit verify needs --key-file');
   // The key store is the library's (the JSON file AuditLog's keyFile names, refused when
   // others may read it), not the file's raw bytes.
-  const report = verifyAuditLog(readSource(file), undefined, { expectedHead: flag(parsed, 'head'), keyFile, keyId: flag(parsed, 'key-id') });
+  const report = verifyAuditLog(readSource(file), undefined, {
+    expectedHead: flag(parsed, 'head'),
+    keyFile,
+    keyId: flag(parsed, 'key-id'),
+  });
   return { out: JSON.stringify(report, null, 2), ok: report.intact };
 }
 
@@ -176,7 +185,12 @@ export function main(argv: string[]): number {
     }
     if (e instanceof CoreSdkError) {
       const where = e.location ? ` (${e.location.file}:${e.location.line}:${e.location.column})` : '';
-      process.stderr.write(`coresdk: ${e.code}: ${e.message.slice(e.code.length + 2).split('\n').pop()}${where}\n`);
+      process.stderr.write(
+        `coresdk: ${e.code}: ${e.message
+          .slice(e.code.length + 2)
+          .split('\n')
+          .pop()}${where}\n`,
+      );
       return 1;
     }
     process.stderr.write(`coresdk: INTERNAL: ${String(e)}\n`);

@@ -92,7 +92,8 @@ export function toCoreSdkError(e: unknown): CoreSdkError {
     const message = typeof detail.message === 'string' ? detail.message : text;
     return new CoreSdkError(status as ErrorCode, message, detail.location ?? undefined, { cause: e });
   }
-  const badArgument = e instanceof TypeError || (typeof status === 'string' && /^(InvalidArg|\w+Expected)$/.test(status));
+  const badArgument =
+    e instanceof TypeError || (typeof status === 'string' && /^(InvalidArg|\w+Expected)$/.test(status));
   return new CoreSdkError(badArgument ? 'INVALID_ARGUMENT' : 'INTERNAL', text, undefined, { cause: e });
 }
 

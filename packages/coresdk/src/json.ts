@@ -97,7 +97,8 @@ export function toJsonText(value: unknown, what = 'value'): string {
 /** JSON text given as a string or UTF-8 bytes, as the addon takes it. @internal */
 export function toJsonInput(json: string | Uint8Array): string | Buffer {
   if (typeof json === 'string') return json;
-  if (json instanceof Uint8Array) return Buffer.isBuffer(json) ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+  if (json instanceof Uint8Array)
+    return Buffer.isBuffer(json) ? json : Buffer.from(json.buffer, json.byteOffset, json.byteLength);
   throw new CoreSdkError('INVALID_ARGUMENT', 'JSON must be a string or a Uint8Array');
 }
 

@@ -33,7 +33,13 @@ const METHODS: ReadonlySet<string> = new Set<Method>(['hmac', 'sign', 'verify', 
 const asBuffer = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** Runs `method` on `provider` and checks what it answers (bytes, or a boolean for `verify`). */
-async function invoke(provider: KeyProvider, method: string, keyId: string, data: Buffer, extra: Buffer | null | undefined): Promise<Buffer> {
+async function invoke(
+  provider: KeyProvider,
+  method: string,
+  keyId: string,
+  data: Buffer,
+  extra: Buffer | null | undefined,
+): Promise<Buffer> {
   if (!METHODS.has(method)) throw new Error(`unknown key provider method ${method}`);
   const fn = provider[method as Method] as ((...args: unknown[]) => unknown) | undefined;
   if (typeof fn !== 'function') throw new Error(`the key provider has no ${method}() method`);

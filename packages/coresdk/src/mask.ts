@@ -1,6 +1,6 @@
-import native, { type NativeMasker } from './native.js';
 import { CoreSdkError, native as call } from './error.js';
 import { toJsonInput, toJsonText, toText } from './json.js';
+import native, { type NativeMasker } from './native.js';
 
 /**
  * How a detected value is replaced: `'redact'` → `[REDACTED:EMAIL]`; `'pseudonymize'` →

@@ -1,5 +1,5 @@
-import native from './native.js';
 import { native as call, nativeAsync } from './error.js';
+import native from './native.js';
 
 /** The CoreSDK version (one version for the npm packages, the crate and the wheel). */
 export const version: string = native.nativeVersion();

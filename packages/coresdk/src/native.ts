@@ -7,12 +7,12 @@ import * as native from '@coresdk/native';
 
 export default native;
 export type {
+  AuditLog,
+  KeyProviderBridge,
+  Masker as NativeMasker,
   NativeDecision,
   NativeQueryResult,
   PolicyEngine as NativePolicyEngine,
-  Masker as NativeMasker,
-  AuditLog,
-  KeyProviderBridge,
   TokenVerifier,
   TokenVerifierOptions,
 } from '@coresdk/native';

@@ -7,7 +7,7 @@
  * run time.
  * @packageDocumentation
  */
-import type { AttributeValue, Attributes, Context, Link } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Context, Link } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { Masker } from './mask.js';
 
@@ -33,7 +33,8 @@ export function maskAttributes(attributes: Attributes, masker: Masker): Attribut
   const kept: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) {
     if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) kept[key] = value;
-    else if (Array.isArray(value)) portable[key] = value.map((v) => (v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v));
+    else if (Array.isArray(value))
+      portable[key] = value.map((v) => (v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v));
     else portable[key] = value;
   }
   const masked = masker.maskValue(portable) as Record<string, Scalar | (Scalar | null)[]>;
@@ -64,7 +65,8 @@ export function maskSpan(span: ReadableSpan, masker: Masker = new Masker()): Rea
     ...link,
     ...(link.attributes ? { attributes: maskAttributes(link.attributes, masker) } : {}),
   }));
-  const status = span.status.message === undefined ? span.status : { ...span.status, message: masker.maskText(span.status.message) };
+  const status =
+    span.status.message === undefined ? span.status : { ...span.status, message: masker.maskText(span.status.message) };
   const overrides: Record<PropertyKey, unknown> = {
     name: masker.maskText(span.name),
     attributes: maskAttributes(span.attributes, masker),
@@ -74,7 +76,7 @@ export function maskSpan(span: ReadableSpan, masker: Masker = new Masker()): Rea
   };
   return new Proxy(span, {
     get(target, property) {
-      if (Object.prototype.hasOwnProperty.call(overrides, property)) return overrides[property];
+      if (Object.hasOwn(overrides, property)) return overrides[property];
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
@@ -167,6 +169,8 @@ export function findPii(spans: readonly ReadableSpan[], masker: Masker = new Mas
 export function assertNoPii(spans: readonly ReadableSpan[], masker?: Masker): void {
   const found = findPii(spans, masker);
   if (found.length > 0) {
-    throw new Error(`PII or secrets in ${found.length} place(s): ${found.map((f) => `${f.where} (${f.type})`).join(', ')}`);
+    throw new Error(
+      `PII or secrets in ${found.length} place(s): ${found.map((f) => `${f.where} (${f.type})`).join(', ')}`,
+    );
   }
 }

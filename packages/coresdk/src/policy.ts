@@ -1,16 +1,16 @@
-import native, { type NativeDecision, type NativePolicyEngine, type NativeQueryResult } from './native.js';
-import { keyProviderBridge } from './keys.js';
-import { native as call, nativeAsync } from './error.js';
-import { toJsonInput, toJsonText } from './json.js';
 import {
   BundlePoller,
-  DirectoryWatch,
-  nativeVerification,
   type BundlePollerOptions,
   type BundleVerification,
+  DirectoryWatch,
   type DirectoryWatchOptions,
+  nativeVerification,
 } from './bundle.js';
+import { native as call, nativeAsync } from './error.js';
+import { toJsonInput, toJsonText } from './json.js';
+import { keyProviderBridge } from './keys.js';
 import type { PolicyMetrics } from './metrics.js';
+import native, { type NativeDecision, type NativePolicyEngine, type NativeQueryResult } from './native.js';
 import type { TokenVerifier } from './token.js';
 
 /** Options of a {@link PolicyEngine}. The same names and defaults as Python's. */
@@ -322,7 +322,12 @@ export class PolicyEngine {
    * to `input` (an object; default `{}`) as `input.claims`, on the libuv pool.
    * @throws CoreSdkError `TOKEN_INVALID` / `TOKEN_EXPIRED` (nothing is evaluated), `INVALID_ARGUMENT` when `input` is not an object or has `claims`, and as `evaluate`.
    */
-  async authorize(verifier: TokenVerifier, token: string, path: string, input?: Record<string, unknown>): Promise<Decision> {
+  async authorize(
+    verifier: TokenVerifier,
+    token: string,
+    path: string,
+    input?: Record<string, unknown>,
+  ): Promise<Decision> {
     const text = inputText(input);
     return this.#emit(decision(await nativeAsync(() => this.#inner.authorize(verifier.native, token, path, text))));
   }
@@ -396,24 +401,34 @@ export class PolicyEngine {
    */
   startBundlePolling(options: BundlePollerOptions): BundlePoller {
     const provider = options.lastKnownGood?.keyProvider;
-    const bridge = provider === undefined ? undefined : call(() => keyProviderBridge(provider, options.lastKnownGood?.keyProviderTimeoutMs));
+    const bridge =
+      provider === undefined
+        ? undefined
+        : call(() => keyProviderBridge(provider, options.lastKnownGood?.keyProviderTimeoutMs));
     const native = call(() =>
-      this.#inner.startBundlePolling({
-        url: options.url,
-        minDelayMs: options.minDelayMs,
-        maxDelayMs: options.maxDelayMs,
-        timeoutMs: options.timeoutMs,
-        headers: options.headers,
-        verification: nativeVerification(options.verification),
-        lastKnownGoodPath: options.lastKnownGood?.path,
-        lastKnownGoodKey:
-          options.lastKnownGood?.key === undefined
-            ? undefined
-            : Buffer.from(typeof options.lastKnownGood.key === 'string' ? Buffer.from(options.lastKnownGood.key, 'utf8') : options.lastKnownGood.key),
-        lastKnownGoodKeyFile: options.lastKnownGood?.keyFile,
-        lastKnownGoodKeyId: options.lastKnownGood?.keyId,
-        restoreLastKnownGood: options.lastKnownGood?.restore,
-      }, bridge),
+      this.#inner.startBundlePolling(
+        {
+          url: options.url,
+          minDelayMs: options.minDelayMs,
+          maxDelayMs: options.maxDelayMs,
+          timeoutMs: options.timeoutMs,
+          headers: options.headers,
+          verification: nativeVerification(options.verification),
+          lastKnownGoodPath: options.lastKnownGood?.path,
+          lastKnownGoodKey:
+            options.lastKnownGood?.key === undefined
+              ? undefined
+              : Buffer.from(
+                  typeof options.lastKnownGood.key === 'string'
+                    ? Buffer.from(options.lastKnownGood.key, 'utf8')
+                    : options.lastKnownGood.key,
+                ),
+          lastKnownGoodKeyFile: options.lastKnownGood?.keyFile,
+          lastKnownGoodKeyId: options.lastKnownGood?.keyId,
+          restoreLastKnownGood: options.lastKnownGood?.restore,
+        },
+        bridge,
+      ),
     );
     return new BundlePoller(native);
   }

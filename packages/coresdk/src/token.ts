@@ -1,7 +1,10 @@
-import native, { type TokenVerifier as NativeTokenVerifier, type TokenVerifierOptions as NativeTokenVerifierOptions } from './native.js';
 import { native as call, nativeAsync } from './error.js';
 import { toJsonText } from './json.js';
 import type { SourceStatus } from './metrics.js';
+import addon, {
+  type TokenVerifier as NativeTokenVerifier,
+  type TokenVerifierOptions as NativeTokenVerifierOptions,
+} from './native.js';
 
 /** One verification key: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*). */
 export interface TokenKey {
@@ -61,7 +64,7 @@ export class TokenVerifier {
   /** @internal */
   constructor(options: TokenVerifierOptions, native: NativeTokenVerifier);
   constructor(options: TokenVerifierOptions, existing?: NativeTokenVerifier) {
-    this.native = existing ?? call(() => new native.TokenVerifier(nativeOptions(options)));
+    this.native = existing ?? call(() => new addon.TokenVerifier(nativeOptions(options)));
   }
 
   /**
@@ -71,7 +74,7 @@ export class TokenVerifier {
    * @throws CoreSdkError `SOURCE_UNAVAILABLE` when the first fetch fails, `INVALID_ARGUMENT`, `INVALID_JSON`
    */
   static async fromJwksUrl(options: TokenVerifierOptions & { jwksUrl: string }): Promise<TokenVerifier> {
-    const remote = await nativeAsync(() => native.tokenVerifierFromJwksUrl(nativeOptions(options)));
+    const remote = await nativeAsync(() => addon.tokenVerifierFromJwksUrl(nativeOptions(options)));
     return new TokenVerifier(options, remote);
   }
 
@@ -98,13 +101,21 @@ export class TokenVerifier {
 }
 
 function nativeOptions(options: TokenVerifierOptions): NativeTokenVerifierOptions {
-  const jwks = options.jwks === undefined ? undefined : typeof options.jwks === 'string' ? options.jwks : toJsonText(options.jwks, 'jwks');
+  const jwks =
+    options.jwks === undefined
+      ? undefined
+      : typeof options.jwks === 'string'
+        ? options.jwks
+        : toJsonText(options.jwks, 'jwks');
   return {
     jwksJson: jwks,
     keys: options.keys?.map((k) => ({
       algorithm: k.algorithm,
       publicKey: k.publicKey,
-      secret: k.secret === undefined ? undefined : Buffer.from(typeof k.secret === 'string' ? Buffer.from(k.secret, 'utf8') : k.secret),
+      secret:
+        k.secret === undefined
+          ? undefined
+          : Buffer.from(typeof k.secret === 'string' ? Buffer.from(k.secret, 'utf8') : k.secret),
       keyId: k.keyId,
     })),
     issuers: options.issuers,

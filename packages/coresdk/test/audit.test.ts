@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog, CoreSdkError, PolicyEngine, verifyAuditLog, type KeyProvider } from '../src/index.js';
+import { AuditLog, CoreSdkError, type KeyProvider, PolicyEngine, verifyAuditLog } from '../src/index.js';
 import { codeOf } from './helpers.js';
 
 const KEY = 'audit-test-key';
@@ -38,24 +38,41 @@ describe('AuditLog', () => {
 
     const lines = bytes.toString().split('\n');
     lines[1] = (lines[1] as string).replace('"bob"', '"eve"');
-    expect(verifyAuditLog(Buffer.from(lines.join('\n')), KEY)).toMatchObject({ intact: false, line: 2, reason: 'hash' });
+    expect(verifyAuditLog(Buffer.from(lines.join('\n')), KEY)).toMatchObject({
+      intact: false,
+      line: 2,
+      reason: 'hash',
+    });
     expect(verifyAuditLog(bytes, 'wrong')).toMatchObject({ intact: false, line: 1, reason: 'hmac' });
     expect(codeOf(() => AuditLog.open(path, { key: 'wrong' }))).toBe('INTEGRITY');
-    expect(codeOf(() => AuditLog.open(path, { key: KEY, durability: 'sometimes' as 'os_buffered' }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => AuditLog.open(path, { key: KEY, durability: 'sometimes' as 'os_buffered' }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('takes its key from a key file only the owner can read', () => {
     const dir = mkdtempSync(join(tmpdir(), 'coresdk-audit-keys-'));
     const keyFile = join(dir, 'keys.json');
-    writeFileSync(keyFile, JSON.stringify({ keys: { audit: { type: 'hmac', base64: Buffer.from(KEY).toString('base64') } } }), { mode: 0o600 });
+    writeFileSync(
+      keyFile,
+      JSON.stringify({ keys: { audit: { type: 'hmac', base64: Buffer.from(KEY).toString('base64') } } }),
+      { mode: 0o600 },
+    );
     const path = join(dir, 'audit.jsonl');
     const log = AuditLog.open(path, { keyFile });
     log.append(engine().evaluateSync('data.a.allow', { user: 'alice' }), 'data.a.allow', { user: 'alice' });
     // The same secret as bytes verifies it: the file is only where the key lives.
     expect(verifyAuditLog(readFileSync(path), KEY).intact).toBe(true);
     // verifyAuditLog takes the key file as AuditLog.open does.
-    expect(verifyAuditLog(readFileSync(path), undefined, { keyFile, expectedHead: log.head })).toMatchObject({ intact: true, records: 1 });
-    expect(verifyAuditLog(readFileSync(path), undefined, { keyFile, keyId: 'other' })).toMatchObject({ intact: false, line: 1, reason: 'hmac' });
+    expect(verifyAuditLog(readFileSync(path), undefined, { keyFile, expectedHead: log.head })).toMatchObject({
+      intact: true,
+      records: 1,
+    });
+    expect(verifyAuditLog(readFileSync(path), undefined, { keyFile, keyId: 'other' })).toMatchObject({
+      intact: false,
+      line: 1,
+      reason: 'hmac',
+    });
     expect(codeOf(() => verifyAuditLog(readFileSync(path), KEY, { keyFile }))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => verifyAuditLog(readFileSync(path), undefined))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => AuditLog.open(path, { keyFile, keyId: 'other' }))).toBe('KEY_UNAVAILABLE');
@@ -70,17 +87,25 @@ describe('AuditLog', () => {
     const path = join(dir, 'audit.jsonl');
     // --key-file is the key store AuditLog's keyFile names (not the key's raw bytes).
     const keyFile = join(dir, 'keys.json');
-    writeFileSync(keyFile, JSON.stringify({ keys: { audit: { type: 'hmac', base64: Buffer.from(KEY).toString('base64') } } }), { mode: 0o600 });
+    writeFileSync(
+      keyFile,
+      JSON.stringify({ keys: { audit: { type: 'hmac', base64: Buffer.from(KEY).toString('base64') } } }),
+      { mode: 0o600 },
+    );
     const log = AuditLog.open(path, { keyFile });
     const e = engine();
     log.append(e.evaluateSync('data.a.allow', { user: 'alice' }), 'data.a.allow', { user: 'alice' });
     log.append(e.evaluateSync('data.a.allow', { user: 'bob' }), 'data.a.allow', { user: 'bob' });
-    const ok = spawnSync(process.execPath, [CLI, 'audit', 'verify', path, '--key-file', keyFile, '--head', log.head], { encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [CLI, 'audit', 'verify', path, '--key-file', keyFile, '--head', log.head], {
+      encoding: 'utf8',
+    });
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ intact: true, records: 2 });
     const firstLine = readFileSync(path, 'utf8').split('\n')[0] as string;
     writeFileSync(path, `${firstLine}\n`);
-    const cut = spawnSync(process.execPath, [CLI, 'audit', 'verify', path, '--key-file', keyFile, '--head', log.head], { encoding: 'utf8' });
+    const cut = spawnSync(process.execPath, [CLI, 'audit', 'verify', path, '--key-file', keyFile, '--head', log.head], {
+      encoding: 'utf8',
+    });
     expect(cut.status).toBe(1);
     expect(JSON.parse(cut.stdout)).toMatchObject({ intact: false, line: 2, reason: 'truncated' });
     expect(spawnSync(process.execPath, [CLI, 'audit', 'verify', path], { encoding: 'utf8' }).status).toBe(2);
@@ -137,7 +162,9 @@ describe('AuditLog with a JavaScript key provider', () => {
     await again.appendAsync(e.evaluateSync('data.a.allow', { user: 'frank' }), 'data.a.allow', { user: 'frank' });
     expect(verifyAuditLog(readFileSync(path), 'kms-secret')).toMatchObject({ intact: true, records: 7 });
     // A provider holding another secret does not verify the log.
-    expect(await rejection(AuditLog.openAsync(path, { keyProvider: new HmacProvider('other'), keyId: 'kms-audit' }))).toBe('INTEGRITY');
+    expect(
+      await rejection(AuditLog.openAsync(path, { keyProvider: new HmacProvider('other'), keyId: 'kms-audit' })),
+    ).toBe('INTEGRITY');
   });
 
   it('a synchronous provider works too', async () => {
@@ -152,13 +179,22 @@ describe('AuditLog with a JavaScript key provider', () => {
     const provider = new HmacProvider('s');
     expect(codeOf(() => AuditLog.open(logPath(), { keyProvider: provider }))).toBe('INVALID_ARGUMENT');
     const log = await AuditLog.openAsync(logPath(), { keyProvider: provider, keyId: 'kms-audit' });
-    expect(codeOf(() => log.append(engine().evaluateSync('data.a.allow', {}), 'data.a.allow', {}))).toBe('INVALID_ARGUMENT');
-    expect(await rejection(AuditLog.openAsync(logPath(), { key: 'k', keyProvider: provider }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => log.append(engine().evaluateSync('data.a.allow', {}), 'data.a.allow', {}))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(await rejection(AuditLog.openAsync(logPath(), { key: 'k', keyProvider: provider }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('a failing, wrong-typed or silent provider is KEY_UNAVAILABLE and writes nothing', async () => {
     const cases: [string, KeyProvider['hmac'], number?][] = [
-      ['throws', () => { throw new Error('kms down'); }],
+      [
+        'throws',
+        () => {
+          throw new Error('kms down');
+        },
+      ],
       ['rejects', () => Promise.reject(new Error('kms down'))],
       ['wrong type', () => 'not bytes' as unknown as Uint8Array],
       ['never answers', () => new Promise<Uint8Array>(() => undefined), 200],
@@ -166,9 +202,12 @@ describe('AuditLog with a JavaScript key provider', () => {
     const decision = engine().evaluateSync('data.a.allow', {});
     for (const [name, failure, timeout] of cases) {
       // Opening probes the key, so a provider that is down fails at once ...
-      expect(await rejection(AuditLog.openAsync(logPath(), { keyProvider: { hmac: failure }, keyProviderTimeoutMs: timeout })), name).toBe(
-        'KEY_UNAVAILABLE',
-      );
+      expect(
+        await rejection(
+          AuditLog.openAsync(logPath(), { keyProvider: { hmac: failure }, keyProviderTimeoutMs: timeout }),
+        ),
+        name,
+      ).toBe('KEY_UNAVAILABLE');
       // ... and one that goes down later fails the append, which writes nothing.
       let down = false;
       const provider: KeyProvider = {
@@ -183,7 +222,9 @@ describe('AuditLog with a JavaScript key provider', () => {
       expect(log.head, name).toBe(head);
       expect(readFileSync(path), name).toEqual(bytes);
     }
-    expect(await rejection(AuditLog.openAsync(logPath(), { keyProvider: new HmacProvider('s') }))).toBe('KEY_UNAVAILABLE'); // no key "audit"
+    expect(await rejection(AuditLog.openAsync(logPath(), { keyProvider: new HmacProvider('s') }))).toBe(
+      'KEY_UNAVAILABLE',
+    ); // no key "audit"
   });
 
   it('head answers at once while an append waits for a slow provider', async () => {

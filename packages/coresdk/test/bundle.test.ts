@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PolicyEngine, type KeyProvider } from '../src/index.js';
+import { type KeyProvider, PolicyEngine } from '../src/index.js';
 import { codeOf, eventually, tarGz, versionedBundle } from './helpers.js';
 
 const FIXTURES = join(__dirname, '../../../fixtures/bundles');
@@ -71,11 +71,7 @@ describe('loadBundle', () => {
   it('rejects verification settings that cannot work', () => {
     const e = new PolicyEngine();
     const bundle = versionedBundle(1);
-    for (const verification of [
-      { algorithm: 'none' },
-      { algorithm: 'HS256' },
-      { algorithm: 'RS256', secret: 'x' },
-    ]) {
+    for (const verification of [{ algorithm: 'none' }, { algorithm: 'HS256' }, { algorithm: 'RS256', secret: 'x' }]) {
       expect(codeOf(() => e.loadBundle(bundle, { verification }))).toBe('INVALID_ARGUMENT');
     }
   });
@@ -202,7 +198,12 @@ describe('startBundlePolling', () => {
       },
     };
     const first = new PolicyEngine();
-    const p1 = first.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood: { path, keyProvider, keyId: 'kms-lkg' } });
+    const p1 = first.startBundlePolling({
+      url,
+      minDelayMs: 20,
+      maxDelayMs: 40,
+      lastKnownGood: { path, keyProvider, keyId: 'kms-lkg' },
+    });
     try {
       expect(await eventually(() => first.metrics().source?.last_known_good === 'stored')).toBe(true);
     } finally {
@@ -212,7 +213,12 @@ describe('startBundlePolling', () => {
     server.bundle = null;
     // The provider's HMAC is the software store's: the raw key restores the same file.
     const second = new PolicyEngine();
-    const p2 = second.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood: { path, key: 'lkg-key' } });
+    const p2 = second.startBundlePolling({
+      url,
+      minDelayMs: 20,
+      maxDelayMs: 40,
+      lastKnownGood: { path, key: 'lkg-key' },
+    });
     try {
       expect(await eventually(() => version(second) === 6)).toBe(true);
     } finally {
@@ -221,14 +227,21 @@ describe('startBundlePolling', () => {
     // A provider that fails leaves nothing served from the cache.
     const third = new PolicyEngine();
     const failing: KeyProvider = { hmac: () => Promise.reject(new Error('kms down')) };
-    const p3 = third.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, lastKnownGood: { path, keyProvider: failing } });
+    const p3 = third.startBundlePolling({
+      url,
+      minDelayMs: 20,
+      maxDelayMs: 40,
+      lastKnownGood: { path, keyProvider: failing },
+    });
     try {
       expect(await eventually(() => third.metrics().source?.last_known_good === 'rejected')).toBe(true);
       expect(third.revision).toBe(0);
     } finally {
       p3.stop();
     }
-    expect(codeOf(() => third.startBundlePolling({ url, lastKnownGood: { path, key: 'k', keyProvider } }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => third.startBundlePolling({ url, lastKnownGood: { path, key: 'k', keyProvider } }))).toBe(
+      'INVALID_ARGUMENT',
+    );
   });
 
   it('rejects bad options with INVALID_ARGUMENT', () => {

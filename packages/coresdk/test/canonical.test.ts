@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CoreSdkError, canonicalize, canonicalizeJson, hash, hashJson } from '../src/index.js';
+import { canonicalize, canonicalizeJson, hash, hashJson } from '../src/index.js';
 import { codeOf } from './helpers.js';
 
 // The independent JCS implementation on npm, resolved from the workspace root.

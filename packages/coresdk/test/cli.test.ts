@@ -23,7 +23,6 @@ describe('coresdk CLI', () => {
     expect(cli([]).code).toBe(2);
   });
 
-
   it('eval uses the built-in RBAC example', () => {
     const allowed = cli(['eval', 'data.rbac.allow', '--input', `${EX}/rbac/input.json`]);
     expect(allowed.code).toBe(0);
@@ -45,7 +44,12 @@ describe('coresdk CLI', () => {
     const d = cli(['eval', 'data.rbac.allow', '--bundle', bundle, '--input', '-'], '{"user":"alice"}');
     expect(d.code).toBe(0);
     expect(JSON.parse(d.out)).toMatchObject({ result: true, revision: 1, bundleRevision: 'rbac-v1' });
-    const bad = cli(['eval', 'data.rbac.allow', '--bundle', resolve(__dirname, '../../../fixtures/bundles/not-gzip.tar.gz')]);
+    const bad = cli([
+      'eval',
+      'data.rbac.allow',
+      '--bundle',
+      resolve(__dirname, '../../../fixtures/bundles/not-gzip.tar.gz'),
+    ]);
     expect(bad).toMatchObject({ code: 1 });
     expect(bad.err).toMatch(/^coresdk: BUNDLE_INVALID: /);
     expect(cli(['eval', 'data.rbac.allow', '--bundle', bundle, '--data', 'x.json']).code).toBe(2);
@@ -76,7 +80,10 @@ describe('coresdk CLI', () => {
     expect(utf8.err).toMatch(/^coresdk: INVALID_JSON/);
     expect(cli(['eval', 'data.x.y', '--policy', '/nonexistent']).err).toMatch(/^coresdk: SOURCE_UNAVAILABLE/);
     expect(cli(['frobnicate']).code).toBe(2);
-    const badData = cli(['eval', 'data.rbac.allow', '--data', '-'], Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]));
+    const badData = cli(
+      ['eval', 'data.rbac.allow', '--data', '-'],
+      Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]),
+    );
     expect(badData.code).toBe(1);
     expect(badData.err).toMatch(/^coresdk: INVALID_JSON: /);
     const badText = cli(['mask', '-'], Buffer.from([0x61, 0xff, 0x62]));
@@ -133,7 +140,14 @@ function auditFiles(): Record<string, string> {
   lines[line - 1] = edited;
   const tampered = join(dir, 'tampered.jsonl');
   writeFileSync(tampered, lines.join('\n'));
-  return { audit_log: logPath, tampered_log: tampered, keys, keys_world_readable: openKeys, audit_head: log.head, version: VERSION };
+  return {
+    audit_log: logPath,
+    tampered_log: tampered,
+    keys,
+    keys_world_readable: openKeys,
+    audit_head: log.head,
+    version: VERSION,
+  };
 }
 
 const fill = (text: string, values: Record<string, string>) =>
@@ -143,7 +157,11 @@ describe('coresdk CLI: the shared cases (fixtures/cli/cases.json)', () => {
   const values = auditFiles();
   for (const c of SHARED.cases) {
     it(c.id, () => {
-      const r = spawnSync(process.execPath, [CLI, ...c.argv.map((a) => fill(a, values))], { input: c.stdin ?? '', encoding: 'utf8', cwd: ROOT });
+      const r = spawnSync(process.execPath, [CLI, ...c.argv.map((a) => fill(a, values))], {
+        input: c.stdin ?? '',
+        encoding: 'utf8',
+        cwd: ROOT,
+      });
       expect(r.status, r.stderr).toBe(c.exit);
       if (c.stdout !== undefined) expect(r.stdout).toBe(fill(c.stdout, values));
       if (c.stdout_json !== undefined) {

@@ -46,7 +46,7 @@ describe('errors', () => {
     expect(JSON.parse((rejected as Error).message)).toMatchObject({ location: null });
   });
 
-  it('the message starts with the code, as Python\'s str(error) does', async () => {
+  it("the message starts with the code, as Python's str(error) does", async () => {
     let caught: unknown;
     try {
       PolicyEngine.create({ modules: { 'bad.rego': 'package bad\nallow if {\n' } });

@@ -1,19 +1,19 @@
 // Runs every golden case in fixtures/ against the Node package (SPEC.md "Parity fixtures").
 // fixtures/expected-failures.json lists known gaps; a listed case must still fail.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type BundleVerification,
   CoreSdkError,
+  canonicalizeJson,
+  type Decision,
+  hashJson,
   Masker,
+  type MaskerOptions,
   PolicyEngine,
   TokenVerifier,
-  canonicalizeJson,
   verifyAuditLog,
-  hashJson,
-  type BundleVerification,
-  type Decision,
-  type MaskerOptions,
 } from '../src/index.js';
 
 const FIXTURES = process.env.CORESDK_FIXTURES ?? resolve(__dirname, '../../../fixtures');

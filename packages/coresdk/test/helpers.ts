@@ -23,14 +23,14 @@ export function tarGz(files: Record<string, string>): Buffer {
     header.write('0000644\0', 100, 'ascii'); // mode
     header.write('0000000\0', 108, 'ascii'); // uid
     header.write('0000000\0', 116, 'ascii'); // gid
-    header.write(body.length.toString(8).padStart(11, '0') + '\0', 124, 'ascii');
+    header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
     header.write('00000000000\0', 136, 'ascii'); // mtime
     header.write('        ', 148, 'ascii'); // checksum placeholder: eight spaces
     header.write('0', 156, 'ascii'); // regular file
     header.write('ustar\0' + '00', 257, 'ascii');
     let sum = 0;
     for (const byte of header) sum += byte;
-    header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
     blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));

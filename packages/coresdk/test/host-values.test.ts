@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog, CoreSdkError, Masker, PolicyEngine, canonicalize, hash } from '../src/index.js';
+import { AuditLog, CoreSdkError, canonicalize, hash, Masker, PolicyEngine } from '../src/index.js';
 
 const FIXTURES = process.env.CORESDK_FIXTURES ?? resolve(__dirname, '../../../fixtures');
 
@@ -151,7 +151,11 @@ describe('host values (fixtures/host-values)', () => {
     } else if (want.output_sha256 !== undefined) {
       expect(got.error).toBeUndefined();
       expect(typeof got.output).toBe('string');
-      expect(createHash('sha256').update(got.output as string, 'utf8').digest('hex')).toBe(want.output_sha256);
+      expect(
+        createHash('sha256')
+          .update(got.output as string, 'utf8')
+          .digest('hex'),
+      ).toBe(want.output_sha256);
     } else {
       expect(got.error).toBeUndefined();
       expect(got.output).toEqual(want.output);

@@ -10,7 +10,9 @@ describe('Masker', () => {
     expect(masker.maskText('user bob@example.com paid with 4111 1111 1111 1111')).toBe(
       'user [REDACTED:EMAIL] paid with [REDACTED:CREDIT_CARD]',
     );
-    expect(masker.maskText('card 4111 1111 1111 1112 is not Luhn-valid')).toBe('card 4111 1111 1111 1112 is not Luhn-valid');
+    expect(masker.maskText('card 4111 1111 1111 1112 is not Luhn-valid')).toBe(
+      'card 4111 1111 1111 1112 is not Luhn-valid',
+    );
   });
 
   it('masks JSON values, keeping keys and masking everything under sensitive keys', () => {
@@ -32,7 +34,10 @@ describe('Masker', () => {
 
   it('honours extra sensitive keys', () => {
     const m = new Masker({ sensitiveKeys: ['customerRef'] });
-    expect(m.maskValue({ customer_ref: 'A-1', other: 'A-1' })).toEqual({ customer_ref: '[REDACTED:SECRET]', other: 'A-1' });
+    expect(m.maskValue({ customer_ref: 'A-1', other: 'A-1' })).toEqual({
+      customer_ref: '[REDACTED:SECRET]',
+      other: 'A-1',
+    });
   });
 
   it('pseudonymizes with a keyed HMAC: stable, key-dependent, never the value', () => {
@@ -55,7 +60,14 @@ describe('Masker', () => {
   });
 
   it('is idempotent and keeps JSON valid (property)', () => {
-    const pii = fc.constantFrom('bob@example.com', '4111111111111111', '078-05-1120', '10.0.0.1', 'AKIA2E0A8F3B244C9986', 'x');
+    const pii = fc.constantFrom(
+      'bob@example.com',
+      '4111111111111111',
+      '078-05-1120',
+      '10.0.0.1',
+      'AKIA2E0A8F3B244C9986',
+      'x',
+    );
     const text = fc.array(fc.oneof(fc.string(), pii), { maxLength: 6 }).map((parts) => parts.join(' '));
     fc.assert(
       fc.property(text, (t) => {

@@ -1,10 +1,15 @@
 import { Writable } from 'node:stream';
-import { SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Masker, pinoMasking } from '../src/index.js';
-import { MaskingSpanProcessor, assertNoPii, findPii } from '../src/otel.js';
+import { assertNoPii, findPii, MaskingSpanProcessor } from '../src/otel.js';
 
 const EMAIL = 'bob@example.com';
 const CARD = '4111 1111 1111 1111';
@@ -22,7 +27,11 @@ function recordSpans(tracer: ReturnType<BasicTracerProvider['getTracer']>) {
   const linked = tracer.startSpan('linked');
   linked.end();
   const span = tracer.startSpan(`GET /users/${EMAIL}`, {
-    attributes: { 'user.email': EMAIL, 'http.request.header.authorization': 'Bearer abc.def.ghi', 'http.status_code': 200 },
+    attributes: {
+      'user.email': EMAIL,
+      'http.request.header.authorization': 'Bearer abc.def.ghi',
+      'http.status_code': 200,
+    },
     links: [{ context: linked.spanContext(), attributes: { 'peer.card': CARD } }],
   });
   // Set after the span started, and on events.
@@ -59,7 +68,10 @@ describe('MaskingSpanProcessor', () => {
       ratio: Number.NaN,
     });
     expect(span.events.map((e) => [e.name, e.attributes])).toEqual([
-      ['token [REDACTED:GITHUB_TOKEN] used', { 'db.password': '[REDACTED:SECRET]', note: 'card [REDACTED:CREDIT_CARD]' }],
+      [
+        'token [REDACTED:GITHUB_TOKEN] used',
+        { 'db.password': '[REDACTED:SECRET]', note: 'card [REDACTED:CREDIT_CARD]' },
+      ],
     ]);
     expect(span.links[0]?.attributes).toEqual({ 'peer.card': '[REDACTED:CREDIT_CARD]' });
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'failed for [REDACTED:EMAIL]' });

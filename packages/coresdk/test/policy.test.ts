@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,8 @@ import { CoreSdkError, PolicyEngine } from '../src/index.js';
 import { codeOf } from './helpers.js';
 
 const AUTHZ = 'package authz\n\ndefault allow := false\n\nallow if input.user in data.admins\n';
-const LOOP = 'package loop\nspin if {\n some i in numbers.range(1, 10000)\n some j in numbers.range(1, 10000)\n i + j < 0\n}\nok := true\n';
+const LOOP =
+  'package loop\nspin if {\n some i in numbers.range(1, 10000)\n some j in numbers.range(1, 10000)\n i + j < 0\n}\nok := true\n';
 
 function engine(): PolicyEngine {
   return PolicyEngine.create({ modules: { 'authz.rego': AUTHZ }, data: { admins: ['alice'] } });
@@ -179,7 +180,9 @@ describe('PolicyEngine bad input', () => {
   it('malformed JSON input text and invalid UTF-8 bytes', () => {
     const e = engine();
     expect(codeOf(() => e.evaluateJsonSync('data.authz.allow', '{"user": '))).toBe('INVALID_JSON');
-    expect(codeOf(() => e.evaluateJsonSync('data.authz.allow', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])))).toBe('INVALID_JSON');
+    expect(
+      codeOf(() => e.evaluateJsonSync('data.authz.allow', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))),
+    ).toBe('INVALID_JSON');
     expect(codeOf(() => e.addDataJson(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])))).toBe('INVALID_JSON');
     expect(e.revision).toBe(2);
   });
@@ -208,7 +211,9 @@ describe('PolicyEngine bad input', () => {
       `x := 1${' + 1'.repeat(30_000)}`,
     ];
     for (const source of deep) {
-      expect(codeOf(() => PolicyEngine.create({ modules: { 'deep.rego': `package deep\n${source}` } }))).toBe('POLICY_PARSE');
+      expect(codeOf(() => PolicyEngine.create({ modules: { 'deep.rego': `package deep\n${source}` } }))).toBe(
+        'POLICY_PARSE',
+      );
     }
     const e = engine();
     const query = `x := ${'{'.repeat(5000)}1${'}'.repeat(5000)}`;
@@ -221,7 +226,11 @@ describe('PolicyEngine bad input', () => {
 
   it('an evaluation over its memory budget is LIMIT_EXCEEDED and the engine keeps serving', async () => {
     const source = 'package m\nbig := count(numbers.range(1, 2000000))\nsmall := count(numbers.range(1, 1000))\n';
-    const e = PolicyEngine.create({ modules: { 'm.rego': source }, memoryLimitBytes: 16 * 1024 * 1024, timeoutMs: 60_000 });
+    const e = PolicyEngine.create({
+      modules: { 'm.rego': source },
+      memoryLimitBytes: 16 * 1024 * 1024,
+      timeoutMs: 60_000,
+    });
     expect(codeOf(() => e.evaluateSync('data.m.big'))).toBe('LIMIT_EXCEEDED');
     await expect(e.evaluate('data.m.big')).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED' });
     expect(e.evaluateSync('data.m.small').result).toBe(1000);
@@ -253,12 +262,17 @@ describe('PolicyEngine bad input', () => {
 describe('PolicyEngine.reload', () => {
   it('replaces modules and data as one revision, or nothing', () => {
     const e = engine();
-    const revision = e.reload({ modules: { 'v2.rego': 'package v2\nadmins := data.admins\n' }, data: { admins: ['carol'] } });
+    const revision = e.reload({
+      modules: { 'v2.rego': 'package v2\nadmins := data.admins\n' },
+      data: { admins: ['carol'] },
+    });
     expect(revision).toBe(3);
     expect(codeOf(() => e.evaluateSync('data.authz.allow'))).toBe('POLICY_NOT_FOUND');
     expect(e.evaluateSync('data.v2.admins').result).toEqual(['carol']);
     expect(codeOf(() => e.reload({ modules: { 'x.rego': 'package x\ny := ' } }))).toBe('POLICY_PARSE');
-    expect(codeOf(() => e.reload({ modules: {}, data: [1] as unknown as Record<string, unknown> }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => e.reload({ modules: {}, data: [1] as unknown as Record<string, unknown> }))).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(e.revision).toBe(3);
     e.reload({ modules: { 'x.rego': 'package x\ny := 1\n' } });
     expect(e.querySync('x := data.admins').rows).toEqual([]);

@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,7 +48,9 @@ describe('Rego versions', () => {
 describe('safe reloads and data documents', () => {
   it('rejects an undefined function at load and keeps serving', () => {
     const e = new PolicyEngine({ modules: { 'a.rego': 'package a\nallow := true\n' } });
-    expect(codeOf(() => e.replaceModules({ 'a.rego': 'package a\nallow := lower_case("A") == "a"\n' }))).toBe('POLICY_PARSE');
+    expect(codeOf(() => e.replaceModules({ 'a.rego': 'package a\nallow := lower_case("A") == "a"\n' }))).toBe(
+      'POLICY_PARSE',
+    );
     expect(e.revision).toBe(1);
     expect(e.evaluateSync('data.a.allow').result).toBe(true);
   });

@@ -45,7 +45,9 @@ describe('TokenVerifier', () => {
       expect((e as Error).message).not.toContain(forged);
     }
     expect(codeOf(() => v.authenticate('x'.repeat(100_000)))).toBe('TOKEN_INVALID');
-    expect(codeOf(() => new TokenVerifier({ keys: [{ algorithm: 'RS256', publicKey: 'not pem' }] }))).toBe('INVALID_ARGUMENT');
+    expect(codeOf(() => new TokenVerifier({ keys: [{ algorithm: 'RS256', publicKey: 'not pem' }] }))).toBe(
+      'INVALID_ARGUMENT',
+    );
     expect(codeOf(() => new TokenVerifier({ jwks: '{' }))).toBe('INVALID_JSON');
   });
 });

@@ -30,7 +30,6 @@ ERROR_CODES: tuple[str, ...]
 
 def to_json(value: object) -> str:
     """Compact JSON text of a JSON-like value (the rules of docs/HOST-VALUES.md)."""
-
 @final
 class PolicyEngine:
     """An in-process Rego policy engine (the core's ``PolicyEngine``)."""
@@ -61,9 +60,7 @@ class PolicyEngine:
     def add_module(self, name: str, source: str, rego_version: int | None = None) -> int:
         """Adds one Rego module under ``name``; returns the new revision."""
 
-    def add_modules(
-        self, modules: list[tuple[str, str]], rego_version: int | None = None
-    ) -> int:
+    def add_modules(self, modules: list[tuple[str, str]], rego_version: int | None = None) -> int:
         """Adds several ``(name, source)`` modules as one change."""
 
     def replace_modules(
@@ -122,7 +119,8 @@ class PolicyEngine:
         timeout_ms: int,
         headers: list[tuple[str, str]],
         verification_parts: _Parts | None = None,
-        last_known_good: tuple[str, bytes | None, str | None, str | None, object | None] | None = None,
+        last_known_good: tuple[str, bytes | None, str | None, str | None, object | None]
+        | None = None,
         restore_last_known_good: bool = True,
     ) -> BundlePoller:
         """Starts polling an HTTP bundle server on a background thread."""
@@ -183,7 +181,6 @@ def verify_audit_log(
     key_id: str | None = None,
 ) -> str:
     """Verifies a log's bytes with `key`, or key `key_id` of the key file `key_file`; the report as JSON text."""
-
 @final
 class TokenVerifier:
     """Verifies JWTs against a key set (the core's ``TokenVerifier``)."""

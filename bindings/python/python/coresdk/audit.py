@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Protocol
 
 from . import _json, _native
 from ._aio import run_blocking
@@ -29,7 +29,7 @@ class KeyProvider(Protocol):
         ...
 
 
-def _key(key: Union[str, bytes]) -> bytes:
+def _key(key: str | bytes) -> bytes:
     if isinstance(key, str):
         return key.encode("utf-8")
     if isinstance(key, (bytes, bytearray)):
@@ -62,12 +62,12 @@ class AuditLog:
 
     def __init__(
         self,
-        path: Union[str, "os.PathLike[str]"],
+        path: str | os.PathLike[str],
         *,
-        key: Union[str, bytes, None] = None,
-        key_file: Union[str, "os.PathLike[str]", None] = None,
-        key_id: Optional[str] = None,
-        key_provider: Optional[KeyProvider] = None,
+        key: str | bytes | None = None,
+        key_file: str | os.PathLike[str] | None = None,
+        key_id: str | None = None,
+        key_provider: KeyProvider | None = None,
         checkpoint_every: int = 1000,
         fsync_every_record: bool = True,
     ) -> None:
@@ -122,18 +122,18 @@ class AuditReport:
     intact: bool
     records: int
     checkpoints: int
-    head: Optional[str]
-    line: Optional[int]
-    reason: Optional[str]
+    head: str | None
+    line: int | None
+    reason: str | None
 
 
 def verify_audit_log(
-    log: Union[bytes, str, "os.PathLike[str]"],
-    key: Union[str, bytes, None] = None,
+    log: bytes | str | os.PathLike[str],
+    key: str | bytes | None = None,
     *,
-    expected_head: Optional[str] = None,
-    key_file: Union[str, "os.PathLike[str]", None] = None,
-    key_id: Optional[str] = None,
+    expected_head: str | None = None,
+    key_file: str | os.PathLike[str] | None = None,
+    key_id: str | None = None,
 ) -> AuditReport:
     """Verifies an audit log (its bytes, or a path to it) with ``key``; with
     ``expected_head``, also that nothing was cut from the end.

@@ -8,14 +8,14 @@ watching. Start them from :class:`coresdk.PolicyEngine`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import Optional
 
 from . import _native
 
 __all__ = ["BundlePoller", "BundleVerification", "DirectoryWatch"]
 
 #: The native form of a :class:`BundleVerification`.
-_Parts = Tuple[str, Optional[str], Optional[bytes], Optional[str], Optional[str]]
+_Parts = tuple[str, Optional[str], Optional[bytes], Optional[str], Optional[str]]
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,10 @@ class BundleVerification:
     """
 
     algorithm: str
-    public_key: Optional[str] = None
-    secret: Union[str, bytes, None] = None
-    key_id: Optional[str] = None
-    scope: Optional[str] = None
+    public_key: str | None = None
+    secret: str | bytes | None = None
+    key_id: str | None = None
+    scope: str | None = None
 
     def _parts(self) -> _Parts:
         secret = self.secret.encode("utf-8") if isinstance(self.secret, str) else self.secret

@@ -22,7 +22,7 @@ import math
 import re
 import sys
 from pathlib import Path
-from typing import IO, Any, Callable, Optional, Union
+from typing import IO, Any, Callable
 
 from . import _json
 from ._native import __version__
@@ -69,7 +69,7 @@ class _UsageError(Exception):
 @dataclasses.dataclass
 class _Parsed:
     positional: list[str]
-    flags: dict[str, Union[str, bool]]
+    flags: dict[str, str | bool]
 
 
 def _parse(argv: list[str]) -> _Parsed:
@@ -97,7 +97,7 @@ def _parse(argv: list[str]) -> _Parsed:
     return parsed
 
 
-def _flag(parsed: _Parsed, name: str) -> Optional[str]:
+def _flag(parsed: _Parsed, name: str) -> str | None:
     value = parsed.flags.get(name)
     return value if isinstance(value, str) else None
 
@@ -108,7 +108,7 @@ def _only_flags(parsed: _Parsed, allowed: tuple[str, ...]) -> None:
             raise _UsageError(f"unknown option --{name}")
 
 
-def _read_source(path: Optional[str]) -> bytes:
+def _read_source(path: str | None) -> bytes:
     """The bytes of ``path`` (``-`` or ``None``: stdin); ``SOURCE_UNAVAILABLE`` naming the
     errno code (``ENOENT``), as Node's CLI names it."""
     try:
@@ -152,9 +152,7 @@ _ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
 
 def _js_keys(obj: dict[str, Any]) -> list[str]:
     """Keys in JavaScript's property order: array indices ascending, then the rest."""
-    index = sorted(
-        (k for k in obj if _ARRAY_INDEX.fullmatch(k) and int(k) < 2**32 - 1), key=int
-    )
+    index = sorted((k for k in obj if _ARRAY_INDEX.fullmatch(k) and int(k) < 2**32 - 1), key=int)
     seen = set(index)
     return index + [k for k in obj if k not in seen]
 
@@ -303,7 +301,7 @@ def _run(argv: list[str]) -> int:
         return 1
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Runs the command line on ``argv`` (default ``sys.argv[1:]``); returns the exit code:
     0 ok, 1 error (``coresdk: CODE: message`` on stderr), 2 usage."""
     try:

@@ -153,8 +153,6 @@ def _error(code: str, message: str, location: Location | None = None) -> CoreSdk
     return _FAMILIES.get(code, CoreSdkError)(message, code=code, location=location)
 
 
-def _from_native(
-    code: str, message: str, location: tuple[str, int, int] | None
-) -> CoreSdkError:
+def _from_native(code: str, message: str, location: tuple[str, int, int] | None) -> CoreSdkError:
     """Called by ``coresdk._native`` to build the exception for a core error."""
     return _error(code, message, Location(*location) if location is not None else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 from .errors import CoreSdkError
 from .mask import Masker
@@ -21,7 +21,7 @@ class MaskingFilter(logging.Filter):
 
     _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
 
-    def __init__(self, masker: Optional[Masker] = None) -> None:
+    def __init__(self, masker: Masker | None = None) -> None:
         super().__init__()
         self._masker = masker or Masker()
 

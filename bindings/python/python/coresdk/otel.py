@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from opentelemetry.context import Context
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
@@ -20,7 +20,14 @@ from opentelemetry.util.types import Attributes
 
 from .mask import Masker
 
-__all__ = ["MaskingSpanProcessor", "PiiFinding", "assert_no_pii", "find_pii", "mask_attributes", "mask_span"]
+__all__ = [
+    "MaskingSpanProcessor",
+    "PiiFinding",
+    "assert_no_pii",
+    "find_pii",
+    "mask_attributes",
+    "mask_span",
+]
 
 
 def _portable(value: Any) -> bool:
@@ -42,7 +49,9 @@ def mask_attributes(attributes: Attributes, masker: Masker) -> dict[str, Any]:
     strings (OTel sequences are homogeneous)."""
     if not attributes:
         return {}
-    portable = {k: list(v) if isinstance(v, tuple) else v for k, v in attributes.items() if _portable(v)}
+    portable = {
+        k: list(v) if isinstance(v, tuple) else v for k, v in attributes.items() if _portable(v)
+    }
     masked = masker.mask_value(portable)
     out: dict[str, Any] = {k: v for k, v in attributes.items() if k not in portable}
     assert isinstance(masked, dict)
@@ -55,7 +64,7 @@ def mask_attributes(attributes: Attributes, masker: Masker) -> dict[str, Any]:
     return out
 
 
-def mask_span(span: ReadableSpan, masker: Optional[Masker] = None) -> ReadableSpan:
+def mask_span(span: ReadableSpan, masker: Masker | None = None) -> ReadableSpan:
     """A copy of ``span`` whose name, attributes, events (names and attributes), links
     (attributes) and status description are masked; context, parent, kind, times,
     resource and instrumentation scope are the span's own."""
@@ -69,7 +78,10 @@ def mask_span(span: ReadableSpan, masker: Optional[Masker] = None) -> ReadableSp
         parent=span.parent,
         resource=span.resource,
         attributes=mask_attributes(span.attributes, m),
-        events=[Event(m.mask_text(e.name), mask_attributes(e.attributes, m), e.timestamp) for e in span.events],
+        events=[
+            Event(m.mask_text(e.name), mask_attributes(e.attributes, m), e.timestamp)
+            for e in span.events
+        ],
         links=[Link(link.context, mask_attributes(link.attributes, m)) for link in span.links],
         kind=span.kind,
         status=status,
@@ -90,11 +102,11 @@ class MaskingSpanProcessor(SpanProcessor):
         provider.add_span_processor(MaskingSpanProcessor(BatchSpanProcessor(exporter)))
     """
 
-    def __init__(self, downstream: SpanProcessor, masker: Optional[Masker] = None) -> None:
+    def __init__(self, downstream: SpanProcessor, masker: Masker | None = None) -> None:
         self._downstream = downstream
         self._masker = masker or Masker()
 
-    def on_start(self, span: Span, parent_context: Optional[Context] = None) -> None:
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         self._downstream.on_start(span, parent_context=parent_context)
 
     def on_end(self, span: ReadableSpan) -> None:
@@ -116,7 +128,7 @@ class PiiFinding:
     type: str
 
 
-def find_pii(spans: Sequence[ReadableSpan], masker: Optional[Masker] = None) -> list[PiiFinding]:
+def find_pii(spans: Sequence[ReadableSpan], masker: Masker | None = None) -> list[PiiFinding]:
     """Every detected value in the strings of ``spans`` (names, attributes, events,
     links, status descriptions)."""
     m = masker or Masker()
@@ -131,7 +143,7 @@ def find_pii(spans: Sequence[ReadableSpan], masker: Optional[Masker] = None) -> 
         elif isinstance(value, int) and not isinstance(value, bool) and value >= 10**12:
             found.extend(PiiFinding(where, f.type) for f in m.scan(str(value)))
 
-    def attributes(where: str, attrs: Optional[Mapping[str, Any]]) -> None:
+    def attributes(where: str, attrs: Mapping[str, Any] | None) -> None:
         for key, value in (attrs or {}).items():
             text(f"{where}.{key}", value)
 
@@ -148,7 +160,7 @@ def find_pii(spans: Sequence[ReadableSpan], masker: Optional[Masker] = None) -> 
     return found
 
 
-def assert_no_pii(spans: Sequence[ReadableSpan], masker: Optional[Masker] = None) -> None:
+def assert_no_pii(spans: Sequence[ReadableSpan], masker: Masker | None = None) -> None:
     """Raises ``AssertionError`` naming each place in ``spans`` where a detector finds PII
     or a secret (type and location, never the value). For users' own test suites:
     ``assert_no_pii(exporter.get_finished_spans())``."""

@@ -109,7 +109,9 @@ def _last_known_good(
     key_file = spec.get("key_file")
     return (
         os.fspath(spec["path"]),
-        None if raw_key is None else (raw_key.encode() if isinstance(raw_key, str) else bytes(raw_key)),
+        None
+        if raw_key is None
+        else (raw_key.encode() if isinstance(raw_key, str) else bytes(raw_key)),
         None if key_file is None else os.fspath(key_file),
         spec.get("key_id"),
         spec.get("key_provider"),
@@ -177,7 +179,12 @@ class PolicyEngine:
             raise _error("INVALID_ARGUMENT", "cache must be a DecisionCache")
         native_cache = None if cache is None else cache._native()
         self._native = _native.PolicyEngine(
-            timeout_ms, strict_builtin_errors, fail_open, native_cache, rego_version, memory_limit_bytes
+            timeout_ms,
+            strict_builtin_errors,
+            fail_open,
+            native_cache,
+            rego_version,
+            memory_limit_bytes,
         )
         self._on_print = on_print
         if modules:
@@ -514,9 +521,7 @@ class PolicyEngine:
         Raises:
             CoreSdkError: the first load's errors; nothing is watched then.
         """
-        return DirectoryWatch(
-            self._native.watch_directory(path, debounce_ms, _parts(verification))
-        )
+        return DirectoryWatch(self._native.watch_directory(path, debounce_ms, _parts(verification)))
 
     def metrics(self) -> dict[str, Any]:
         """The engine's metrics as a dict: the same names as Node's and Rust's (see

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any
 
 from . import _json, _native
 from ._aio import run_blocking
@@ -29,9 +29,9 @@ class TokenKey:
     """
 
     algorithm: str
-    public_key: Optional[str] = None
-    secret: Union[str, bytes, None] = None
-    key_id: Optional[str] = None
+    public_key: str | None = None
+    secret: str | bytes | None = None
+    key_id: str | None = None
 
 
 class TokenVerifier:
