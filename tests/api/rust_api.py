@@ -59,6 +59,8 @@ class RustApi:
                 or any(n in names for names in self.free.values())
             )
         owner, member = parts[-2], parts[-1]
+        if member in self.types and not owner[:1].isupper():  # `module::Type`
+            return True
         return member in self.methods.get(owner, ()) or member in self.free.get(owner, ())
 
     def is_async(self, name: str) -> bool:
