@@ -7,7 +7,7 @@ top-level functions and classes not starting with `_`. Each name is followed thr
 `from .x import name` to its definition and described as:
 
 * `function` (`async` for `async def`), `class` (with its public methods, static and
-  class methods, and properties), `const`;
+  class methods, properties, and annotated class-level fields as `field`), `const`;
 * `type`: a Protocol or TypedDict class, or an assignment of a typing form
   (`Literal[...]`, `Union[...]`, `Callable[...]`, ...) — types only, not operations.
 
@@ -75,6 +75,9 @@ def _class_item(name: str, cls: ast.ClassDef) -> Item:
         return Item(name, "type")
     members: dict[str, Item] = {}
     for node in cls.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and not node.target.id.startswith("_"):
+            members.setdefault(node.target.id, Item(node.target.id, "field"))  # informational
+            continue
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("_"):
             continue
         decos = _decorators(node)

@@ -42,6 +42,7 @@ class RustApi:
 
     free: dict[str, set[str]] = field(default_factory=dict)  # module alias -> fn/const names
     methods: dict[str, set[str]] = field(default_factory=dict)  # type/trait -> method names
+    inherent: dict[str, set[str]] = field(default_factory=dict)  # type -> its own `pub fn`s
     async_fns: set[str] = field(default_factory=set)  # "Owner::name" / "name" of async fns
     types: set[str] = field(default_factory=set)
     reexported: set[str] = field(default_factory=set)  # names in `pub use` lists of lib.rs
@@ -62,6 +63,16 @@ class RustApi:
         if member in self.types and not owner[:1].isupper():  # `module::Type`
             return True
         return member in self.methods.get(owner, ()) or member in self.free.get(owner, ())
+
+    def unlisted(self, listed: set[str]) -> list[str]:
+        """`Type::method` of re-exported types (own `pub fn`s) that `listed` lacks."""
+        tails = {"::".join(n.split("::")[-2:]) for n in listed}
+        return sorted(
+            f"{owner}::{fn}"
+            for owner in self.reexported & set(self.inherent)
+            for fn in self.inherent[owner]
+            if f"{owner}::{fn}" not in tails
+        )
 
     def is_async(self, name: str) -> bool:
         """True when the function a table name denotes is an `async fn`."""
@@ -145,6 +156,8 @@ def _scan_file(api: RustApi, path: Path, aliases: list[str], is_root: bool) -> N
         elif kind in ("impl", "timpl", "trait"):
             if (m := _FN.match(head)) and (kind != "impl" or (m.group("pub") and not head.startswith("pub("))):
                 owners = [name] + ([owner] if owner else [])
+                if kind == "impl":
+                    api.inherent.setdefault(name, set()).add(m.group("name"))
                 for o in owners:
                     api.methods.setdefault(o, set()).add(m.group("name"))
                     if m.group("async"):
