@@ -46,6 +46,7 @@ class RustApi:
     async_fns: set[str] = field(default_factory=set)  # "Owner::name" / "name" of async fns
     types: set[str] = field(default_factory=set)
     reexported: set[str] = field(default_factory=set)  # names in `pub use` lists of lib.rs
+    renames: list[tuple[str, str]] = field(default_factory=list)  # `pub use a::b as c` -> (b, c)
 
     def has(self, name: str) -> bool:
         """True when a table name (`Type::method`, `module::fn`, `fn`, `Type`) exists."""
@@ -153,6 +154,7 @@ def _scan_file(api: RustApi, path: Path, aliases: list[str], is_root: bool) -> N
                 api.types.add(m.group("name"))
             elif is_root and (m := _PUB_USE.match(head)):
                 api.reexported.update(re.findall(r"\b(\w+)\b(?!\s*::)", m.group("body")))
+                api.renames.extend(re.findall(r"(\w+)\s+as\s+(\w+)", m.group("body")))
         elif kind in ("impl", "timpl", "trait"):
             if (m := _FN.match(head)) and (kind != "impl" or (m.group("pub") and not head.startswith("pub("))):
                 owners = [name] + ([owner] if owner else [])
@@ -210,6 +212,9 @@ def scan(repo: Path) -> RustApi:
         for path in sorted(src_root.rglob("*.rs")):
             is_root = path.parent == src_root and path.name == "lib.rs"
             _scan_file(api, path, _aliases(path, src_root, crate), is_root)
+    for target, alias in api.renames:  # e.g. `pub use coresdk_canonical as canonical;`
+        api.free.setdefault(alias, set()).update(api.free.get(target, ()))
+        api.methods.setdefault(alias, set()).update(api.methods.get(target, ()))
     return api
 
 

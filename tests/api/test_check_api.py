@@ -101,7 +101,13 @@ def test_rust_scanner_finds_leaf_crates_and_modules(tmp_path: Path) -> None:
     (leaf / "lib.rs").write_text('/// "{"\npub fn hash_json(b: &[u8]) -> String { let _ = \'{\'; String::new() }\n')
     eng = tmp_path / "crates/coresdk-engine/src"
     (eng / "mask").mkdir(parents=True)
-    (eng / "lib.rs").write_text("pub use coresdk_canonical as canonical;\npub use mask::{Masker};\npub mod mask;\n")
+    (eng / "lib.rs").write_text(
+        "pub use coresdk_canonical as canonical;\npub use coresdk_base as base_errors;\n"
+        "pub use mask::{Masker};\npub mod mask;\n"
+    )
+    base = tmp_path / "crates/coresdk-base/src"
+    base.mkdir(parents=True)
+    (base / "lib.rs").write_text("pub fn panic_probe() {}\n")
     (eng / "mask/mod.rs").write_text(
         "pub struct Masker;\nimpl Masker {\n    pub fn new() -> Self { Masker }\n"
         "    fn private(&self) {}\n    pub(crate) fn internal(&self) {}\n}\n"
@@ -109,6 +115,7 @@ def test_rust_scanner_finds_leaf_crates_and_modules(tmp_path: Path) -> None:
     )
     api = rust_api.scan(tmp_path)
     assert api.has("canonical::hash_json")
+    assert api.has("base_errors::panic_probe") and api.has("base::panic_probe")
     assert api.has("Masker::new") and api.has("Masker")
     assert not api.has("Masker::private") and not api.has("Masker::internal")
     assert not api.has("tests::helper")
