@@ -36,6 +36,9 @@ pnpm exec biome ci .
 step "fixtures self-check (schema, unique ids, expected-failure ids)"
 .venv/bin/python tests/parity/check_fixtures.py
 
+step "API table: docs/API.md matches the Rust, Node and Python sources"
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/api
+
 step "Rust: rustfmt, clippy -D warnings, cargo test"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
