@@ -37,7 +37,9 @@ import rust_api  # noqa: E402
 
 ABSENT = "—"
 LANGS = ("Rust", "Node", "Python")
-HEADER = re.compile(r"^\|\s*(Operation|Type)\s*\|\s*Rust\s*\|\s*Node\s*\|\s*Python\s*\|\s*Note\s*\|\s*$")
+HEADER = re.compile(
+    r"^\|\s*(Operation|Type)\s*\|\s*Rust\s*\|\s*Node\s*\|\s*Python\s*\|\s*Note\s*\|\s*$"
+)
 NAME = re.compile(r"^`([A-Za-z_][\w]*(?:(?:\.|::)[A-Za-z_]\w*)*)`$")
 
 
@@ -88,7 +90,9 @@ def parse_tables(text: str) -> tuple[list[Row], list[str]]:
             elif m := NAME.match(cell):
                 names[lang] = m.group(1)
             else:
-                errors.append(f"line {lineno}: {lang} cell {cell!r} is neither one `name` nor {ABSENT}")
+                errors.append(
+                    f"line {lineno}: {lang} cell {cell!r} is neither one `name` nor {ABSENT}"
+                )
                 names[lang] = None
         rows.append(Row(lineno, cells[0], names, cells[4]))
     return rows, errors
@@ -98,11 +102,17 @@ def node_inventory(repo: Path) -> Inventory:
     """Runs list_node_api.mjs and sorts its listing into required and known names."""
     script = Path(__file__).resolve().parent / "list_node_api.mjs"
     try:
-        out = subprocess.run(["node", str(script), str(repo)], check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            ["node", str(script), str(repo)], check=True, capture_output=True, text=True
+        )
     except FileNotFoundError:
-        sys.exit("check_api: `node` not found; install Node.js 20+ and run `pnpm install` at the repo root")
+        sys.exit(
+            "check_api: `node` not found; install Node.js 20+ and run `pnpm install` at the repo root"
+        )
     except subprocess.CalledProcessError as e:
-        sys.exit(f"check_api: list_node_api.mjs failed (did you run `pnpm install --frozen-lockfile`?)\n{e.stderr}")
+        sys.exit(
+            f"check_api: list_node_api.mjs failed (did you run `pnpm install --frozen-lockfile`?)\n{e.stderr}"
+        )
     inv = Inventory(set(), set(), {}, {})
     for item in json.loads(out.stdout):
         name = item["name"]
@@ -133,7 +143,7 @@ def python_inventory(repo: Path) -> Inventory:
         ]
         for full, kind, is_async in entries:
             if prefix and bare in roots:
-                inv.aliases[full] = bare + full[len(it.name):]
+                inv.aliases[full] = bare + full[len(it.name) :]
             inv.known.add(full)
             inv.is_async[full] = is_async or full.endswith("_async")
             if kind in ("function", "class", "const", "method", "static", "property"):
@@ -201,7 +211,9 @@ def check(repo: Path, api_path: Path) -> tuple[list[str], list[Row]]:
         keys = {lang: convention_key(lang, n) for lang, n in present.items()}
         if len(set(keys.values())) > 1:
             shown = ", ".join(f"{lang} `{present[lang]}`" for lang in present)
-            problems.append(f"{at}: names differ beyond the conventions ({shown}) and there is no note")
+            problems.append(
+                f"{at}: names differ beyond the conventions ({shown}) and there is no note"
+            )
         modes = {}
         for lang, name in present.items():
             if lang == "Rust":
@@ -218,7 +230,10 @@ def check(repo: Path, api_path: Path) -> tuple[list[str], list[Row]]:
     drift = [r for r in rows if "drift:" in r.note.lower()]
     unlisted = rust.unlisted(listed["Rust"])
     if unlisted:
-        print(f"note: {len(unlisted)} Rust method(s) of re-exported types have no row (not required): " + ", ".join(unlisted))
+        print(
+            f"note: {len(unlisted)} Rust method(s) of re-exported types have no row (not required): "
+            + ", ".join(unlisted)
+        )
     return problems, drift
 
 
@@ -226,8 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     """Prints the result; 0 when the table matches the sources, 1 otherwise."""
     here = Path(__file__).resolve().parents[2]
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repo", type=Path, default=here, help="repository root (default: this checkout)")
-    ap.add_argument("--api", type=Path, default=None, help="the table to check (default: REPO/docs/API.md)")
+    ap.add_argument(
+        "--repo", type=Path, default=here, help="repository root (default: this checkout)"
+    )
+    ap.add_argument(
+        "--api", type=Path, default=None, help="the table to check (default: REPO/docs/API.md)"
+    )
     args = ap.parse_args(argv)
     api_path = args.api or args.repo / "docs" / "API.md"
     problems, drift = check(args.repo, api_path)

@@ -22,7 +22,18 @@ from pathlib import Path
 
 PACKAGE = Path("bindings/python/python/coresdk")
 SUBMODULES = ("otel", "logging", "cli")
-_TYPING_FORMS = {"Literal", "Union", "Optional", "Callable", "Tuple", "Dict", "List", "Type", "Mapping", "Sequence"}
+_TYPING_FORMS = {
+    "Literal",
+    "Union",
+    "Optional",
+    "Callable",
+    "Tuple",
+    "Dict",
+    "List",
+    "Type",
+    "Mapping",
+    "Sequence",
+}
 _TYPE_BASES = {"Protocol", "TypedDict", "NamedTuple"}
 
 
@@ -33,7 +44,7 @@ class Item:
     name: str
     kind: str
     is_async: bool = False
-    members: list["Item"] = field(default_factory=list)
+    members: list[Item] = field(default_factory=list)
 
 
 def _module_file(pkg: Path, dotted: str) -> Path | None:
@@ -52,8 +63,17 @@ def _parse(path: Path) -> ast.Module:
 def _all_names(tree: ast.Module) -> list[str] | None:
     """The literal `__all__` of a module, or None when it has none."""
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets) and node.value is not None:
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        if (
+            any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets)
+            and node.value is not None
+        ):
             return [ast.literal_eval(e) for e in node.value.elts]  # type: ignore[attr-defined]
     return None
 
@@ -67,7 +87,10 @@ def _base_name(node: ast.expr) -> str:
 
 
 def _decorators(fn: ast.AST) -> set[str]:
-    return {_base_name(d.func if isinstance(d, ast.Call) else d) for d in getattr(fn, "decorator_list", [])}
+    return {
+        _base_name(d.func if isinstance(d, ast.Call) else d)
+        for d in getattr(fn, "decorator_list", [])
+    }
 
 
 def _class_item(name: str, cls: ast.ClassDef) -> Item:
@@ -75,10 +98,16 @@ def _class_item(name: str, cls: ast.ClassDef) -> Item:
         return Item(name, "type")
     members: dict[str, Item] = {}
     for node in cls.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and not node.target.id.startswith("_"):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and not node.target.id.startswith("_")
+        ):
             members.setdefault(node.target.id, Item(node.target.id, "field"))  # informational
             continue
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("_"):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith(
+            "_"
+        ):
             continue
         decos = _decorators(node)
         if "property" in decos or "cached_property" in decos:
@@ -94,7 +123,9 @@ def _class_item(name: str, cls: ast.ClassDef) -> Item:
     return Item(name, "class", members=list(members.values()))
 
 
-def _describe(pkg: Path, module: str, tree: ast.Module, name: str, public: str, depth: int = 0) -> Item:
+def _describe(
+    pkg: Path, module: str, tree: ast.Module, name: str, public: str, depth: int = 0
+) -> Item:
     """Finds `name` in `tree` (module `module`) and describes it as `public`."""
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
@@ -105,14 +136,18 @@ def _describe(pkg: Path, module: str, tree: ast.Module, name: str, public: str, 
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
                 ann = getattr(node, "annotation", None)
-                if (ann is not None and _base_name(ann) == "TypeAlias") or _base_name(node.value or ast.Name("")) in _TYPING_FORMS:
+                if (ann is not None and _base_name(ann) == "TypeAlias") or _base_name(
+                    node.value or ast.Name("")
+                ) in _TYPING_FORMS:
                     return Item(public, "type")
                 return Item(public, "const")
         if isinstance(node, ast.ImportFrom) and node.level >= 1 and depth < 5:
             for alias in node.names:
                 if (alias.asname or alias.name) == name:
                     parts = [p for p in _package_of(pkg, module).split(".") if p]
-                    parts = parts[: len(parts) - (node.level - 1)] + ([node.module] if node.module else [])
+                    parts = parts[: len(parts) - (node.level - 1)] + (
+                        [node.module] if node.module else []
+                    )
                     target = ".".join(parts)
                     path = _module_file(pkg, target)
                     if path is None:
@@ -144,7 +179,8 @@ def list_api(repo: Path) -> list[Item]:
             names = [
                 n.name
                 for n in tree.body
-                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not n.name.startswith("_")
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and not n.name.startswith("_")
             ]
         items.extend(_describe(pkg, module, tree, n, prefix + n) for n in names)
     return items

@@ -29,7 +29,9 @@ _IMPL = re.compile(
 )
 _TRAIT = re.compile(r"^pub\s+(?:unsafe\s+)?trait\s+(?P<name>\w+)")
 _MOD = re.compile(r"^(?P<pub>pub\s+)?mod\s+(?P<name>\w+)\s*$")
-_FN = re.compile(r"^(?P<pub>pub\s+)?(?:const\s+)?(?P<async>async\s+)?(?:unsafe\s+)?(?:extern\s+\"\w+\"\s+)?fn\s+(?P<name>\w+)")
+_FN = re.compile(
+    r"^(?P<pub>pub\s+)?(?:const\s+)?(?P<async>async\s+)?(?:unsafe\s+)?(?:extern\s+\"\w+\"\s+)?fn\s+(?P<name>\w+)"
+)
 _CONST = re.compile(r"^pub\s+(?:const|static)\s+(?P<name>[A-Z_][A-Z0-9_]*)\s*:")
 _TYPE = re.compile(r"^pub\s+(?:struct|enum|trait|type|union)\s+(?P<name>\w+)")
 _PUB_USE = re.compile(r"^pub\s+use\s+(?P<body>.*)$", re.S)
@@ -100,7 +102,9 @@ def _strip(text: str) -> str:
                 else:
                     i += 1
             out.append(" ")
-        elif (m := re.compile(r'b?r(#*)"').match(text, i)) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+        elif (m := re.compile(r'b?r(#*)"').match(text, i)) and (
+            i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")
+        ):
             end = text.find('"' + m.group(1), m.end())
             i = n if end < 0 else end + 1 + len(m.group(1))
             out.append('""')
@@ -156,7 +160,9 @@ def _scan_file(api: RustApi, path: Path, aliases: list[str], is_root: bool) -> N
                 api.reexported.update(re.findall(r"\b(\w+)\b(?!\s*::)", m.group("body")))
                 api.renames.extend(re.findall(r"(\w+)\s+as\s+(\w+)", m.group("body")))
         elif kind in ("impl", "timpl", "trait"):
-            if (m := _FN.match(head)) and (kind != "impl" or (m.group("pub") and not head.startswith("pub("))):
+            if (m := _FN.match(head)) and (
+                kind != "impl" or (m.group("pub") and not head.startswith("pub("))
+            ):
                 owners = [name] + ([owner] if owner else [])
                 if kind == "impl":
                     api.inherent.setdefault(name, set()).add(m.group("name"))
@@ -169,7 +175,9 @@ def _scan_file(api: RustApi, path: Path, aliases: list[str], is_root: bool) -> N
         if in_use and ch in "{}":
             in_use += 1 if ch == "{" else -1
             header.append(ch)
-        elif ch == "{" and re.match(r"(?:pub(?:\(\w+\))?\s+)?use\b", _ATTR.sub("", "".join(header)).strip()):
+        elif ch == "{" and re.match(
+            r"(?:pub(?:\(\w+\))?\s+)?use\b", _ATTR.sub("", "".join(header)).strip()
+        ):
             in_use = 1
             header.append(ch)
         elif ch == "{":

@@ -17,14 +17,18 @@ import check_api  # noqa: E402
 import rust_api  # noqa: E402
 
 needs_node = pytest.mark.skipif(
-    shutil.which("node") is None or not (REPO / "packages/coresdk/node_modules/typescript").exists(),
+    shutil.which("node") is None
+    or not (REPO / "packages/coresdk/node_modules/typescript").exists(),
     reason="needs node and `pnpm install --frozen-lockfile` (the TypeScript compiler)",
 )
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(HERE / "check_api.py"), *args], capture_output=True, text=True, cwd=REPO
+        [sys.executable, str(HERE / "check_api.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
 
 
@@ -81,7 +85,9 @@ def test_rows_need_notes_for_dashes_and_differences() -> None:
 def test_python_async_variants_and_cli_are_required(tmp_path: Path) -> None:
     pkg = tmp_path / "bindings/python/python/coresdk"
     pkg.mkdir(parents=True)
-    (pkg / "__init__.py").write_text('from .policy import PolicyEngine\n__all__ = ["PolicyEngine"]\n')
+    (pkg / "__init__.py").write_text(
+        'from .policy import PolicyEngine\n__all__ = ["PolicyEngine"]\n'
+    )
     (pkg / "policy.py").write_text(
         "class PolicyEngine:\n"
         "    def evaluate(self): ...\n"
@@ -90,7 +96,12 @@ def test_python_async_variants_and_cli_are_required(tmp_path: Path) -> None:
     )
     (pkg / "cli.py").write_text("def main(argv=None): ...\ndef _helper(): ...\n")
     inv = check_api.python_inventory(tmp_path)
-    assert {"PolicyEngine", "PolicyEngine.evaluate", "PolicyEngine.evaluate_async", "cli.main"} <= inv.required
+    assert {
+        "PolicyEngine",
+        "PolicyEngine.evaluate",
+        "PolicyEngine.evaluate_async",
+        "cli.main",
+    } <= inv.required
     assert "PolicyEngine._hidden" not in inv.known and "cli._helper" not in inv.known
     assert inv.is_async["PolicyEngine.evaluate_async"] and not inv.is_async["PolicyEngine.evaluate"]
 
@@ -98,7 +109,9 @@ def test_python_async_variants_and_cli_are_required(tmp_path: Path) -> None:
 def test_rust_scanner_finds_leaf_crates_and_modules(tmp_path: Path) -> None:
     leaf = tmp_path / "crates/coresdk-canonical/src"
     leaf.mkdir(parents=True)
-    (leaf / "lib.rs").write_text('/// "{"\npub fn hash_json(b: &[u8]) -> String { let _ = \'{\'; String::new() }\n')
+    (leaf / "lib.rs").write_text(
+        "/// \"{\"\npub fn hash_json(b: &[u8]) -> String { let _ = '{'; String::new() }\n"
+    )
     eng = tmp_path / "crates/coresdk-engine/src"
     (eng / "mask").mkdir(parents=True)
     (eng / "lib.rs").write_text(

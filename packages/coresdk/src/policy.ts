@@ -304,11 +304,23 @@ export class PolicyEngine {
 
   /**
    * Evaluates with input given as JSON text or UTF-8 bytes, parsed by the core (so
-   * numbers beyond 2^53 stay exact and invalid bytes get `INVALID_JSON`).
+   * numbers beyond 2^53 stay exact and invalid bytes get `INVALID_JSON`), on the libuv pool.
    */
+  async evaluateJson(path: string, inputJson: string | Uint8Array): Promise<Decision> {
+    const input = toJsonInput(inputJson);
+    return this.#emit(decision(await nativeAsync(() => this.#inner.evaluate(path, input))));
+  }
+
+  /** {@link PolicyEngine.evaluateJson} on the calling thread. */
   evaluateJsonSync(path: string, inputJson: string | Uint8Array): Decision {
     const input = toJsonInput(inputJson);
     return this.#emit(decision(call(() => this.#inner.evaluateSync(path, input))));
+  }
+
+  /** {@link PolicyEngine.query} with input given as JSON text or UTF-8 bytes, on the libuv pool. */
+  async queryJson(query: string, inputJson: string | Uint8Array): Promise<QueryResult> {
+    const input = toJsonInput(inputJson);
+    return this.#emit(queryResult(await nativeAsync(() => this.#inner.query(query, input))));
   }
 
   /** {@link PolicyEngine.querySync} with input given as JSON text or UTF-8 bytes. */

@@ -24,6 +24,18 @@ describe('PolicyEngine', () => {
     expect(no.decisionId > yes.decisionId).toBe(true);
   });
 
+  it('evaluateJson and queryJson (async) answer as their sync variants, big integers exact', async () => {
+    const e = new PolicyEngine({ modules: { 'n.rego': 'package n\nx := input.n\n' } });
+    const input = '{"n": 9007199254740993}';
+    const [async_, sync] = [await e.evaluateJson('data.n.x', input), e.evaluateJsonSync('data.n.x', input)];
+    expect([async_.result, async_.defined]).toEqual([sync.result, true]);
+    expect(e.evaluateJsonSync('data.n.x', '{"n": [1]}').result).toEqual([1]);
+    const rows = (await e.queryJson('y := input.n', Buffer.from('{"n": 2}'))).rows;
+    expect(rows).toEqual(e.queryJsonSync('y := input.n', '{"n": 2}').rows);
+    expect(rows[0]?.bindings).toEqual({ y: 2 });
+    await expect(e.evaluateJson('data.n.x', '{')).rejects.toMatchObject({ code: 'INVALID_JSON' });
+  });
+
   it('counts revisions: 0 when empty, +1 per accepted change', () => {
     const e = new PolicyEngine();
     expect(e.revision).toBe(0);
