@@ -10,6 +10,7 @@ mod error;
 mod keys;
 mod mask;
 mod policy;
+mod results;
 mod token;
 mod value;
 
@@ -45,6 +46,8 @@ mod _native {
     use super::mask::Masker;
     #[pymodule_export]
     use super::policy::PolicyEngine;
+    #[pymodule_export]
+    use super::results::{Decision, QueryResult};
     #[pymodule_export]
     use super::token::TokenVerifier;
     #[pymodule_export]

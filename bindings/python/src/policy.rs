@@ -4,9 +4,8 @@
 use crate::bundle::{verification, BundlePoller, DirectoryWatch, VerificationParts};
 use crate::conversion::{self, Bytes};
 use crate::error::{attached, detached};
-use coresdk_engine::{
-    json, CacheOptions, Decision, PolicyOptions, QueryDecision, RegoModule, RegoVersion,
-};
+use crate::results::{Decision, QueryResult};
+use coresdk_engine::{json, CacheOptions, PolicyOptions, RegoModule, RegoVersion};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use std::path::PathBuf;
@@ -22,46 +21,6 @@ type LastKnownGoodParts = (
     Option<String>,
     Option<Py<PyAny>>,
 );
-
-/// A decision as `(result_json | None, revision, decision_id, duration_us,
-/// bundle_revision | None, cached, prints)`; `None` when the rule is undefined.
-type DecisionTuple = (
-    Option<String>,
-    u64,
-    String,
-    u64,
-    Option<String>,
-    bool,
-    Vec<String>,
-);
-
-/// A query result as `(rows_json, revision, decision_id, duration_us, bundle_revision |
-/// None, cached, prints)`.
-type QueryTuple = (String, u64, String, u64, Option<String>, bool, Vec<String>);
-
-fn decision_tuple(d: Decision) -> DecisionTuple {
-    (
-        d.result.as_ref().map(json::to_string),
-        d.revision,
-        d.decision_id,
-        d.duration_us,
-        d.bundle_revision,
-        d.cached,
-        d.prints,
-    )
-}
-
-fn query_tuple(q: QueryDecision) -> QueryTuple {
-    (
-        json::to_string(&serde_json::Value::Array(q.rows)),
-        q.revision,
-        q.decision_id,
-        q.duration_us,
-        q.bundle_revision,
-        q.cached,
-        q.prints,
-    )
-}
 
 /// `(name, source)` pairs as core modules of one Rego version (`None` = the engine's).
 fn rego_modules(
@@ -225,26 +184,20 @@ impl PolicyEngine {
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string)] path: PyBackedStr,
         #[pyo3(from_py_with = conversion::bytes)] input_json: Bytes,
-    ) -> PyResult<DecisionTuple> {
-        detached(py, || {
-            self.inner
-                .evaluate(&path, input_json.as_bytes())
-                .map(decision_tuple)
-        })
+    ) -> PyResult<Decision> {
+        let decision = detached(py, || self.inner.evaluate(&path, input_json.as_bytes()))?;
+        Decision::from_core(py, decision)
     }
 
-    /// Evaluates a Rego query against `input_json`; the rows come back as JSON text.
+    /// Evaluates a Rego query against `input_json`.
     fn query(
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string)] query: PyBackedStr,
         #[pyo3(from_py_with = conversion::bytes)] input_json: Bytes,
-    ) -> PyResult<QueryTuple> {
-        detached(py, || {
-            self.inner
-                .query(&query, input_json.as_bytes())
-                .map(query_tuple)
-        })
+    ) -> PyResult<QueryResult> {
+        let result = detached(py, || self.inner.query(&query, input_json.as_bytes()))?;
+        QueryResult::from_core(py, result)
     }
 
     /// Verifies `token`, then evaluates `path` with the claims as `input.claims`.
@@ -255,13 +208,13 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::string)] token: PyBackedStr,
         #[pyo3(from_py_with = conversion::string)] path: PyBackedStr,
         #[pyo3(from_py_with = conversion::bytes)] input_json: Bytes,
-    ) -> PyResult<DecisionTuple> {
+    ) -> PyResult<Decision> {
         let verifier = &verifier.inner;
-        detached(py, || {
+        let decision = detached(py, || {
             self.inner
                 .authorize(verifier, &token, &path, input_json.as_bytes())
-                .map(decision_tuple)
-        })
+        })?;
+        Decision::from_core(py, decision)
     }
 
     /// The manifest revision of the bundle serving, if any.

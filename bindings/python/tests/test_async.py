@@ -55,7 +55,7 @@ def same(a: Any, b: Any) -> None:
 
 
 def vars_of(d: Any) -> dict[str, Any]:
-    return {f: getattr(d, f) for f in d.__dataclass_fields__}
+    return {f: getattr(d, f) for f in dir(d) if not f.startswith("_")}
 
 
 def test_results_equal_the_sync_calls() -> None:

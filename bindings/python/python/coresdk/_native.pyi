@@ -7,7 +7,7 @@ text; every failure raises :class:`coresdk.errors.CoreSdkError`.
 
 import os
 from collections.abc import Iterable
-from typing import final
+from typing import Any, final
 
 __all__ = [
     "_panic_probe",
@@ -19,6 +19,8 @@ __all__ = [
     "DirectoryWatch",
     "Masker",
     "PolicyEngine",
+    "Decision",
+    "QueryResult",
     "TokenVerifier",
     "to_json",
     "__version__",
@@ -27,6 +29,70 @@ __all__ = [
 
 __version__: str
 ERROR_CODES: tuple[str, ...]
+
+@final
+class Decision:
+    """The outcome of evaluating a rule path.
+
+    Attributes:
+        result: The rule's value as a Python value; ``None`` when the rule is undefined
+            (and also when it is JSON ``null``: ``defined`` tells them apart).
+        defined: ``False`` when the rule produced no value (OPA's *undefined*), which is
+            distinct from ``False`` and from ``null``.
+        revision: The policy/data revision the decision was made against.
+        decision_id: A unique, time-ordered id (UUIDv7).
+        duration_us: Time spent evaluating, in microseconds.
+        bundle_revision: The manifest revision of the bundle serving, or ``None``.
+        cached: ``True`` when the answer came from the decision cache.
+        prints: Lines the policy wrote with ``print()`` (empty when cached).
+    """
+
+    @property
+    def result(self) -> Any: ...
+    @property
+    def defined(self) -> bool: ...
+    @property
+    def revision(self) -> int: ...
+    @property
+    def decision_id(self) -> str: ...
+    @property
+    def duration_us(self) -> int: ...
+    @property
+    def bundle_revision(self) -> str | None: ...
+    @property
+    def cached(self) -> bool: ...
+    @property
+    def prints(self) -> list[str]: ...
+
+@final
+class QueryResult:
+    """The outcome of an ad-hoc Rego query: OPA's result rows.
+
+    Attributes:
+        rows: One ``{"expressions": [...], "bindings": {...}}`` per solution; empty when
+            the query is undefined (an expression that is ``false`` fails the query).
+        revision: The policy/data revision the query was evaluated against.
+        decision_id: A unique, time-ordered id (UUIDv7).
+        duration_us: Time spent evaluating, in microseconds.
+        bundle_revision: The manifest revision of the bundle serving, or ``None``.
+        cached: ``True`` when the rows came from the decision cache.
+        prints: Lines the policy wrote with ``print()`` (empty when cached).
+    """
+
+    @property
+    def rows(self) -> list[dict[str, Any]]: ...
+    @property
+    def revision(self) -> int: ...
+    @property
+    def decision_id(self) -> str: ...
+    @property
+    def duration_us(self) -> int: ...
+    @property
+    def bundle_revision(self) -> str | None: ...
+    @property
+    def cached(self) -> bool: ...
+    @property
+    def prints(self) -> list[str]: ...
 
 def to_json(value: object) -> str:
     """Compact JSON text of a JSON-like value (the rules of docs/HOST-VALUES.md)."""
@@ -83,20 +149,15 @@ class PolicyEngine:
     def add_data_json(self, data_json: str | bytes) -> int:
         """Merges a JSON data document (an object, as JSON text) into ``data``."""
 
-    def evaluate(
-        self, path: str, input_json: str | bytes
-    ) -> tuple[str | None, int, str, int, str | None, bool, list[str]]:
-        """``(result_json or None if undefined, revision, decision_id, duration_us,
-        bundle_revision, cached, prints)``."""
+    def evaluate(self, path: str, input_json: str | bytes) -> Decision:
+        """Evaluates a rule path against ``input_json`` (JSON text of any value)."""
 
-    def query(
-        self, query: str, input_json: str | bytes
-    ) -> tuple[str, int, str, int, str | None, bool, list[str]]:
-        """``(rows_json, revision, decision_id, duration_us, bundle_revision, cached, prints)``."""
+    def query(self, query: str, input_json: str | bytes) -> QueryResult:
+        """Evaluates a Rego query against ``input_json``."""
 
     def authorize(
         self, verifier: TokenVerifier, token: str, path: str, input_json: str | bytes
-    ) -> tuple[str | None, int, str, int, str | None, bool, list[str]]:
+    ) -> Decision:
         """Verifies ``token``, then evaluates ``path`` with the claims as ``input.claims``."""
 
     @property

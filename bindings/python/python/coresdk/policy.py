@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Union
 
 from . import _json, _native
 from ._aio import run_blocking
+from ._native import Decision, QueryResult
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
 from .errors import CoreSdkError, _error
 from .token import TokenVerifier
@@ -23,57 +24,6 @@ StrPath = Union[str, "os.PathLike[str]"]
 
 #: A Rego language version: 0 (Rego v0, OPA's ``--v0-compatible``) or 1 (Rego v1, OPA 1.x).
 RegoVersion = Literal[0, 1]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The outcome of evaluating a rule path.
-
-    Attributes:
-        result: The rule's value as a Python value; ``None`` when the rule is undefined
-            (and also when it is JSON ``null``: :attr:`defined` tells them apart).
-        defined: ``False`` when the rule produced no value (OPA's *undefined*), which is
-            distinct from ``False`` and from ``null``.
-        revision: The policy/data revision the decision was made against.
-        decision_id: A unique, time-ordered id (UUIDv7).
-        duration_us: Time spent evaluating, in microseconds.
-        bundle_revision: The manifest revision of the bundle serving, or ``None``.
-        cached: ``True`` when the answer came from the decision cache.
-        prints: Lines the policy wrote with ``print()`` (empty when cached).
-    """
-
-    result: Any
-    defined: bool
-    revision: int
-    decision_id: str
-    duration_us: int
-    bundle_revision: str | None = None
-    cached: bool = False
-    prints: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class QueryResult:
-    """The outcome of an ad-hoc Rego query: OPA's result rows.
-
-    Attributes:
-        rows: One ``{"expressions": [...], "bindings": {...}}`` per solution; empty when
-            the query is undefined (an expression that is ``false`` fails the query).
-        revision: The policy/data revision the query was evaluated against.
-        decision_id: A unique, time-ordered id (UUIDv7).
-        duration_us: Time spent evaluating, in microseconds.
-        bundle_revision: The manifest revision of the bundle serving, or ``None``.
-        cached: ``True`` when the rows came from the decision cache.
-        prints: Lines the policy wrote with ``print()`` (empty when cached).
-    """
-
-    rows: list[dict[str, Any]]
-    revision: int
-    decision_id: str
-    duration_us: int
-    bundle_revision: str | None = None
-    cached: bool = False
-    prints: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -353,36 +303,12 @@ class PolicyEngine:
             CoreSdkError: ``INVALID_JSON`` / ``LIMIT_EXCEEDED`` for bad text, and as
                 :meth:`query`.
         """
-        rows, revision, decision_id, duration_us, bundle_revision, cached, prints = (
-            self._native.query(query, input_json)
-        )
-        result = QueryResult(
-            rows=_json.loads(rows),
-            revision=revision,
-            decision_id=decision_id,
-            duration_us=duration_us,
-            bundle_revision=bundle_revision,
-            cached=cached,
-            prints=prints,
-        )
+        result = self._native.query(query, input_json)
         self._emit(result)
         return result
 
-    def _decision(
-        self, native: tuple[str | None, int, str, int, str | None, bool, list[str]]
-    ) -> Decision:
-        """A :class:`Decision` from the native tuple, its prints handed to ``on_print``."""
-        result, revision, decision_id, duration_us, bundle_revision, cached, prints = native
-        decision = Decision(
-            result=None if result is None else _json.loads(result),
-            defined=result is not None,
-            revision=revision,
-            decision_id=decision_id,
-            duration_us=duration_us,
-            bundle_revision=bundle_revision,
-            cached=cached,
-            prints=prints,
-        )
+    def _decision(self, decision: Decision) -> Decision:
+        """Hands the decision's prints to ``on_print`` and returns it."""
         self._emit(decision)
         return decision
 

@@ -1,0 +1,139 @@
+//! `coresdk._native.Decision` and `coresdk._native.QueryResult`: the core's results as
+//! frozen Python classes, one field per field of the core's `Decision` / `QueryDecision`
+//! (no positional tuples to keep in step). `coresdk.policy` re-exports them.
+
+use coresdk_engine::{json, Decision as CoreDecision, QueryDecision};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+/// JSON text as a Python value, by the standard library's `json.loads` (integers exact).
+fn loads(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
+    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+}
+
+/// The outcome of evaluating a rule path.
+///
+/// Attributes:
+///     result: The rule's value as a Python value; ``None`` when the rule is undefined
+///         (and also when it is JSON ``null``: ``defined`` tells them apart).
+///     defined: ``False`` when the rule produced no value (OPA's *undefined*), which is
+///         distinct from ``False`` and from ``null``.
+///     revision: The policy/data revision the decision was made against.
+///     decision_id: A unique, time-ordered id (UUIDv7).
+///     duration_us: Time spent evaluating, in microseconds.
+///     bundle_revision: The manifest revision of the bundle serving, or ``None``.
+///     cached: ``True`` when the answer came from the decision cache.
+///     prints: Lines the policy wrote with ``print()`` (empty when cached).
+#[pyclass(frozen, get_all, module = "coresdk._native")]
+pub struct Decision {
+    result: Py<PyAny>,
+    defined: bool,
+    revision: u64,
+    decision_id: String,
+    duration_us: u64,
+    bundle_revision: Option<String>,
+    cached: bool,
+    prints: Vec<String>,
+}
+
+impl Decision {
+    /// The Python form of a core decision (needs the GIL for the result).
+    pub fn from_core(py: Python<'_>, d: CoreDecision) -> PyResult<Self> {
+        let result = match &d.result {
+            Some(value) => loads(py, &json::to_string(value))?,
+            None => py.None(),
+        };
+        Ok(Self {
+            result,
+            defined: d.result.is_some(),
+            revision: d.revision,
+            decision_id: d.decision_id,
+            duration_us: d.duration_us,
+            bundle_revision: d.bundle_revision,
+            cached: d.cached,
+            prints: d.prints,
+        })
+    }
+}
+
+#[pymethods]
+impl Decision {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Decision(result={}, defined={}, revision={}, decision_id={:?}, duration_us={}, \
+             bundle_revision={:?}, cached={}, prints={:?})",
+            self.result.bind(py).repr()?,
+            py_bool(self.defined),
+            self.revision,
+            self.decision_id,
+            self.duration_us,
+            self.bundle_revision,
+            py_bool(self.cached),
+            self.prints,
+        ))
+    }
+}
+
+/// The outcome of an ad-hoc Rego query: OPA's result rows.
+///
+/// Attributes:
+///     rows: One ``{"expressions": [...], "bindings": {...}}`` per solution; empty when
+///         the query is undefined (an expression that is ``false`` fails the query).
+///     revision: The policy/data revision the query was evaluated against.
+///     decision_id: A unique, time-ordered id (UUIDv7).
+///     duration_us: Time spent evaluating, in microseconds.
+///     bundle_revision: The manifest revision of the bundle serving, or ``None``.
+///     cached: ``True`` when the rows came from the decision cache.
+///     prints: Lines the policy wrote with ``print()`` (empty when cached).
+#[pyclass(frozen, get_all, module = "coresdk._native")]
+pub struct QueryResult {
+    rows: Py<PyList>,
+    revision: u64,
+    decision_id: String,
+    duration_us: u64,
+    bundle_revision: Option<String>,
+    cached: bool,
+    prints: Vec<String>,
+}
+
+impl QueryResult {
+    /// The Python form of a core query result (needs the GIL for the rows).
+    pub fn from_core(py: Python<'_>, q: QueryDecision) -> PyResult<Self> {
+        let rows = loads(py, &json::to_string(&serde_json::Value::Array(q.rows)))?;
+        Ok(Self {
+            rows: rows.bind(py).cast::<PyList>()?.clone().unbind(),
+            revision: q.revision,
+            decision_id: q.decision_id,
+            duration_us: q.duration_us,
+            bundle_revision: q.bundle_revision,
+            cached: q.cached,
+            prints: q.prints,
+        })
+    }
+}
+
+#[pymethods]
+impl QueryResult {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "QueryResult(rows={}, revision={}, decision_id={:?}, duration_us={}, \
+             bundle_revision={:?}, cached={}, prints={:?})",
+            self.rows.bind(py).repr()?,
+            self.revision,
+            self.decision_id,
+            self.duration_us,
+            self.bundle_revision,
+            py_bool(self.cached),
+            self.prints,
+        ))
+    }
+}
+
+/// `True` / `False` as Python writes them.
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
