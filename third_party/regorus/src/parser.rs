@@ -126,8 +126,6 @@ impl Clone for MemoSlot<'_> {
 }
 
 const FUTURE_KEYWORDS: [&str; 4] = ["contains", "every", "if", "in"];
-/// Operators that may follow the first ref of a comprehension head (CoreSDK patch 31).
-const COMPR_HEAD_OPERATORS: [&str; 6] = ["*", "/", "%", "+", "-", "&"];
 const DEFAULT_MAX_EXPR_DEPTH: usize = 32;
 
 impl<'source> Parser<'source> {
@@ -962,14 +960,6 @@ impl<'source> Parser<'source> {
         // Parse the first expression as a ref.
         let term = match self.parse_ref() {
             Ok(e) if self.token_text() == "|" => e,
-            // CoreSDK patch 31: a head with arithmetic or set-intersection operators
-            // (`[x * 2 | some x in input]`), as OPA; `|` itself still ends the head.
-            Ok(e) if COMPR_HEAD_OPERATORS.contains(&self.token_text()) => {
-                match self.parse_operator_head(&state, e)? {
-                    Some(head) => head,
-                    None => bail!("internal error: not a compr"),
-                }
-            }
             Err(err) if self.expr_depth_overflow => return Err(err),
             result => {
                 // Not a comprehension. Restore state, keeping the term for the next try.
@@ -1001,29 +991,6 @@ impl<'source> Parser<'source> {
                 bail!("internal error: not a compr");
             }
             Err(err) => Err(err),
-        }
-    }
-
-    /// A comprehension head that continues past its first ref `first` with operators
-    /// binding tighter than `|`: the head when a `|` follows it. Otherwise `None`, with
-    /// the parser back at `state` and what was parsed remembered for the next try (the
-    /// expression the operator chain parsed from `state` is what that chain parses there
-    /// again, so nesting costs no repeated parses).
-    fn parse_operator_head(&mut self, state: &Self, first: Expr) -> Result<Option<Expr>> {
-        self.remember(state, first);
-        self.restore(state.clone());
-        match self.parse_set_intersection_expr() {
-            Ok(head) if self.token_text() == "|" => Ok(Some(head)),
-            Err(err) if self.expr_depth_overflow => Err(err),
-            Ok(head) => {
-                self.remember(state, head);
-                self.restore(state.clone());
-                Ok(None)
-            }
-            Err(_) => {
-                self.restore(state.clone());
-                Ok(None)
-            }
         }
     }
 
