@@ -221,6 +221,12 @@ export interface DecisionCacheOptions {
   ttlMs?: number
 }
 
+/**
+ * The stable error codes of the core, in declaration order (the one list every
+ * language checks its own against).
+ */
+export declare function errorCodes(): Array<string>
+
 /** One finding: type and position (UTF-8 bytes and UTF-16 code units), never the value. */
 export interface Finding {
   /** Detector type, e.g. `EMAIL`. */
@@ -298,12 +304,6 @@ export interface NativeQueryResult {
   /** Lines written by `print()` during evaluation. */
   prints: Array<string>
 }
-
-/**
- * The stable error codes of the core, in declaration order (the one list every
- * language checks its own against).
- */
-export declare function errorCodes(): Array<string>
 
 /** The version of the native addon (the one CoreSDK version). */
 export declare function nativeVersion(): string
