@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "COMPATIBILITY.md"
 BEGIN = "<!-- differential:begin -->"
 END = "<!-- differential:end -->"
-SOURCES = ("conformance", "packages", "workloads", "libraries")
+SOURCES = ("conformance", "packages", "workloads", "libraries", "fixtures")
 
 
 @dataclass

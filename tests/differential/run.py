@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import conformance
+import fixtures
 import libraries
 import packages
 import workloads
@@ -81,6 +82,8 @@ def source_cases(source: str, mode: str, seed: int) -> Iterator[Case]:
         return workloads.cases(seed, size.per_workload)
     if source == "libraries":
         return libraries.cases(size.groups)
+    if source == "fixtures":
+        return fixtures.cases()
     raise ValueError(f"unknown source {source}")
 
 
