@@ -78,7 +78,8 @@ impl Decision {
 ///
 /// Attributes:
 ///     rows: One ``{"expressions": [...], "bindings": {...}}`` per solution; empty when
-///         the query is undefined (an expression that is ``false`` fails the query).
+///         the query is undefined. A query of one expression reports its value, ``False``
+///         included; in any other a ``false`` expression fails the query (OPA's rule).
 ///     revision: The policy/data revision the query was evaluated against.
 ///     decision_id: A unique, time-ordered id (UUIDv7).
 ///     duration_us: Time spent evaluating, in microseconds.

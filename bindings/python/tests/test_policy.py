@@ -201,7 +201,9 @@ def test_query_rows() -> None:
         {"expressions": [True], "bindings": {"i": 0}},
         {"expressions": [True], "bindings": {"i": 1}},
     ]
-    assert engine.query("data.t.xs[0] == 2").rows == []
+    # One expression: its value, False included (OPA captures it); an iteration: no row.
+    assert engine.query("data.t.xs[0] == 2").rows == [{"expressions": [False], "bindings": {}}]
+    assert engine.query("data.t.xs[i] == 5").rows == []
     assert engine.query_json("y := input", "[1]").rows == [
         {"expressions": [True], "bindings": {"y": [1]}}
     ]

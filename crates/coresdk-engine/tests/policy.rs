@@ -292,11 +292,17 @@ fn query_returns_rows_and_parse_errors() {
         q.rows,
         vec![json!({"expressions": [true], "bindings": {"x": "alice"}})]
     );
-    assert!(engine
-        .query("data.admins[0] == \"bob\"", b"{}")
-        .unwrap()
-        .rows
-        .is_empty());
+    // One expression, nothing iterating: OPA reports its value, false included.
+    let rows = |q: &str| engine.query(q, b"{}").unwrap().rows;
+    let false_row = vec![json!({"expressions": [false], "bindings": {}})];
+    assert_eq!(rows("data.admins[0] == \"bob\""), false_row);
+    assert_eq!(rows("false"), false_row);
+    assert_eq!(rows("\"bob\" in data.admins"), false_row);
+    // Several expressions, an iteration, a negation: a false expression fails the query.
+    assert!(rows("x := data.admins[0]; x == \"bob\"").is_empty());
+    assert!(rows("data.admins[_] == \"bob\"").is_empty());
+    assert!(rows("not data.admins[0] == \"alice\"").is_empty());
+    assert!(rows("walk(data.admins, [[0], \"bob\"])").is_empty());
     assert_eq!(
         engine.query("x := ", b"{}").unwrap_err().code(),
         ErrorCode::PolicyParse

@@ -372,7 +372,8 @@ export class PolicyEngine {
 
   /**
    * Evaluates an arbitrary Rego query (e.g. `x := data.rbac.allow`) on the libuv pool.
-   * An expression that is `false` fails the query, as in OPA: no rows.
+   * As in OPA, a query of one expression (not negated, not an assignment, not iterating)
+   * reports its value, `false` included; in any other query a `false` expression fails it: no rows.
    * @throws CoreSdkError `POLICY_PARSE` for a query that does not parse, and as `evaluate`.
    */
   async query(query: string, input?: unknown): Promise<QueryResult> {

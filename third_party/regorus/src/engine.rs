@@ -1374,6 +1374,22 @@ impl Engine {
         !matches!(self.eval_bool_query(query, enable_tracing), Ok(false))
     }
 
+    /// CoreSDK patch 31: whether OPA reports the value of `query`'s one expression even
+    /// when it is `false` (its `RewriteToCaptureValue` stage): one expression, not
+    /// negated, not an assignment or unification, with nothing in it that iterates.
+    /// Rows of other queries holding a `false` expression are no solutions in OPA.
+    pub fn query_captures_value(&self, query: &str) -> Result<bool> {
+        let source = Source::from_contents_with_limits(
+            "<query.rego>".to_string(),
+            query.to_string(),
+            self.policy_length_config.max_file_bytes,
+            self.policy_length_config.max_lines,
+        )?;
+        let mut parser = self.make_parser(&source)?;
+        let query = parser.parse_user_query()?;
+        Ok(crate::interpreter::capture::captures_value(&query))
+    }
+
     fn make_query(&mut self, query: String) -> Result<(NodeRef<Module>, NodeRef<Query>, Schedule)> {
         let mut query_module = {
             let source = Source::from_contents_with_limits(

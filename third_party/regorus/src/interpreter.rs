@@ -48,6 +48,7 @@ pub mod target {
     pub mod resolve;
 }
 
+pub(crate) mod capture;
 mod checks;
 
 type ContextExprs = (Option<Ref<Expr>>, Option<Ref<Expr>>);
@@ -106,6 +107,9 @@ pub struct Interpreter {
     current_module_path: String,
     current_module_index: u32,
     query_schedule: Option<Schedule>,
+    /// Whether the user query under evaluation reports its one expression's value even
+    /// when false (CoreSDK patch 31; interpreter/capture.rs).
+    capture_query_value: bool,
     query_loop_hoisting: HoistedLoopsLookup,
     query_module: Option<NodeRef<Module>>,
     input: Value,
@@ -169,6 +173,7 @@ impl Clone for Interpreter {
             current_module_path: String::default(),
             current_module_index: 0,
             query_schedule: None,
+            capture_query_value: false,
             query_loop_hoisting: HoistedLoopsLookup::new(),
             query_module: None,
             module: None,
@@ -228,6 +233,7 @@ impl Interpreter {
             current_module_path: String::default(),
             current_module_index: 0,
             query_schedule: None,
+            capture_query_value: false,
             query_loop_hoisting: HoistedLoopsLookup::new(),
             query_module: None,
             input: Value::Undefined,
@@ -269,6 +275,7 @@ impl Interpreter {
             current_module_index: 0,
             query_module: None,
             query_schedule: None,
+            capture_query_value: false,
             query_loop_hoisting: HoistedLoopsLookup::new(),
             input: Value::Undefined,
 
@@ -2348,13 +2355,11 @@ impl Interpreter {
                     }
                 }
 
-                if gathered_result.expressions.len() == 1 // Single expression query
-                    || gathered_result // Multi expression query where no value is false
-                    .expressions
-                    .iter()
-                    .all(|v| v.value != Value::Undefined && v.value != Value::Bool(false))
-                        && !gathered_result.expressions.is_empty()
-                {
+                // The query failed: a row only where OPA captures the value of the
+                // query's one expression (CoreSDK patch 31; interpreter/capture.rs), so
+                // `1 == 2` answers `false` while `x := 1; x == 2`, `xs[i] == 2` and a
+                // failed `not` answer no rows.
+                if self.capture_query_value && gathered_result.expressions.len() == 1 {
                     let ctx = self.get_current_context_mut()?;
                     ctx.results.result.push(gathered_result);
                 }
@@ -4567,7 +4572,9 @@ impl Interpreter {
 
         self.ensure_loop_var_values_capacity();
         // Eval the query.
+        self.capture_query_value = capture::captures_value(query);
         let query_r = self.eval_query(query);
+        self.capture_query_value = false;
         self.query_module = None;
 
         let mut results = match self.contexts.pop() {

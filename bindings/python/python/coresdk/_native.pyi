@@ -47,22 +47,14 @@ class Decision:
         prints: Lines the policy wrote with ``print()`` (empty when cached).
     """
 
-    @property
-    def result(self) -> Any: ...
-    @property
-    def defined(self) -> bool: ...
-    @property
-    def revision(self) -> int: ...
-    @property
-    def decision_id(self) -> str: ...
-    @property
-    def duration_us(self) -> int: ...
-    @property
-    def bundle_revision(self) -> str | None: ...
-    @property
-    def cached(self) -> bool: ...
-    @property
-    def prints(self) -> list[str]: ...
+    result: Any
+    defined: bool
+    revision: int
+    decision_id: str
+    duration_us: int
+    bundle_revision: str | None
+    cached: bool
+    prints: list[str]
 
 @final
 class QueryResult:
@@ -70,7 +62,8 @@ class QueryResult:
 
     Attributes:
         rows: One ``{"expressions": [...], "bindings": {...}}`` per solution; empty when
-            the query is undefined (an expression that is ``false`` fails the query).
+            the query is undefined. A query of one expression reports its value, ``False``
+        included; in any other a ``false`` expression fails the query (OPA's rule).
         revision: The policy/data revision the query was evaluated against.
         decision_id: A unique, time-ordered id (UUIDv7).
         duration_us: Time spent evaluating, in microseconds.
@@ -79,20 +72,13 @@ class QueryResult:
         prints: Lines the policy wrote with ``print()`` (empty when cached).
     """
 
-    @property
-    def rows(self) -> list[dict[str, Any]]: ...
-    @property
-    def revision(self) -> int: ...
-    @property
-    def decision_id(self) -> str: ...
-    @property
-    def duration_us(self) -> int: ...
-    @property
-    def bundle_revision(self) -> str | None: ...
-    @property
-    def cached(self) -> bool: ...
-    @property
-    def prints(self) -> list[str]: ...
+    rows: list[dict[str, Any]]
+    revision: int
+    decision_id: str
+    duration_us: int
+    bundle_revision: str | None
+    cached: bool
+    prints: list[str]
 
 def to_json(value: object) -> str:
     """Compact JSON text of a JSON-like value (the rules of docs/HOST-VALUES.md)."""

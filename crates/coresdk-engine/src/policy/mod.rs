@@ -691,16 +691,12 @@ fn module_texts(modules: &[RegoModule]) -> impl Iterator<Item = ModuleText<'_>> 
 }
 
 /// OPA's result rows from regorus's query results.
+/// OPA's result rows of a query, as regorus gives them (patch 31: a row holds a `false`
+/// expression only where OPA captures the value of a query's one expression, as in
+/// `data.t.x == 2`; a false expression fails every other query).
 fn query_rows(results: &regorus::QueryResults) -> Result<Vec<serde_json::Value>> {
     let mut rows = Vec::with_capacity(results.result.len());
-    // regorus reports a single false expression as a row holding `false`; in OPA an
-    // expression that is false fails the query, so such a row is no solution.
-    let solutions = results.result.iter().filter(|row| {
-        !row.expressions
-            .iter()
-            .any(|e| e.value == regorus::Value::Bool(false))
-    });
-    for row in solutions {
+    for row in &results.result {
         let expressions = row
             .expressions
             .iter()
