@@ -40,7 +40,8 @@ export declare class DirectoryWatch {
 export declare class KeyProviderBridge {
   /**
    * `dispatch(ticket, method, keyId, data, extra)` runs the provider's method and calls
-   * `resolve(ticket, ...)` with its answer; a request gets `timeoutMs` (default 10000).
+   * `resolve(ticket, ...)` with its answer; a request gets `timeoutMs` (default: the core's
+   * `DEFAULT_KEY_PROVIDER_TIMEOUT`, 10 s).
    */
   constructor(dispatch: (ticket: number, method: string, keyId: string, data: Buffer, extra: Buffer | null | undefined) => void, timeoutMs?: number | undefined | null)
   /**
@@ -220,6 +221,12 @@ export interface DecisionCacheOptions {
   /** Lifetime of an entry in ms (default 60000). */
   ttlMs?: number
 }
+
+/**
+ * The core's `DEFAULT_KEY_PROVIDER_TIMEOUT` in milliseconds (JavaScript's
+ * `DEFAULT_KEY_PROVIDER_TIMEOUT_MS` reads it from here).
+ */
+export declare function defaultKeyProviderTimeoutMs(): number
 
 /**
  * The stable error codes of the core, in declaration order (the one list every

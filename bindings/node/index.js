@@ -843,6 +843,7 @@ module.exports.Masker = nativeBinding.Masker
 module.exports.PolicyEngine = nativeBinding.PolicyEngine
 module.exports.TokenVerifier = nativeBinding.TokenVerifier
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson
+module.exports.defaultKeyProviderTimeoutMs = nativeBinding.defaultKeyProviderTimeoutMs
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.hashJson = nativeBinding.hashJson
 module.exports.nativeVersion = nativeBinding.nativeVersion

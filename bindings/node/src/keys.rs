@@ -112,7 +112,8 @@ pub struct KeyProviderBridge {
 #[napi]
 impl KeyProviderBridge {
     /// `dispatch(ticket, method, keyId, data, extra)` runs the provider's method and calls
-    /// `resolve(ticket, ...)` with its answer; a request gets `timeoutMs` (default 10000).
+    /// `resolve(ticket, ...)` with its answer; a request gets `timeoutMs` (default: the core's
+    /// `DEFAULT_KEY_PROVIDER_TIMEOUT`, 10 s).
     #[napi(
         constructor,
         ts_args_type = "dispatch: (ticket: number, method: string, keyId: string, data: Buffer, extra: Buffer | null | undefined) => void, timeoutMs?: number | undefined | null"
@@ -123,7 +124,9 @@ impl KeyProviderBridge {
                 dispatch,
                 pending: Mutex::new(HashMap::new()),
                 next_ticket: AtomicU32::new(1),
-                timeout: Duration::from_millis(u64::from(timeout_ms.unwrap_or(10_000).max(1))),
+                timeout: timeout_ms.map_or(coresdk_engine::DEFAULT_KEY_PROVIDER_TIMEOUT, |ms| {
+                    Duration::from_millis(u64::from(ms.max(1)))
+                }),
                 js_thread: std::thread::current().id(),
             }),
         }

@@ -58,6 +58,13 @@ pub fn error_codes() -> Vec<String> {
         .collect()
 }
 
+/// The core's `DEFAULT_KEY_PROVIDER_TIMEOUT` in milliseconds (JavaScript's
+/// `DEFAULT_KEY_PROVIDER_TIMEOUT_MS` reads it from here).
+#[napi(catch_unwind)]
+pub fn default_key_provider_timeout_ms() -> u32 {
+    u32::try_from(coresdk_engine::DEFAULT_KEY_PROVIDER_TIMEOUT.as_millis()).unwrap_or(u32::MAX)
+}
+
 /// The version of the native addon (the one CoreSDK version).
 #[napi(catch_unwind)]
 pub fn native_version() -> String {

@@ -421,7 +421,10 @@ impl PolicyEngine {
     ) -> Result<DirectoryWatch> {
         call(|| {
             let v = verification(verification_key)?;
-            let debounce = Duration::from_millis(u64::from(debounce_ms.unwrap_or(100)));
+            let debounce = debounce_ms
+                .map_or(coresdk_engine::DirectoryWatch::DEFAULT_DEBOUNCE, |ms| {
+                    Duration::from_millis(u64::from(ms))
+                });
             coresdk_engine::DirectoryWatch::start(Arc::clone(&self.inner), &path, debounce, v)
         })
         .map(DirectoryWatch::new)

@@ -47,28 +47,36 @@ pub struct PolicyEngine {
 
 #[pymethods]
 impl PolicyEngine {
-    /// An engine with no policies and empty data (revision 0).
-    /// `cache` is `(max_entries, ttl_ms)` to turn the decision cache on.
+    /// An engine with no policies and empty data (revision 0). `cache` is
+    /// `(max_entries, ttl_ms)` to turn the decision cache on. `None` takes the core's
+    /// default (`PolicyOptions::default()`, `CacheOptions::default()`).
     #[new]
-    #[pyo3(signature = (timeout_ms = 1000, strict_builtin_errors = false, fail_open = false, cache = None, rego_version = 1, memory_limit_bytes = 1 << 30))]
+    #[pyo3(signature = (timeout_ms = None, strict_builtin_errors = false, fail_open = false, cache = None, rego_version = 1, memory_limit_bytes = None))]
     fn new(
         py: Python<'_>,
-        #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
         #[pyo3(from_py_with = conversion::boolean)] strict_builtin_errors: bool,
         #[pyo3(from_py_with = conversion::boolean)] fail_open: bool,
-        cache: Option<(u64, u64)>,
+        cache: Option<(Option<u64>, Option<u64>)>,
         rego_version: i64,
-        memory_limit_bytes: i64,
+        memory_limit_bytes: Option<i64>,
     ) -> PyResult<Self> {
+        let defaults = PolicyOptions::default();
         let rego_version = attached(py, || RegoVersion::from_number(rego_version))?;
-        let memory_limit = attached(py, || coresdk_engine::memory_limit(memory_limit_bytes))?;
-        let cache = cache.map(|(max_entries, ttl_ms)| CacheOptions {
-            max_entries,
-            ttl: Duration::from_millis(ttl_ms),
+        let memory_limit = match memory_limit_bytes {
+            Some(bytes) => attached(py, || coresdk_engine::memory_limit(bytes))?,
+            None => defaults.memory_limit,
+        };
+        let cache = cache.map(|(max_entries, ttl_ms)| {
+            let cache = CacheOptions::default();
+            CacheOptions {
+                max_entries: max_entries.unwrap_or(cache.max_entries),
+                ttl: ttl_ms.map_or(cache.ttl, Duration::from_millis),
+            }
         });
         Ok(Self {
             inner: Arc::new(coresdk_engine::PolicyEngine::new(PolicyOptions {
-                timeout: Duration::from_millis(timeout_ms),
+                timeout: timeout_ms.map_or(defaults.timeout, Duration::from_millis),
                 strict_builtin_errors,
                 fail_open,
                 cache,
@@ -258,9 +266,9 @@ impl PolicyEngine {
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::string)] url: PyBackedStr,
-        #[pyo3(from_py_with = conversion::unsigned)] min_delay_ms: u64,
-        #[pyo3(from_py_with = conversion::unsigned)] max_delay_ms: u64,
-        #[pyo3(from_py_with = conversion::unsigned)] timeout_ms: u64,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] min_delay_ms: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] max_delay_ms: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
         #[pyo3(from_py_with = conversion::string_pairs)] headers: Vec<(String, String)>,
         verification_parts: Option<VerificationParts>,
         last_known_good: Option<LastKnownGoodParts>,
@@ -282,15 +290,17 @@ impl PolicyEngine {
                 }
                 None => None,
             };
+            // `None` takes the core's defaults (`PollerOptions::new`).
+            let defaults = coresdk_engine::PollerOptions::new(url.to_string());
             let options = coresdk_engine::PollerOptions {
                 last_known_good,
                 restore_last_known_good,
-                min_delay: Duration::from_millis(min_delay_ms),
-                max_delay: Duration::from_millis(max_delay_ms),
-                timeout: Duration::from_millis(timeout_ms),
+                min_delay: min_delay_ms.map_or(defaults.min_delay, Duration::from_millis),
+                max_delay: max_delay_ms.map_or(defaults.max_delay, Duration::from_millis),
+                timeout: timeout_ms.map_or(defaults.timeout, Duration::from_millis),
                 headers,
                 verification: verification(verification_parts)?,
-                ..coresdk_engine::PollerOptions::new(url.to_string())
+                ..defaults
             };
             coresdk_engine::BundlePoller::start(Arc::clone(&self.inner), options)
         })
@@ -303,12 +313,15 @@ impl PolicyEngine {
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::path)] path: PathBuf,
-        #[pyo3(from_py_with = conversion::unsigned)] debounce_ms: u64,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] debounce_ms: Option<u64>,
         verification_parts: Option<VerificationParts>,
     ) -> PyResult<DirectoryWatch> {
         detached(py, || {
             let v = verification(verification_parts)?;
-            let debounce = Duration::from_millis(debounce_ms);
+            let debounce = debounce_ms.map_or(
+                coresdk_engine::DirectoryWatch::DEFAULT_DEBOUNCE,
+                Duration::from_millis,
+            );
             coresdk_engine::DirectoryWatch::start(Arc::clone(&self.inner), &path, debounce, v)
         })
         .map(DirectoryWatch::new)

@@ -11,6 +11,11 @@ use base64::Engine as _;
 use hmac::{Mac, SimpleHmac};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
+
+/// How long the core waits for a host's key provider (a KMS call made from JavaScript or
+/// Python) when the host sets no limit: 10 s, then `KEY_UNAVAILABLE`.
+pub const DEFAULT_KEY_PROVIDER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where keys live. Implementations must be `Send + Sync`: the poller and audit appends
 /// call them from background threads.

@@ -49,7 +49,9 @@ pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use jwks::{JwksOptions, MAX_JWKS_BYTES};
-pub use keys::{host_key, host_key_or_provider, KeyProvider, SoftwareKeyStore};
+pub use keys::{
+    host_key, host_key_or_provider, KeyProvider, SoftwareKeyStore, DEFAULT_KEY_PROVIDER_TIMEOUT,
+};
 pub use last_known_good::{CachedBundle, LastKnownGood};
 pub use mask::{Finding, MaskOptions, Masker, Strategy};
 pub use memory::{memory_budgets_enforced, CountingAllocator};

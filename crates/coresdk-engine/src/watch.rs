@@ -34,6 +34,10 @@ impl std::fmt::Debug for DirectoryWatch {
 }
 
 impl DirectoryWatch {
+    /// The debounce of a watch whose host sets none: reload 100 ms after a burst of
+    /// file events ends.
+    pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(100);
+
     /// Loads the bundle directory at `path` into `engine`, then reloads it whenever its
     /// files change, `debounce` after the last event of a burst.
     ///

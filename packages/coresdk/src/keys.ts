@@ -23,8 +23,8 @@ export interface KeyProvider {
   decrypt?(keyId: string, ciphertext: Buffer): Uint8Array | Promise<Uint8Array>;
 }
 
-/** How long the core waits for one provider call, by default (ms). */
-export const DEFAULT_KEY_PROVIDER_TIMEOUT_MS = 10_000;
+/** How long the core waits for one provider call, by default (ms): the core's value. */
+export const DEFAULT_KEY_PROVIDER_TIMEOUT_MS: number = native.defaultKeyProviderTimeoutMs();
 
 type Method = 'hmac' | 'sign' | 'verify' | 'decrypt';
 
@@ -68,6 +68,6 @@ export function keyProviderBridge(provider: KeyProvider, timeoutMs?: number): Ke
       (e: unknown) => bridge?.resolve(ticket, undefined, describe(e)),
     );
   };
-  bridge = new native.KeyProviderBridge(dispatch, timeoutMs ?? DEFAULT_KEY_PROVIDER_TIMEOUT_MS);
+  bridge = new native.KeyProviderBridge(dispatch, timeoutMs);
   return bridge;
 }

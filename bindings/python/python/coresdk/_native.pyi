@@ -88,12 +88,12 @@ class PolicyEngine:
 
     def __new__(
         cls,
-        timeout_ms: int = 1000,
+        timeout_ms: int | None = None,
         strict_builtin_errors: bool = False,
         fail_open: bool = False,
-        cache: tuple[int, int] | None = None,
+        cache: tuple[int | None, int | None] | None = None,
         rego_version: int = 1,
-        memory_limit_bytes: int = 1 << 30,
+        memory_limit_bytes: int | None = None,
     ) -> PolicyEngine:
         """An engine with no policies and empty data (revision 0).
         `cache` is `(max_entries, ttl_ms)` to turn the decision cache on."""
@@ -161,9 +161,9 @@ class PolicyEngine:
     def start_bundle_polling(
         self,
         url: str,
-        min_delay_ms: int,
-        max_delay_ms: int,
-        timeout_ms: int,
+        min_delay_ms: int | None,
+        max_delay_ms: int | None,
+        timeout_ms: int | None,
         headers: list[tuple[str, str]],
         verification_parts: _Parts | None = None,
         last_known_good: tuple[str, bytes | None, str | None, str | None, object | None]
@@ -175,7 +175,7 @@ class PolicyEngine:
     def watch_directory(
         self,
         path: str | os.PathLike[str],
-        debounce_ms: int,
+        debounce_ms: int | None,
         verification_parts: _Parts | None = None,
     ) -> DirectoryWatch:
         """Loads a bundle directory and reloads it when its files change."""

@@ -32,16 +32,19 @@ class DecisionCache:
     are answered from a bounded, TTL'd cache; any change to the engine empties it.
 
     Attributes:
-        max_entries: Most entries kept (least recently used evicted beyond).
-        ttl_ms: Lifetime of an entry in milliseconds.
+        max_entries: Most entries kept (least recently used evicted beyond); ``None``:
+            the core's default, 10,000.
+        ttl_ms: Lifetime of an entry in milliseconds; ``None``: the core's default, 60 s.
     """
 
-    max_entries: int = 10_000
-    ttl_ms: int = 60_000
+    max_entries: int | None = None
+    ttl_ms: int | None = None
 
-    def _native(self) -> tuple[int, int]:
+    def _native(self) -> tuple[int | None, int | None]:
         for name in ("max_entries", "ttl_ms"):
             value = getattr(self, name)
+            if value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise _error("INVALID_ARGUMENT", f"{name} must be a non-negative int")
         return (self.max_entries, self.ttl_ms)
@@ -86,10 +89,11 @@ class PolicyEngine:
             change after ``modules``.
         data: A data document (a JSON object) merged into ``data`` after the policies.
         timeout_ms: Wall-clock limit of one evaluation; past it the evaluation raises
-            ``EVAL_TIMEOUT`` and the engine keeps serving.
+            ``EVAL_TIMEOUT`` and the engine keeps serving. ``None``: the core's default,
+            1000 ms.
         memory_limit_bytes: Most bytes one evaluation may hold beyond what its thread held
             when it started; past it ``LIMIT_EXCEEDED`` and the engine keeps serving.
-            Default 1 GiB; 0: no limit.
+            ``None``: the core's default, 1 GiB; 0: no limit.
         strict_builtin_errors: When true, a builtin error raises ``EVAL_ERROR``; when
             false (the default, as in OPA) the expression is undefined.
         fail_open: What :meth:`is_allowed` answers when evaluation fails (default
@@ -114,13 +118,13 @@ class PolicyEngine:
         modules: Mapping[str, str] | None = None,
         paths: Iterable[StrPath] = (),
         data: Mapping[str, Any] | None = None,
-        timeout_ms: int = 1000,
+        timeout_ms: int | None = None,
         strict_builtin_errors: bool = False,
         fail_open: bool = False,
         cache: DecisionCache | None = None,
         rego_version: RegoVersion = 1,
         on_print: PrintLogger | None = None,
-        memory_limit_bytes: int = 1 << 30,
+        memory_limit_bytes: int | None = None,
     ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
             # A lone path would otherwise be iterated character by character.
@@ -399,9 +403,9 @@ class PolicyEngine:
         self,
         url: str,
         *,
-        min_delay_ms: int = 60_000,
-        max_delay_ms: int = 120_000,
-        timeout_ms: int = 30_000,
+        min_delay_ms: int | None = None,
+        max_delay_ms: int | None = None,
+        timeout_ms: int | None = None,
         headers: Mapping[str, str] | None = None,
         verification: BundleVerification | None = None,
         last_known_good: tuple[StrPath, bytes] | Mapping[str, Any] | None = None,
@@ -418,6 +422,9 @@ class PolicyEngine:
         persisted bundle serves (unless ``restore_last_known_good`` is false), and a
         persisted bundle that fails its HMAC is never served (``INTEGRITY`` in
         ``metrics()["source"]``).
+
+        Delays and the request time limit left ``None`` take the core's defaults: a poll
+        every 60 to 120 s (jittered), requests limited to 30 s.
 
         Raises:
             CoreSdkError: ``INVALID_ARGUMENT`` for a bad URL or delays.
@@ -438,11 +445,12 @@ class PolicyEngine:
         self,
         path: StrPath,
         *,
-        debounce_ms: int = 100,
+        debounce_ms: int | None = None,
         verification: BundleVerification | None = None,
     ) -> DirectoryWatch:
         """Loads a bundle directory and reloads it (debounced) whenever its files
-        change; a change that fails keeps the last good revision serving.
+        change; a change that fails keeps the last good revision serving. ``debounce_ms``
+        ``None`` takes the core's default, 100 ms after a burst of file events.
 
         Raises:
             CoreSdkError: the first load's errors; nothing is watched then.
