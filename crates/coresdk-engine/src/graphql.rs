@@ -11,6 +11,8 @@
 
 mod ast;
 mod overlap;
+mod schema;
+mod schema_checks;
 mod syntax;
 mod validate;
 
@@ -114,8 +116,8 @@ fn schema_operand(args: &[Value], i: usize) -> Result<ast::SchemaDocument> {
     }
 }
 
-fn build_schema(doc: &ast::SchemaDocument) -> Result<validate::Schema> {
-    validate::build_schema(doc).map_err(|e| {
+fn build_schema(doc: &ast::SchemaDocument) -> Result<schema::Schema> {
+    schema::build_schema(doc).map_err(|e| {
         anyhow!(
             "Error in gqlparser SchemaDocument to Schema conversion: {}",
             e.go_string()

@@ -3,7 +3,8 @@
 //! field with the same arguments and compatible types.
 
 use super::ast::*;
-use super::validate::{Fragments, Schema};
+use super::schema::Schema;
+use super::validate::Fragments;
 use std::collections::{HashMap, HashSet};
 
 /// Calls to `find_conflict` allowed per validation; past it the query is rejected as too
