@@ -47,7 +47,7 @@ mod _native {
     #[pymodule_export]
     use super::policy::PolicyEngine;
     #[pymodule_export]
-    use super::results::{Decision, QueryResult};
+    use super::results::{Decision, Finding, QueryResult};
     #[pymodule_export]
     use super::token::TokenVerifier;
     #[pymodule_export]

@@ -3,12 +3,10 @@
 
 use crate::conversion::{self, Bytes};
 use crate::error::detached;
+use crate::results::Finding;
 use coresdk_engine::{json, MaskOptions};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
-
-/// A finding as `(type, start, end, start_utf16, end_utf16)`.
-type FindingTuple = (&'static str, usize, usize, usize, usize);
 
 /// A configured masker (the core's `Masker`). Thread-safe; methods release the GIL.
 #[pyclass(frozen, module = "coresdk._native")]
@@ -66,13 +64,10 @@ impl Masker {
         &self,
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::bytes)] text: Bytes,
-    ) -> PyResult<Vec<FindingTuple>> {
+    ) -> PyResult<Vec<Finding>> {
         detached(py, || {
             let findings = self.inner.scan(json::text(text.as_bytes())?);
-            Ok(findings
-                .into_iter()
-                .map(|f| (f.kind, f.start, f.end, f.start_utf16, f.end_utf16))
-                .collect())
+            Ok(findings.into_iter().map(Finding::from).collect())
         })
     }
 }

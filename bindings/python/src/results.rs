@@ -1,6 +1,7 @@
-//! `coresdk._native.Decision` and `coresdk._native.QueryResult`: the core's results as
-//! frozen Python classes, one field per field of the core's `Decision` / `QueryDecision`
-//! (no positional tuples to keep in step). `coresdk.policy` re-exports them.
+//! `coresdk._native.Decision`, `QueryResult` and `Finding`: the core's results as frozen
+//! Python classes, one field per field of the core's `Decision`, `QueryDecision` and
+//! `Finding` (no positional tuples to keep in step). `coresdk.policy` and `coresdk.mask`
+//! re-export them.
 
 use coresdk_engine::{json, Decision as CoreDecision, QueryDecision};
 use pyo3::prelude::*;
@@ -136,5 +137,64 @@ fn py_bool(b: bool) -> &'static str {
         "True"
     } else {
         "False"
+    }
+}
+
+/// One detected value: its type and position, never the value itself.
+///
+/// Offsets are those of the core, shared by every language: UTF-8 byte offsets
+/// (``start``, ``end``) and UTF-16 code unit offsets (``start_utf16``, ``end_utf16``,
+/// JavaScript string indices). For a Python ``str`` with non-ASCII text, slice its UTF-8
+/// encoding: ``text.encode()[f.start:f.end]``.
+///
+/// Attributes:
+///     type: The detector type, e.g. ``"EMAIL"``.
+///     start: UTF-8 byte offset of the first byte.
+///     end: UTF-8 byte offset one past the last byte.
+///     start_utf16: UTF-16 offset of the start.
+///     end_utf16: UTF-16 offset of the end.
+#[pyclass(frozen, get_all, eq, hash, module = "coresdk._native")]
+#[derive(PartialEq, Eq, Hash)]
+pub struct Finding {
+    #[pyo3(name = "type")]
+    kind: String,
+    start: usize,
+    end: usize,
+    start_utf16: usize,
+    end_utf16: usize,
+}
+
+impl From<coresdk_engine::Finding> for Finding {
+    fn from(f: coresdk_engine::Finding) -> Self {
+        Self {
+            kind: f.kind.to_string(),
+            start: f.start,
+            end: f.end,
+            start_utf16: f.start_utf16,
+            end_utf16: f.end_utf16,
+        }
+    }
+}
+
+#[pymethods]
+impl Finding {
+    /// A finding with these fields (findings normally come from `Masker.scan`).
+    #[new]
+    #[pyo3(signature = (r#type, start, end, start_utf16, end_utf16))]
+    fn new(r#type: String, start: usize, end: usize, start_utf16: usize, end_utf16: usize) -> Self {
+        Self {
+            kind: r#type,
+            start,
+            end,
+            start_utf16,
+            end_utf16,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Finding(type={:?}, start={}, end={}, start_utf16={}, end_utf16={})",
+            self.kind, self.start, self.end, self.start_utf16, self.end_utf16
+        )
     }
 }

@@ -21,6 +21,7 @@ __all__ = [
     "PolicyEngine",
     "Decision",
     "QueryResult",
+    "Finding",
     "TokenVerifier",
     "to_json",
     "__version__",
@@ -79,6 +80,32 @@ class QueryResult:
     bundle_revision: str | None
     cached: bool
     prints: list[str]
+
+@final
+class Finding:
+    """One detected value: its type and position, never the value itself.
+
+    Offsets are those of the core, shared by every language: UTF-8 byte offsets
+    (``start``, ``end``) and UTF-16 code unit offsets (``start_utf16``, ``end_utf16``,
+    JavaScript string indices). For a Python ``str`` with non-ASCII text, slice its UTF-8
+    encoding: ``text.encode()[f.start:f.end]``.
+
+    Attributes:
+        type: The detector type, e.g. ``"EMAIL"``.
+        start: UTF-8 byte offset of the first byte.
+        end: UTF-8 byte offset one past the last byte.
+        start_utf16: UTF-16 offset of the start.
+        end_utf16: UTF-16 offset of the end.
+    """
+
+    type: str
+    start: int
+    end: int
+    start_utf16: int
+    end_utf16: int
+    def __new__(
+        cls, type: str, start: int, end: int, start_utf16: int, end_utf16: int
+    ) -> Finding: ...
 
 def to_json(value: object) -> str:
     """Compact JSON text of a JSON-like value (the rules of docs/HOST-VALUES.md)."""
@@ -288,8 +315,8 @@ class Masker:
     def mask_json(self, json: str | bytes) -> str:
         """Parses JSON text, masks every string in it (keys kept), returns JSON text."""
 
-    def scan(self, text: str | bytes) -> list[tuple[str, int, int, int, int]]:
-        """Findings as ``(type, start, end, start_utf16, end_utf16)`` tuples."""
+    def scan(self, text: str | bytes) -> list[Finding]:
+        """Every sensitive value in ``text``, in order of position, without overlaps."""
 
 def canonicalize_json(json: str | bytes) -> str:
     """The RFC 8785 canonical form of a JSON document given as text."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import _json, _native
+from ._native import Finding
 
 __all__ = ["Finding", "Masker", "Strategy"]
 
@@ -16,30 +16,6 @@ __all__ = ["Finding", "Masker", "Strategy"]
 #: gives ``[REDACTED:<TYPE>:<last letters and digits>]``; ``"remove"`` deletes the value
 #: (an entry under a sensitive JSON key is dropped).
 Strategy = Literal["redact", "pseudonymize", "partial", "remove"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One detected value: its type and position, never the value itself.
-
-    Offsets are those of the core, shared by every language: UTF-8 byte offsets
-    (``start``, ``end``) and UTF-16 code unit offsets (``start_utf16``, ``end_utf16``,
-    JavaScript string indices). For a Python ``str`` with non-ASCII text, slice its UTF-8
-    encoding: ``text.encode()[f.start:f.end]``.
-
-    Attributes:
-        type: The detector type, e.g. ``"EMAIL"``.
-        start: UTF-8 byte offset of the first byte.
-        end: UTF-8 byte offset one past the last byte.
-        start_utf16: UTF-16 offset of the start.
-        end_utf16: UTF-16 offset of the end.
-    """
-
-    type: str
-    start: int
-    end: int
-    start_utf16: int
-    end_utf16: int
 
 
 class Masker:
@@ -142,4 +118,4 @@ class Masker:
         Raises:
             CoreSdkError: As :meth:`mask_text`.
         """
-        return [Finding(*finding) for finding in self._native.scan(text)]
+        return self._native.scan(text)
