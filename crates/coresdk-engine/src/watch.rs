@@ -16,13 +16,16 @@ use crate::poller::record_failure;
 use notify::{RecommendedWatcher, RecursiveMode};
 use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// A running directory watch. Stops on [`DirectoryWatch::stop`] or drop.
 pub struct DirectoryWatch {
     engine: Arc<PolicyEngine>,
     debouncer: Option<Debouncer<RecommendedWatcher>>,
+    /// Set by `stop`; a reload holds it while it runs, so `stop` waits for one under way
+    /// and none starts after it (the engine and its status stay as `stop` left them).
+    stopped: Arc<Mutex<bool>>,
 }
 
 impl std::fmt::Debug for DirectoryWatch {
@@ -68,10 +71,17 @@ impl DirectoryWatch {
                 ..Default::default()
             }
         });
+        let stopped = Arc::new(Mutex::new(false));
         let handler = {
             let engine = Arc::clone(&engine);
             let path = path.clone();
-            move |events: DebounceEventResult| reload(&engine, &path, verification.as_ref(), events)
+            let stopped = Arc::clone(&stopped);
+            move |events: DebounceEventResult| {
+                let stopped = stopped.lock().unwrap_or_else(PoisonError::into_inner);
+                if !*stopped {
+                    reload(&engine, &path, verification.as_ref(), events);
+                }
+            }
         };
         let unavailable = |e: notify::Error| {
             Error::new(ErrorCode::SourceUnavailable, format!("cannot watch: {e}"))
@@ -84,12 +94,16 @@ impl DirectoryWatch {
         Ok(Self {
             engine,
             debouncer: Some(debouncer),
+            stopped,
         })
     }
 
-    /// Stops watching. The revision serving stays.
+    /// Stops watching. The revision serving stays; a reload under way finishes first, and
+    /// none starts afterwards.
     pub fn stop(&mut self) {
-        if self.debouncer.take().is_some() {
+        if let Some(debouncer) = self.debouncer.take() {
+            *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            drop(debouncer);
             self.engine
                 .metrics
                 .update_source(|s| s.state = "stopped".into());
