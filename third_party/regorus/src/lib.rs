@@ -170,6 +170,14 @@ mod scheduler;
 mod schema;
 #[cfg(feature = "azure_policy")]
 pub mod target;
+
+// CoreSDK's vendored copy leaves out the Azure Policy target sources (src/target/,
+// src/interpreter/target/ and their test cases: third_party/README.md). CoreSDK never
+// enables the feature; enabling it says why it cannot build instead of a missing file.
+#[cfg(feature = "azure_policy")]
+compile_error!(
+    "the `azure_policy` feature is not available in CoreSDK's vendored regorus: its target sources are left out (third_party/README.md)"
+);
 #[cfg(any(test, all(feature = "yaml", feature = "std")))]
 pub mod test_utils;
 pub mod utils;
