@@ -158,6 +158,33 @@ pub fn optional_unsigned(obj: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
     }
 }
 
+/// An `int` (not a `bool`) that fits in 64 signed bits.
+pub fn signed(obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+    let value = if obj.is_instance_of::<pyo3::types::PyBool>() {
+        None
+    } else {
+        obj.extract::<i64>().ok()
+    };
+    value.ok_or_else(|| {
+        invalid_argument(
+            obj,
+            format!(
+                "expected an int of 64 bits, got {}",
+                obj.repr().map(|r| r.to_string()).unwrap_or_default()
+            ),
+        )
+    })
+}
+
+/// `None` (the core's default applies) or an `int` that fits in 64 signed bits.
+pub fn optional_signed(obj: &Bound<'_, PyAny>) -> PyResult<Option<i64>> {
+    if obj.is_none() {
+        Ok(None)
+    } else {
+        signed(obj).map(Some)
+    }
+}
+
 /// `bool` (exactly; `1` is not a bool).
 pub fn boolean(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
     obj.extract::<bool>()

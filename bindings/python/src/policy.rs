@@ -58,8 +58,8 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::boolean)] strict_builtin_errors: bool,
         #[pyo3(from_py_with = conversion::boolean)] fail_open: bool,
         cache: Option<(Option<u64>, Option<u64>)>,
-        rego_version: i64,
-        memory_limit_bytes: Option<i64>,
+        #[pyo3(from_py_with = conversion::signed)] rego_version: i64,
+        #[pyo3(from_py_with = conversion::optional_signed)] memory_limit_bytes: Option<i64>,
     ) -> PyResult<Self> {
         let defaults = PolicyOptions::default();
         let rego_version = attached(py, || RegoVersion::from_number(rego_version))?;

@@ -286,6 +286,11 @@ def test_an_evaluation_over_its_memory_budget_is_limit_exceeded() -> None:
     assert unlimited.evaluate("data.m.big").result == 2_000_000
     with raises("INVALID_ARGUMENT"):
         PolicyEngine(memory_limit_bytes=-1)
+    for bad in ("1", 2**70, 1.5, True):
+        with raises("INVALID_ARGUMENT"):
+            PolicyEngine(memory_limit_bytes=bad)  # type: ignore[arg-type]
+    with raises("INVALID_ARGUMENT"):
+        PolicyEngine(rego_version="1")  # type: ignore[arg-type]
 
 
 def _code_of(action: Callable[[], object]) -> str:
