@@ -216,6 +216,9 @@ pub(crate) struct CompiledPolicyData {
     pub(crate) parser_contexts: Rc<Vec<ParserContext>>,
     pub(crate) schedule: Option<Rc<Schedule>>,
     pub(crate) rules: Map<String, Vec<Ref<Rule>>>,
+    /// The rule index of each path in `rules` whose definitions have guards (CoreSDK
+    /// patch 32, interpreter/rule_index.rs).
+    pub(crate) rule_index: Map<String, Rc<crate::interpreter::rule_index::RuleIndex>>,
     pub(crate) default_rules: Map<String, Vec<DefaultRuleInfo>>,
     pub(crate) rule_path_components: Map<String, Vec<String>>,
     pub(crate) imports: BTreeMap<String, Ref<Expr>>,

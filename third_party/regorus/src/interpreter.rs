@@ -50,6 +50,7 @@ pub mod target {
 
 pub(crate) mod capture;
 mod checks;
+pub(crate) mod rule_index;
 
 type ContextExprs = (Option<Ref<Expr>>, Option<Ref<Expr>>);
 type State = (
@@ -126,6 +127,9 @@ pub struct Interpreter {
     processed_paths: Value,
     rule_values: RuleValues,
     active_rules: Vec<Ref<Rule>>,
+    /// The partial definition being evaluated as if its bodies failed, because the rule
+    /// index excludes it (CoreSDK patch 32).
+    excluded_rule: Option<Ref<Rule>>,
     builtins_cache: BTreeMap<(&'static str, Vec<Value>), Value>,
     no_rules_lookup: bool,
     execution_timer: ExecutionTimer,
@@ -169,6 +173,7 @@ impl Clone for Interpreter {
 
             builtins_cache: BTreeMap::default(),
             active_rules: Vec::default(),
+            excluded_rule: None,
             contexts: Vec::default(),
             current_module_path: String::default(),
             current_module_index: 0,
@@ -249,6 +254,7 @@ impl Interpreter {
             processed_paths: Value::new_object(),
             rule_values: BTreeMap::default(),
             active_rules: Vec::default(),
+            excluded_rule: None,
             builtins_cache: BTreeMap::default(),
             no_rules_lookup: false,
             traces: None,
@@ -289,6 +295,7 @@ impl Interpreter {
             processed_paths: Value::new_object(),
             rule_values: BTreeMap::default(),
             active_rules: Vec::default(),
+            excluded_rule: None,
             builtins_cache: BTreeMap::default(),
             no_rules_lookup: false,
             traces: None,
@@ -3456,10 +3463,21 @@ impl Interpreter {
         let mut matched = false;
         if let Some(rules) = self.compiled_policy.rules.get(&path) {
             matched = true;
-            for r in rules.clone() {
+            // Only the definitions the rule index keeps can succeed on this input
+            // (CoreSDK patch 32, interpreter/rule_index.rs).
+            let candidates = match self.compiled_policy.rule_index.get(&path) {
+                Some(index) => index.candidates(&self.input),
+                None => rules.iter().map(|r| (r.clone(), false)).collect(),
+            };
+            for (r, excluded) in candidates {
                 if !self.processed.contains(&r) {
                     let module = self.get_rule_module(&r)?;
-                    self.eval_rule(&module, &r)?;
+                    if excluded {
+                        self.excluded_rule = Some(r.clone());
+                    }
+                    let evaluated = self.eval_rule(&module, &r);
+                    self.excluded_rule = None;
+                    evaluated?;
                 }
             }
         }
@@ -4396,7 +4414,13 @@ impl Interpreter {
                         let is_set = ctx.is_set;
                         let is_object = ctx.key_expr.is_some() && !is_set;
 
-                        let value = self.eval_rule_bodies(ctx, span, rule_body)?;
+                        // A partial definition the rule index excludes defines what a
+                        // failing body does (CoreSDK patch 32).
+                        let value = if self.excluded_rule.as_ref() == Some(rule) {
+                            Value::Undefined
+                        } else {
+                            self.eval_rule_bodies(ctx, span, rule_body)?
+                        };
                         let package_components = self.eval_rule_ref(&module.package.refr)?;
 
                         if value != Value::Undefined {
@@ -4814,9 +4838,23 @@ impl Interpreter {
         Ok(())
     }
 
+    /// Indexes the definitions of every rule path (CoreSDK patch 32).
+    fn build_rule_index(&mut self) {
+        let index: Map<String, Rc<rule_index::RuleIndex>> = self
+            .compiled_policy
+            .rules
+            .iter()
+            .filter_map(|(path, rules)| {
+                rule_index::RuleIndex::build(rules).map(|index| (path.clone(), Rc::new(index)))
+            })
+            .collect();
+        self.compiled_policy_mut().rule_index = index;
+    }
+
     fn clear_rule_registrations(&mut self) {
         let compiled_policy = self.compiled_policy_mut();
         compiled_policy.rules.clear();
+        compiled_policy.rule_index.clear();
         compiled_policy.default_rules.clear();
         compiled_policy.rule_paths.clear();
         compiled_policy.rule_path_components.clear();
@@ -4917,6 +4955,7 @@ impl Interpreter {
                 self.set_current_module(prev_module)?;
                 registration_result?;
             }
+            self.build_rule_index();
             Ok(())
         })();
         if result.is_err() {
