@@ -219,6 +219,8 @@ pub(crate) struct CompiledPolicyData {
     /// The rule index of each path in `rules` whose definitions have guards (CoreSDK
     /// patch 32, interpreter/rule_index.rs).
     pub(crate) rule_index: Map<String, Rc<crate::interpreter::rule_index::RuleIndex>>,
+    /// The module of every rule (CoreSDK patch 33).
+    pub(crate) rule_modules: BTreeMap<Ref<Rule>, Ref<Module>>,
     pub(crate) default_rules: Map<String, Vec<DefaultRuleInfo>>,
     pub(crate) rule_path_components: Map<String, Vec<String>>,
     pub(crate) imports: BTreeMap<String, Ref<Expr>>,

@@ -3913,6 +3913,11 @@ impl Interpreter {
     }
 
     fn get_rule_module(&self, rule: &Ref<Rule>) -> Result<Ref<Module>> {
+        // The map built with the rules answers in O(log n); scanning every module's rules
+        // cost a policy of n rules O(n^2) per evaluation (CoreSDK patch 33).
+        if let Some(module) = self.compiled_policy.rule_modules.get(rule) {
+            return Ok(module.clone());
+        }
         for m in self.compiled_policy.modules.iter() {
             if m.policy.iter().any(|r| r == rule) {
                 return Ok(m.clone());
@@ -4838,8 +4843,16 @@ impl Interpreter {
         Ok(())
     }
 
-    /// Indexes the definitions of every rule path (CoreSDK patch 32).
+    /// Indexes the definitions of every rule path (CoreSDK patch 32) and records each
+    /// rule's module (patch 33).
     fn build_rule_index(&mut self) {
+        let rule_modules: BTreeMap<Ref<Rule>, Ref<Module>> = self
+            .compiled_policy
+            .modules
+            .iter()
+            .flat_map(|module| module.policy.iter().map(|rule| (rule.clone(), module.clone())))
+            .collect();
+        self.compiled_policy_mut().rule_modules = rule_modules;
         let index: Map<String, Rc<rule_index::RuleIndex>> = self
             .compiled_policy
             .rules
@@ -4855,6 +4868,7 @@ impl Interpreter {
         let compiled_policy = self.compiled_policy_mut();
         compiled_policy.rules.clear();
         compiled_policy.rule_index.clear();
+        compiled_policy.rule_modules.clear();
         compiled_policy.default_rules.clear();
         compiled_policy.rule_paths.clear();
         compiled_policy.rule_path_components.clear();
