@@ -39,6 +39,9 @@ function kindOf(value: unknown): string {
  * @internal
  */
 export function toJsonText(value: unknown, what = 'value'): string {
+  // Most values are plain already: then JSON.stringify without a replacer (V8's fast
+  // path) writes exactly what the checked path below would, in a third of the time.
+  if (plainJson(value, 0)) return JSON.stringify(value);
   let bigints = false;
   let root = true;
   function check(this: unknown, key: string, converted: unknown): unknown {
@@ -92,6 +95,51 @@ export function toJsonText(value: unknown, what = 'value'): string {
     throw new CoreSdkError('INVALID_ARGUMENT', `${what} cannot be represented as JSON (${typeof value})`);
   }
   return bigints ? text.replace(BIGINT_TEXT, '$1') : text;
+}
+
+/** Nesting the fast check follows before it leaves a value to the checked path. */
+const PLAIN_DEPTH = 64;
+
+/** `String.prototype.isWellFormed` (Node 20+; not in the ES2022 typings). */
+const wellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * True when `value` is JSON as it stands, so `JSON.stringify(value)` writes what the
+ * checked path of {@link toJsonText} would: strings without lone surrogates, finite
+ * numbers, booleans, null, arrays without holes or `undefined`, and plain objects whose
+ * keys are well formed (a property holding `undefined` is absent in both). Anything else,
+ * or nesting beyond {@link PLAIN_DEPTH} (a cycle ends there), goes the checked way.
+ */
+function plainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return wellFormed(value);
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= PLAIN_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined || !plainJson(item, depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const item = record[key];
+        if (!wellFormed(key) || (item !== undefined && !plainJson(item, depth + 1))) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** JSON text given as a string or UTF-8 bytes, as the addon takes it. @internal */
