@@ -3,13 +3,43 @@
 //! `Finding` (no positional tuples to keep in step). `coresdk.policy` and `coresdk.mask`
 //! re-export them.
 
-use coresdk_engine::{json, Decision as CoreDecision, QueryDecision};
+use coresdk_engine::{Decision as CoreDecision, QueryDecision};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
+use pyo3::IntoPyObjectExt;
+use serde_json::Value;
 
-/// JSON text as a Python value, by the standard library's `json.loads` (integers exact).
-fn loads(py: Python<'_>, text: &str) -> PyResult<Py<PyAny>> {
-    Ok(py.import("json")?.call_method1("loads", (text,))?.unbind())
+/// A JSON value as a Python value, built directly (no JSON text, no `json` module call:
+/// on small results that call was most of the binding's cost). The same values
+/// `json.loads` gives for the value's text: integers exact (`i64`/`u64` as `int`), other
+/// numbers `float`, objects `dict` in key order. The core's values are at most 127
+/// levels deep, so the recursion is bounded.
+fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
+    match value {
+        Value::Null => Ok(py.None()),
+        Value::Bool(b) => b.into_py_any(py),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_py_any(py),
+            (None, Some(u)) => u.into_py_any(py),
+            // Without serde_json's arbitrary_precision every other number is an f64.
+            (None, None) => n.as_f64().unwrap_or_default().into_py_any(py),
+        },
+        Value::String(s) => s.into_py_any(py),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_python(py, item)?)?;
+            }
+            list.into_py_any(py)
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (key, item) in map {
+                dict.set_item(key, to_python(py, item)?)?;
+            }
+            dict.into_py_any(py)
+        }
+    }
 }
 
 /// The outcome of evaluating a rule path.
@@ -41,7 +71,7 @@ impl Decision {
     /// The Python form of a core decision (needs the GIL for the result).
     pub fn from_core(py: Python<'_>, d: CoreDecision) -> PyResult<Self> {
         let result = match &d.result {
-            Some(value) => loads(py, &json::to_string(value))?,
+            Some(value) => to_python(py, value)?,
             None => py.None(),
         };
         Ok(Self {
@@ -101,7 +131,7 @@ pub struct QueryResult {
 impl QueryResult {
     /// The Python form of a core query result (needs the GIL for the rows).
     pub fn from_core(py: Python<'_>, q: QueryDecision) -> PyResult<Self> {
-        let rows = loads(py, &json::to_string(&serde_json::Value::Array(q.rows)))?;
+        let rows = to_python(py, &Value::Array(q.rows))?;
         Ok(Self {
             rows: rows.bind(py).cast::<PyList>()?.clone().unbind(),
             revision: q.revision,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -191,6 +192,31 @@ def test_unicode_round_trips() -> None:
         modules={"t.rego": 'package t\ngreeting := sprintf("héllo %s", [input.name])\n'}
     )
     assert engine.evaluate("data.t.greeting", {"name": "😀 Zoë"}).result == "héllo 😀 Zoë"
+
+
+def test_results_are_the_values_json_gives() -> None:
+    # Results are built as Python values directly (no JSON text in between): the same
+    # values and types `json.loads` gives for the rule's JSON.
+    engine = PolicyEngine(modules={"t.rego": "package t\nv := input\nn := 2.5 * 2\n"})
+    text = (
+        '{"i": 1, "neg": -9223372036854775808, "big": 18446744073709551615, "f": 2.5,'
+        ' "exp": 1e300, "s": "x\\u00e9\\ud83d\\ude00", "arr": [null, true, false, []],'
+        ' "nested": {"k": [1, {"z": {}}], "order": {"b": 1, "a": 2}}}'
+    )
+    result = engine.evaluate_json("data.t.v", text).result
+    assert result == json.loads(text)
+    assert [type(result[k]) for k in ("i", "neg", "big", "f", "exp")] == [
+        int,
+        int,
+        int,
+        float,
+        float,
+    ]
+    assert list(result["nested"]["order"]) == ["a", "b"]  # keys sorted, as OPA writes them
+    assert engine.evaluate("data.t.n").result == 5
+    assert engine.query('x := [1, {"a": null}]').rows == [
+        {"expressions": [True], "bindings": {"x": [1, {"a": None}]}}
+    ]
 
 
 def test_query_rows() -> None:
