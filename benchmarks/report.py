@@ -21,6 +21,7 @@ ORDER = (
     "policy",
     "policy-python",
     "memory",
+    "compile",
     "load",
     "masking",
     "masking-python",

@@ -21,6 +21,7 @@ run() { printf '\n\033[1m== bench (%s): %s\033[0m\n' "$SIZE" "$*"; "$@"; }
 run node benchmarks/compare/policy.mjs --size "$SIZE" --out "$R/policy.json"
 run "$PY" benchmarks/compare/policy.py --size "$SIZE" --out "$R/policy-python.json"
 run "$PY" benchmarks/compare/memory.py --size "$SIZE" --out "$R/memory.json"
+run "$PY" benchmarks/compare/compile.py --size "$SIZE" --out "$R/compile.json"
 run "$PY" benchmarks/compare/load.py --size "$SIZE" --out "$R/load.json"
 run "$PY" benchmarks/compare/mask_inputs.py --size "$SIZE" --out target/bench/mask-inputs.json
 run node benchmarks/compare/mask.mjs --size "$SIZE" --inputs target/bench/mask-inputs.json --out "$R/masking.json"

@@ -11,34 +11,48 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import random
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import opa_server  # noqa: E402
 from stats import write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 ABAC = ROOT / "target/bench/workloads/abac"
-OPA = ROOT / "target/bench/bin/opa"
 EMPTY_REGO = "package empty\n\nallow := true\n"
 
 PYTHON_PROBE = """
-import json, sys
+import json, sys, threading
 from pathlib import Path
 def rss():
     return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmRSS'))
-before = rss()
 if sys.argv[1] == 'load':
     from coresdk import PolicyEngine
     d = Path(sys.argv[2])
+    threads = int(sys.argv[3])
     engine = PolicyEngine(modules={'p.rego': (d / 'policy.rego').read_text()}, data=json.loads((d / 'data.json').read_text()))
     case = json.loads((d / 'cases.json').read_text())['inputs'][0]
-    assert engine.evaluate('data.abac.allow', case['input']).result is True
-    del d
-print(rss())
+    # Each thread decides once and stays alive (its replica with it) until RSS is read.
+    decided, release = threading.Barrier(threads + 1), threading.Event()
+    def work():
+        assert engine.evaluate('data.abac.allow', case['input']).result is True
+        decided.wait()
+        release.wait()
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    decided.wait()
+    print(rss())
+    release.set()
+    for w in workers:
+        w.join()
+else:
+    print(rss())
 """
+
+THREADS = (1, 2, 4)
 
 NODE_PROBE = """
 const { readFileSync } = require('node:fs');
@@ -70,34 +84,17 @@ def probe(cmd: list[str]) -> int:
 
 
 def opa_rss(files: list[str], query: str, body: dict[str, object]) -> int:
-    port = 20181 + random.randrange(1000)
-    proc = subprocess.Popen(
-        [
-            str(OPA),
-            "run",
-            "--server",
-            "--addr",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "error",
-            *files,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """RSS of an OPA server with `files` loaded, after it answered `query` once."""
+    proc, port = opa_server.start(files, 20181)
     try:
-        for _ in range(200):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-                conn.request("POST", query, json.dumps(body), {"content-type": "application/json"})
-                response = conn.getresponse()
-                response.read()
-                if response.status == 200:
-                    time.sleep(0.5)
-                    return rss_kb(proc.pid)
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("opa server did not start")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", query, json.dumps(body), {"content-type": "application/json"})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"opa answered {response.status}")
+        time.sleep(0.5)
+        return rss_kb(proc.pid)
     finally:
         proc.kill()
         proc.wait()
@@ -114,10 +111,13 @@ def main() -> None:
     empty.write_text(EMPTY_REGO)
     package = str(ROOT / "packages/coresdk")
     measures = {
-        "CoreSDK in Python (`PolicyEngine`)": (
-            lambda: probe([sys.executable, "-c", PYTHON_PROBE, "bare"]),
-            lambda: probe([sys.executable, "-c", PYTHON_PROBE, "load", str(ABAC)]),
-        ),
+        **{
+            f"CoreSDK in Python (`PolicyEngine`), {n} evaluating thread{'s' if n > 1 else ''}": (
+                lambda: probe([sys.executable, "-c", PYTHON_PROBE, "bare"]),
+                lambda n=n: probe([sys.executable, "-c", PYTHON_PROBE, "load", str(ABAC), str(n)]),
+            )
+            for n in THREADS
+        },
         "CoreSDK in Node (`PolicyEngine.create`)": (
             lambda: probe(["node", "--expose-gc", "-e", NODE_PROBE, "bare"]),
             lambda: probe(["node", "--expose-gc", "-e", NODE_PROBE, "load", str(ABAC), package]),
@@ -156,7 +156,7 @@ def main() -> None:
         "rows": rows,
         "notes": [
             f"VmRSS from /proc, median of {runs} fresh processes each. The Python and Node rows include the interpreter; the difference column is what loading the engine, policy and data cost.",
-            "CoreSDK keeps one copy of the data per evaluating thread (per-thread replicas, see the parallel benchmark), so a process that evaluates on N threads holds up to N copies; this row evaluated on one.",
+            "CoreSDK keeps one copy of the data per evaluating thread (per-thread replicas, see the parallel benchmark), so a process that evaluates on N threads holds up to N copies: the Python rows decide once on each of 1, 2 and 4 threads and read RSS while those threads are alive. The Node row evaluated on its one JavaScript thread; the OPA server holds one copy however many requests it serves.",
         ],
     }
     write_result(

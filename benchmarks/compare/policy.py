@@ -14,20 +14,18 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import random
 import statistics
-import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
 
+import opa_server  # noqa: E402
 from coresdk import DecisionCache, PolicyEngine
 from stats import format_us, percentile, ratio_label, spread, write_result  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / "target/bench/workloads"
-OPA = ROOT / "target/bench/bin/opa"
 NAMES = ("rbac", "abac", "large")
 
 
@@ -35,32 +33,8 @@ class OpaServer:
     """`opa run --server` on a loopback port with every workload loaded."""
 
     def __init__(self) -> None:
-        self.port = 19181 + random.randrange(1000)
         files = [str(WORK / n / f) for n in NAMES for f in ("policy.rego", "data.json")]
-        self.proc = subprocess.Popen(
-            [
-                str(OPA),
-                "run",
-                "--server",
-                "--addr",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "error",
-                *files,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(200):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.proc.kill()
-        raise RuntimeError("opa server did not start")
+        self.proc, self.port = opa_server.start(files, 19181)
 
     def caller(self, entrypoint: str) -> Callable[[Any], Any]:
         """A decision function with its own keep-alive connection (one per thread)."""
