@@ -50,7 +50,7 @@ pub mod target {
 
 pub(crate) mod capture;
 mod checks;
-pub(crate) mod rule_index;
+pub mod rule_index;
 
 type ContextExprs = (Option<Ref<Expr>>, Option<Ref<Expr>>);
 type State = (

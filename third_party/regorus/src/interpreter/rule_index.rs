@@ -30,7 +30,7 @@ const MAX_REFERENCES: usize = 16;
 
 /// The index of the definitions registered at one rule path.
 #[derive(Debug)]
-pub(crate) struct RuleIndex {
+pub struct RuleIndex {
     /// The definitions, in registration order; candidates are positions in it.
     rules: Vec<Ref<Rule>>,
     /// Positions of the partial (set and object) definitions that have a guard. When
@@ -69,7 +69,7 @@ struct Guard {
 impl RuleIndex {
     /// Builds the index of `rules`, or `None` when no definition has a guard (every
     /// definition is a candidate for every input; looking up would only cost time).
-    pub(crate) fn build(rules: &[Ref<Rule>]) -> Option<RuleIndex> {
+    pub fn build(rules: &[Ref<Rule>]) -> Option<Self> {
         if rules.len() < 2 || u32::try_from(rules.len()).is_err() {
             return None;
         }
@@ -79,7 +79,7 @@ impl RuleIndex {
         let mut counted: Vec<(Vec<Value>, usize, usize)> = Vec::new();
         for (position, (reference, _)) in guards.iter().flatten().enumerate() {
             match counted.iter_mut().find(|(r, _, _)| r == reference) {
-                Some(entry) => entry.1 += 1,
+                Some(entry) => entry.1 = entry.1.saturating_add(1),
                 None => counted.push((reference.clone(), 1, position)),
             }
         }
@@ -92,10 +92,9 @@ impl RuleIndex {
 
         let mut root = Node::default();
         let mut partial = Vec::new();
-        for (position, rule_guards) in guards.into_iter().enumerate() {
-            // `position` fits: the length was checked above.
-            let position = position as u32;
-            if !rule_guards.is_empty() && is_partial(&rules[position as usize]) {
+        // Positions fit in u32: the length was checked above.
+        for ((position, rule), rule_guards) in (0_u32..).zip(rules).zip(guards) {
+            if !rule_guards.is_empty() && is_partial(rule) {
                 partial.push(position);
             }
             let mut resolved: Vec<Guard> = Vec::new();
@@ -126,7 +125,7 @@ impl RuleIndex {
     /// The definitions to evaluate on `input`, in registration order, each with `true`
     /// when its bodies are to be skipped as failing (a partial definition that is not
     /// a candidate).
-    pub(crate) fn candidates(&self, input: &Value) -> Vec<(Ref<Rule>, bool)> {
+    pub fn candidates(&self, input: &Value) -> Vec<(Ref<Rule>, bool)> {
         let values: Vec<&Value> = self
             .references
             .iter()
@@ -144,7 +143,10 @@ impl RuleIndex {
         selected.sort_unstable();
         selected
             .into_iter()
-            .filter_map(|(i, skip)| self.rules.get(i as usize).map(|r| (r.clone(), skip)))
+            .filter_map(|(i, skip)| {
+                let rule = self.rules.get(usize::try_from(i).ok()?)?;
+                Some((rule.clone(), skip))
+            })
             .collect()
     }
 }
@@ -161,9 +163,9 @@ impl Node {
                 .values
                 .entry(first.value.clone())
                 .or_default()
-                .insert(depth + 1, rest, rule);
+                .insert(depth.saturating_add(1), rest, rule);
         } else {
-            branch.any.insert(depth + 1, guards, rule);
+            branch.any.insert(depth.saturating_add(1), guards, rule);
         }
     }
 
@@ -175,11 +177,11 @@ impl Node {
         if let Some(value) = values.get(depth) {
             if is_indexed_value(value) {
                 if let Some(node) = branch.values.get(*value) {
-                    node.collect(depth + 1, values, found);
+                    node.collect(depth.saturating_add(1), values, found);
                 }
             }
         }
-        branch.any.collect(depth + 1, values, found);
+        branch.any.collect(depth.saturating_add(1), values, found);
     }
 }
 
@@ -284,7 +286,7 @@ fn constant(expr: &Ref<Expr>) -> Option<Value> {
 }
 
 /// The values a guard can compare equal to: what `constant` admits.
-fn is_indexed_value(value: &Value) -> bool {
+const fn is_indexed_value(value: &Value) -> bool {
     matches!(value, Value::String(_) | Value::Bool(_) | Value::Null)
 }
 
@@ -292,7 +294,7 @@ fn is_indexed_value(value: &Value) -> bool {
 fn calls_print(query: &Query) -> bool {
     query.stmts.iter().any(|stmt| match &stmt.literal {
         Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => is_print(expr),
-        Literal::Every { query, .. } => calls_print(query),
+        Literal::Every { query: every, .. } => calls_print(every),
         Literal::SomeVars { .. } | Literal::SomeIn { .. } => false,
     })
 }
