@@ -44,6 +44,29 @@ def luhn_complete(rng: random.Random, prefix: str, length: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def holds_card(text: str) -> bool:
+    """Whether consecutive all-digit groups of `text` (split at blanks) make 13 to 19
+    digits that start like a card and pass Luhn."""
+    groups = text.split(" ")
+    for i in range(len(groups)):
+        digits = ""
+        for group in groups[i:]:
+            if not group.isdigit():
+                break
+            digits += group
+            if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_valid(digits):
+                return True
+    return False
+
+
 def card(rng: random.Random) -> str:
     prefix, length = rng.choice(
         [
@@ -80,9 +103,44 @@ IBAN_SHAPES = {
 }
 
 
+# IBAN length per country: the SWIFT IBAN registry (release 100, with territories under
+# their own ISO code) and the national IBAN formats used outside it (Iran, the BCEAO and
+# BEAC countries, ...). Countries without a shape above get an all-digit BBAN.
+IBAN_LENGTHS = {
+    **dict.fromkeys(["NO"], 15),
+    **dict.fromkeys(["BE"], 16),
+    **dict.fromkeys(["DK", "FI", "FO", "GL", "NL", "AX", "FK", "SD"], 18),
+    **dict.fromkeys(["MK", "SI"], 19),
+    **dict.fromkeys(["AT", "BA", "EE", "KZ", "LT", "LU", "XK", "MN"], 20),
+    **dict.fromkeys(["CH", "HR", "LI", "LV"], 21),
+    **dict.fromkeys(
+        ["BG", "BH", "CR", "DE", "GB", "GE", "IE", "ME", "RS", "VA", "GG", "IM", "JE"], 22
+    ),
+    **dict.fromkeys(["AE", "GI", "IL", "IQ", "OM", "SO", "TL"], 23),
+    **dict.fromkeys(["AD", "CZ", "ES", "MD", "PK", "RO", "SA", "SE", "SK", "TN", "VG"], 24),
+    **dict.fromkeys(["PT", "LY", "ST", "AO", "CV", "GW", "MZ"], 25),
+    **dict.fromkeys(["IS", "TR", "IR", "DZ"], 26),
+    **dict.fromkeys(
+        ["FR", "GR", "IT", "MC", "MR", "SM", "BI", "DJ", "GF", "GP", "MQ", "RE", "PF", "TF"]
+        + ["YT", "NC", "BL", "MF", "PM", "WF", "CM", "CF", "TD", "KM", "CG", "GQ", "GA", "MG"],
+        27,
+    ),
+    **dict.fromkeys(
+        ["AL", "AZ", "CY", "DO", "GT", "HU", "LB", "PL", "BY", "HN", "NI", "SV", "BJ", "BF"]
+        + ["CI", "ML", "NE", "SN", "TG", "MA"],
+        28,
+    ),
+    **dict.fromkeys(["BR", "EG", "PS", "QA", "UA"], 29),
+    **dict.fromkeys(["JO", "KW", "MU", "YE"], 30),
+    **dict.fromkeys(["MT", "SC"], 31),
+    **dict.fromkeys(["LC"], 32),
+    **dict.fromkeys(["RU"], 33),
+}
+
+
 def iban(rng: random.Random, valid: bool = True) -> str:
-    country = rng.choice(sorted(IBAN_SHAPES))
-    shape = IBAN_SHAPES[country]
+    country = rng.choice(sorted(IBAN_LENGTHS))
+    shape = IBAN_SHAPES.get(country, f"n{IBAN_LENGTHS[country] - 4}")
     bban = ""
     i = 0
     while i < len(shape):
@@ -173,6 +231,53 @@ def token(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(ALNUM) for _ in range(n))
 
 
+KEY_QUALIFIERS = ["signing", "encryption", "master", "hmac", "client", "webhook", "aes"]
+KEY_QUALIFIERS += ["wrapping", "root", "device", "jwt_signing", "session_signing", "data"]
+KEY_QUALIFIERS += ["cookie_signing", "shared", "app", "license", "backup_encryption", "kms"]
+KEY_WORDS = ["key", "key_b64", "key_hex", "keys", "seed", "salt", "pepper", "key_material"]
+
+
+def key_name(rng: random.Random) -> str:
+    """A key name that means key material, in one of the casings names are written in."""
+    words = f"{rng.choice(KEY_QUALIFIERS)}_{rng.choice(KEY_WORDS)}".split("_")
+    style = rng.choice(["snake", "camel", "kebab", "header", "upper"])
+    if style == "camel":
+        return words[0] + "".join(w.title() for w in words[1:])
+    if style == "kebab":
+        return "-".join(words)
+    if style == "header":
+        return "X-" + "-".join(w.title() for w in words)
+    return "_".join(words).upper() if style == "upper" else "_".join(words)
+
+
+def key_material(rng: random.Random) -> str:
+    raw = rng.randbytes(rng.choice([16, 24, 32, 48]))
+    form = rng.choice(["hex", "b64", "b64url"])
+    if form == "hex":
+        return raw.hex()
+    return base64.b64encode(raw).decode() if form == "b64" else b64url(raw)
+
+
+def assignment(rng: random.Random, name: str) -> tuple[str, str]:
+    """The prefix and suffix around a value assigned to `name` in text."""
+    return rng.choice(
+        [(f"{name}=", ""), (f"{name}: ", ""), (f'"{name}": "', '"'), (f"{name} = '", "'")]
+    )
+
+
+def key_material_positive(rng: random.Random) -> tuple[str, str, str, str]:
+    prefix, suffix = assignment(rng, key_name(rng))
+    return ("SECRET", prefix, key_material(rng), suffix)
+
+
+def short_password(rng: random.Random) -> tuple[str, str, str, str]:
+    name = rng.choice(["password", "db_password", "passwd", "user_passcode", "Password"])
+    prefix, suffix = assignment(rng, name)
+    n = rng.choice([2, 2, 3, 4])
+    value = rng.choice(string.ascii_lowercase) + token(rng, n - 1)
+    return ("SECRET", prefix, value, suffix)
+
+
 # A positive: (type, prefix, secret, suffix): the secret is what must not survive.
 Positive = tuple[str, str, str, str]
 
@@ -236,6 +341,9 @@ def positives(rng: random.Random) -> Iterator[Positive]:
             "",
         ),
         lambda: ("ETHEREUM_ADDRESS", "", "0x" + "".join(rng.choice(HEX) for _ in range(40)), ""),
+        lambda: key_material_positive(rng),
+        lambda: short_password(rng),
+        lambda: ("IBAN", "", iban(rng), ""),
     ]
     # Fresh provider tokens each round, so no two samples share a value.
     while True:
@@ -254,6 +362,14 @@ def negatives(rng: random.Random) -> Iterator[str]:
         good = luhn_complete(rng, "4", 16)
         return good[:-1] + str((int(good[-1]) + rng.randint(1, 9)) % 10)
 
+    def bad_iban() -> str:
+        # A broken IBAN, but never one whose digit groups hold a valid card number: that
+        # sample would hold a sensitive value after all.
+        while True:
+            text = iban(rng, valid=False)
+            if not holds_card(text):
+                return text
+
     makers: list[Callable[[], str]] = [
         lambda: f"{h(8)}-{h(4)}-4{h(3)}-{rng.choice('89ab')}{h(3)}-{h(12)}",  # UUID
         lambda: f"trace_id={h(32)} span_id={h(16)}",
@@ -263,7 +379,7 @@ def negatives(rng: random.Random) -> Iterator[str]:
         lambda: f"ts={1700000000000 + rng.randint(0, 10**11)}",
         lambda: f"v{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}",
         lambda: f"card {bad_card()} declined",
-        lambda: f"iban {iban(rng, valid=False)}",
+        lambda: f"iban {bad_iban()}",
         # Not an SSN (area 000/666) and not an ITIN (area 9, group outside the IRS ranges).
         lambda: f"ssn {rng.choice(['000', '666'])}-{d(2)}-{d(4)}",
         lambda: f"tin 9{d(2)}-{rng.choice(['10', '23', '41', '49', '66', '69', '89', '93'])}-{d(4)}",
@@ -281,6 +397,15 @@ def negatives(rng: random.Random) -> Iterator[str]:
         # E.164-shaped, but the national number is too short for France / for India.
         lambda: f"tel +33 1 {d(2)} {d(2)} {d(2)} {d(1)}",
         lambda: f"tel +91 9{d(4)} {d(4)}",
+        # Keys that are not secrets, under names that say so, with random-looking values.
+        lambda: "".join(
+            assignment(rng, rng.choice(["public_key", "ssh_public_key", "cache_key"]))[0]
+        )
+        + key_material(rng),
+        lambda: "".join(assignment(rng, rng.choice(["idempotency_key", "partitionKey"]))[0])
+        + f"{h(8)}-{h(4)}-4{h(3)}-{rng.choice('89ab')}{h(3)}-{h(12)}",
+        lambda: f"keyboard_layout={rng.choice(['us', 'de', 'fr'])}-intl{d(4)}Xz{h(6)}",
+        lambda: f"key_count={rng.randint(1, 999)} seed={rng.randint(0, 2**31)}",
     ]
     while True:
         for make in makers:
@@ -322,11 +447,13 @@ def embed(
         return text, start, start + len(value.encode())
     if form == "urlencoded":
         head = "GET /callback?data="
+        # Python's quote, or what JavaScript's encodeURIComponent leaves as written.
+        safe = rng.choice(["", "-_.!~*'()"])
         enc_prefix, enc_value = (
-            urllib.parse.quote(prefix, safe=""),
-            urllib.parse.quote(value, safe=""),
+            urllib.parse.quote(prefix, safe=safe),
+            urllib.parse.quote(value, safe=safe),
         )
-        text = head + enc_prefix + enc_value + urllib.parse.quote(suffix, safe="")
+        text = head + enc_prefix + enc_value + urllib.parse.quote(suffix, safe=safe)
         start = len(head + enc_prefix)
         return text, start, start + len(enc_value)
     if form == "base64":

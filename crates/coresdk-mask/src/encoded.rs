@@ -2,7 +2,8 @@
 //! base64 (`Ym9iQGV4YW1wbGUuY29t`) is found by decoding the run and scanning what it
 //! holds, to a bounded depth (base64 inside URL encoding, and so on).
 //!
-//! - URL-encoded runs (at least one `%XX`): each finding in the decoded text is mapped
+//! - URL-encoded runs (at least one `%XX`, over the characters a URL holds as written,
+//!   `'()` included): each finding in the decoded text is mapped
 //!   back to the encoded bytes it came from, so only those are replaced
 //!   (`email%3D[REDACTED:EMAIL]`).
 //! - Base64 runs (12+ characters of either alphabet that decode to printable UTF-8): a
@@ -34,8 +35,12 @@ pub(crate) struct Found {
 fn url_run() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"[A-Za-z0-9%._~+\-=&/:;,!*@$]*%[0-9A-Fa-f]{2}[A-Za-z0-9%._~+\-=&/:;,!*@$]*")
-            .expect("URL run regex compiles")
+        // RFC 3986's unreserved and sub-delimiter characters, `'()` included: what
+        // `encodeURIComponent` leaves as written (`(862)%20660-8070`).
+        Regex::new(
+            r"[A-Za-z0-9%._~+\-=&/:;,!*@$'()]*%[0-9A-Fa-f]{2}[A-Za-z0-9%._~+\-=&/:;,!*@$'()]*",
+        )
+        .expect("URL run regex compiles")
     })
 }
 

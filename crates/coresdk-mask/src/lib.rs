@@ -473,7 +473,10 @@ impl Masker {
                     map.iter()
                         .filter_map(|(k, v)| {
                             let by_path = self.enter(position, Step::Key(k));
-                            let key_sensitive = by_path || self.keys.is_sensitive(k);
+                            let key_sensitive = by_path
+                                || self.keys.is_sensitive(k)
+                                || v.as_str()
+                                    .is_some_and(|s| self.keys.holds_key_material(k, s));
                             let masked = if remove && key_sensitive && !sensitive && !v.is_null() {
                                 // The remove strategy drops the entry itself.
                                 None

@@ -9,6 +9,16 @@
 //! A caller's key holding `*` is a glob over the normalised name: `*` matches any run
 //! of characters, so `*_id` covers `user_id` and `sessionId`, `x-*-key` covers
 //! `X-Tenant-Key`.
+//!
+//! Key material is recognised by name too, but only with a value that looks random
+//! ([`names_key_material`]): a name ending in `key` after a qualifier (`signing_key`,
+//! `hmacKey`, `X-Encryption-Key`), or in `seed`, `salt`, `pepper`, `mnemonic`,
+//! `signature`, `hmac`, `keymaterial`, with an encoding suffix allowed after it
+//! (`signing_key_b64`, `master_key_hex`). Qualifiers that make a key something other
+//! than a secret (`public_key`, `primary_key`, `cache_key`, `partition_key`,
+//! `idempotency_key`, ...) are not key material. The same rule decides for JSON objects
+//! (`Masker::mask_value`) and for `name=value` / `"name": "value"` in text (the
+//! `SECRET` detector), so the two never disagree.
 
 /// Built-in sensitive suffixes, normalised. Chosen so that common non-secret keys do
 /// not end with any of them: `tokens` (LLM usage counts), `author`, `keyboard`,
@@ -19,6 +29,7 @@
 pub(crate) const BUILTIN: &[&str] = &[
     "password",
     "passwords",
+    "passcode",
     "passwd",
     "pwd",
     "passphrase",
@@ -67,10 +78,162 @@ impl SensitiveKeys {
     /// Whether the value under `key` is masked whatever it holds.
     pub(crate) fn is_sensitive(&self, key: &str) -> bool {
         let key = normalize(key);
-        BUILTIN.iter().any(|suffix| key.ends_with(suffix))
+        names_secret(&key)
             || self.extra.contains(&key)
             || self.globs.iter().any(|glob| glob_matches(glob, &key))
     }
+}
+
+impl SensitiveKeys {
+    /// Whether `value` under `key` is key material: a key-material name
+    /// ([`names_key_material`]) and a value whose leading token run looks random.
+    pub(crate) fn holds_key_material(&self, key: &str, value: &str) -> bool {
+        names_key_material(&normalize(key))
+            && super::validate::looks_random(super::validate::token_run(value.as_bytes()))
+    }
+}
+
+/// Whether a normalised name ends with one of the built-in sensitive suffixes.
+pub(crate) fn names_secret(normalized: &str) -> bool {
+    BUILTIN.iter().any(|suffix| normalized.ends_with(suffix))
+}
+
+/// Words that name key material at the end of a key name (`key` needs a qualifier).
+const KEY_MATERIAL: &[&str] = &[
+    "key",
+    "keys",
+    "keymaterial",
+    "seed",
+    "salt",
+    "pepper",
+    "mnemonic",
+    "signature",
+    "hmac",
+];
+
+/// Suffixes that say how key material is written, stripped before [`KEY_MATERIAL`] is
+/// looked for (`signing_key_b64`).
+const ENCODINGS: &[&str] = &[
+    "b64",
+    "base64",
+    "base64url",
+    "hex",
+    "pem",
+    "der",
+    "jwk",
+    "raw",
+    "bytes",
+    "bin",
+    "encoded",
+    "value",
+    "data",
+    "material",
+    "str",
+    "string",
+];
+
+/// Qualifiers before `key` that make it something other than a secret: public halves,
+/// database and storage keys, lookup and cache keys, and English words ending in `key`.
+const NOT_SECRET_KEYS: &[&str] = &[
+    "public",
+    "pub",
+    "verify",
+    "verification",
+    "verifying",
+    "primary",
+    "foreign",
+    "partition",
+    "sort",
+    "range",
+    "hash",
+    "shard",
+    "cluster",
+    "row",
+    "column",
+    "composite",
+    "unique",
+    "natural",
+    "surrogate",
+    "candidate",
+    "index",
+    "cache",
+    "idempotency",
+    "idempotence",
+    "dedup",
+    "dedupe",
+    "deduplication",
+    "routing",
+    "object",
+    "bucket",
+    "s3",
+    "blob",
+    "file",
+    "storage",
+    "path",
+    "lookup",
+    "map",
+    "dict",
+    "search",
+    "sequence",
+    "cursor",
+    "page",
+    "order",
+    "group",
+    "join",
+    "field",
+    "config",
+    "setting",
+    "item",
+    "entry",
+    "record",
+    "translation",
+    "i18n",
+    "message",
+    "label",
+    "tag",
+    "metric",
+    "event",
+    "trace",
+    "request",
+    "correlation",
+    "host",
+    "hot",
+    "mon",
+    "tur",
+    "hoc",
+    "don",
+    "joc",
+    "whis",
+];
+
+/// Whether a normalised name means key material (see the module docs): the value under
+/// it is a secret when it looks random.
+pub(crate) fn names_key_material(normalized: &str) -> bool {
+    let mut stem = normalized;
+    loop {
+        if ends_with_key_material(stem) {
+            return true;
+        }
+        match ENCODINGS
+            .iter()
+            .find_map(|e| stem.strip_suffix(e).filter(|r| !r.is_empty()))
+        {
+            Some(rest) => stem = rest,
+            None => return false,
+        }
+    }
+}
+
+fn ends_with_key_material(stem: &str) -> bool {
+    KEY_MATERIAL.iter().any(|word| {
+        let Some(qualifier) = stem.strip_suffix(word) else {
+            return false;
+        };
+        if !matches!(*word, "key" | "keys") {
+            return true;
+        }
+        !qualifier.is_empty() && !NOT_SECRET_KEYS.iter().any(|q| qualifier.ends_with(q))
+    })
 }
 
 /// Lowercase, without `-`, `_`, `.` and spaces.
@@ -133,5 +296,41 @@ mod tests {
         assert!(glob_matches("a*b*c", "aXbYbZc"));
         assert!(!glob_matches("a*b*c", "aXbYbZ"));
         assert!(glob_matches("*", ""));
+    }
+
+    #[test]
+    fn key_material_by_name() {
+        for yes in [
+            "signing_key",
+            "signingKey",
+            "X-Encryption-Key",
+            "master_key_hex",
+            "hmac_key_b64",
+            "client_keys",
+            "wallet_seed",
+            "salt",
+            "key_material",
+            "jwt_signing_key_pem",
+            "x-amz-signature",
+        ] {
+            assert!(names_key_material(&normalize(yes)), "{yes}");
+        }
+        for no in [
+            "key",
+            "keys",
+            "public_key",
+            "ssh_public_key_b64",
+            "primary_key",
+            "cache_key",
+            "idempotency-key",
+            "partitionKey",
+            "keyboard",
+            "key_id",
+            "monkey",
+            "object_key",
+            "key_count",
+        ] {
+            assert!(!names_key_material(&normalize(no)), "{no}");
+        }
     }
 }

@@ -12,6 +12,7 @@ use super::boundary::{
 };
 use super::phone;
 use super::replacement::{token_ends_at, token_starts_at};
+use super::sensitive_keys;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A reported span, UTF-8 byte offsets.
@@ -236,26 +237,36 @@ fn iban_mod97(chars: &[u8]) -> bool {
     rem == 1
 }
 
-/// IBAN length per country (SWIFT IBAN registry). Unknown countries are not IBANs here.
+/// IBAN length per country: every country of the SWIFT IBAN registry (release 100, with
+/// the territories that use their own ISO code under a registry country's format, such
+/// as `GF` under `FR` or `AX` under `FI`), and the national IBAN formats in use outside
+/// the registry (`IR`, the BCEAO/BEAC countries of West and Central Africa, `DZ`, `AO`,
+/// `CV`, `MG`, `MZ`, ...). The length, the mod-97 check and the word boundaries make a
+/// false match unlikely; an unknown country is not an IBAN here.
 fn iban_length(country: [u8; 2]) -> Option<usize> {
     let length = match &country {
         b"NO" => 15,
         b"BE" => 16,
-        b"DK" | b"FI" | b"FO" | b"GL" | b"NL" => 18,
+        b"DK" | b"FI" | b"FO" | b"GL" | b"NL" | b"AX" | b"FK" | b"SD" => 18,
         b"MK" | b"SI" => 19,
-        b"AT" | b"BA" | b"EE" | b"KZ" | b"LT" | b"LU" | b"XK" => 20,
+        b"AT" | b"BA" | b"EE" | b"KZ" | b"LT" | b"LU" | b"XK" | b"MN" => 20,
         b"CH" | b"HR" | b"LI" | b"LV" => 21,
-        b"BG" | b"BH" | b"CR" | b"DE" | b"GB" | b"GE" | b"IE" | b"ME" | b"RS" | b"VA" => 22,
-        b"AE" | b"GI" | b"IL" | b"IQ" => 23,
+        b"BG" | b"BH" | b"CR" | b"DE" | b"GB" | b"GE" | b"IE" | b"ME" | b"RS" | b"VA" | b"GG"
+        | b"IM" | b"JE" => 22,
+        b"AE" | b"GI" | b"IL" | b"IQ" | b"OM" | b"SO" | b"TL" => 23,
         b"AD" | b"CZ" | b"ES" | b"MD" | b"PK" | b"RO" | b"SA" | b"SE" | b"SK" | b"TN" | b"VG" => 24,
-        b"PT" => 25,
-        b"IS" | b"TR" => 26,
-        b"FR" | b"GR" | b"IT" | b"MC" | b"MR" | b"SM" => 27,
-        b"AL" | b"AZ" | b"CY" | b"DO" | b"GT" | b"HU" | b"LB" | b"PL" => 28,
+        b"PT" | b"LY" | b"ST" | b"AO" | b"CV" | b"GW" | b"MZ" => 25,
+        b"IS" | b"TR" | b"IR" | b"DZ" => 26,
+        b"FR" | b"GR" | b"IT" | b"MC" | b"MR" | b"SM" | b"BI" | b"DJ" | b"GF" | b"GP" | b"MQ"
+        | b"RE" | b"PF" | b"TF" | b"YT" | b"NC" | b"BL" | b"MF" | b"PM" | b"WF" | b"CM" | b"CF"
+        | b"TD" | b"KM" | b"CG" | b"GQ" | b"GA" | b"MG" => 27,
+        b"AL" | b"AZ" | b"CY" | b"DO" | b"GT" | b"HU" | b"LB" | b"PL" | b"BY" | b"HN" | b"NI"
+        | b"SV" | b"BJ" | b"BF" | b"CI" | b"ML" | b"NE" | b"SN" | b"TG" | b"MA" => 28,
         b"BR" | b"EG" | b"PS" | b"QA" | b"UA" => 29,
-        b"JO" | b"KW" | b"MU" => 30,
+        b"JO" | b"KW" | b"MU" | b"YE" => 30,
         b"MT" | b"SC" => 31,
         b"LC" => 32,
+        b"RU" => 33,
         _ => return None,
     };
     Some(length)
@@ -501,6 +512,30 @@ const NOT_SECRET_VALUES: &[&str] = &[
     "changeme_placeholder",
 ];
 
+/// The leading run of `value` in the token alphabet (letters, digits, `+/_-.~`).
+pub(crate) fn token_run(value: &[u8]) -> &[u8] {
+    let len = value
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b"+/_-.~".contains(&b)))
+        .unwrap_or(value.len());
+    &value[..len]
+}
+
+/// Whether `core` looks like generated key material rather than a word or a number: 12+
+/// characters, two character classes (or 20+ characters), entropy of 3 bits per
+/// character.
+pub(crate) fn looks_random(core: &[u8]) -> bool {
+    let classes = [
+        core.iter().any(u8::is_ascii_lowercase),
+        core.iter().any(u8::is_ascii_uppercase),
+        core.iter().any(u8::is_ascii_digit),
+    ]
+    .iter()
+    .filter(|&&c| c)
+    .count();
+    core.len() >= 12 && (classes >= 2 || core.len() >= 20) && entropy(core) >= 3.0
+}
+
 /// Shannon entropy of `value` in bits per byte.
 fn entropy(value: &[u8]) -> f64 {
     let mut counts = [0u32; 256];
@@ -519,11 +554,12 @@ fn entropy(value: &[u8]) -> f64 {
 }
 
 /// A value after a secret-like key name (`api_key=...`, `"password": "..."`,
-/// `X-Auth-Token: ...`): reports the value. Password-like names (`password`, `secret`,
-/// `credential`) take any value of 3 characters or more; token- and key-like names need
-/// one whose leading run of token characters looks random (12+ characters, two character
-/// classes or 20+ characters, entropy of 3 bits per character). Templates (`${VAR}`, `%(x)s`), placeholders and
-/// names of something else (`token_type`, `password_length`) are left alone.
+/// `X-Auth-Token: ...`): reports the value. Password-like names (`password`, `passcode`,
+/// `secret`, `credential`) take any value of 2 characters or more; names of tokens, keys
+/// and key material (`token`, `session`, `cookie`, `signing_key`, `salt`; the rules of
+/// `sensitive_keys.rs`, shared with JSON objects) need one whose leading run of token
+/// characters [`looks_random`]. Templates (`${VAR}`, `%(x)s`), placeholders and names of
+/// something else (`token_type`, `password_length`) are left alone.
 pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
     let t = text.as_bytes();
     if word_before(t, s) {
@@ -531,10 +567,10 @@ pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
     }
     let name_end =
         (s..e).find(|&i| !(t[i].is_ascii_alphanumeric() || matches!(t[i], b'_' | b'.' | b'-')))?;
-    let name: Vec<u8> = t[s..name_end]
+    let name: String = t[s..name_end]
         .iter()
         .filter(|b| b.is_ascii_alphanumeric())
-        .map(u8::to_ascii_lowercase)
+        .map(|b| char::from(b.to_ascii_lowercase()))
         .collect();
     let separator = (name_end..e).find(|&i| matches!(t[i], b':' | b'='))?;
     let mut v = separator + 1;
@@ -542,46 +578,35 @@ pub(crate) fn generic_secret(text: &str, s: usize, e: usize) -> Option<Span> {
         v += 1;
     }
     let value = &t[v..e];
-    if value.is_empty()
-        || NOT_SECRET_SUFFIXES
-            .iter()
-            .any(|x| name.ends_with(x.as_bytes()))
-    {
+    if value.is_empty() || NOT_SECRET_SUFFIXES.iter().any(|x| name.ends_with(x)) {
         return None;
     }
     // Every judgement about the value is made on its first characters of the token
     // alphabet only (not `=` or `:`, which may start a nested `name=value`). A finding of another detector inside the value starts after them
     // (or at the value's start), so masking it cannot change the judgement: masking stays
     // idempotent (a fuzzer found `X-Api-Key:...://:pw@host` flipping otherwise).
-    let core_len = value
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b"+/_-.~".contains(&b)))
-        .unwrap_or(value.len());
-    let core = &value[..core_len];
+    let core = token_run(value);
     let lower = core.to_ascii_lowercase();
     if matches!(value[0], b'$' | b'%' | b'*' | b'#')
         || core.windows(7).any(|w| w == b"EXAMPLE")
         || NOT_SECRET_VALUES.iter().any(|x| lower == x.as_bytes())
-        || (!core.is_empty() && core.iter().all(|&b| b == core[0]))
-        || (name == b"pwd" && matches!(value[0], b'/' | b'~' | b'.'))
+        || (core.len() >= 3 && core.iter().all(|&b| b == core[0]))
+        || (name == "pwd" && matches!(value[0], b'/' | b'~' | b'.'))
     {
         return None;
     }
-    let password_like = [&b"pass"[..], b"pwd", b"secret", b"credential"]
+    let password_like = ["pass", "pwd", "secret", "credential"]
         .iter()
-        .any(|w| name.windows(w.len()).any(|x| x == *w));
+        .any(|w| name.contains(w));
+    let token_like = ["token", "apikey", "accesskey", "privatekey", "authkey"]
+        .iter()
+        .any(|w| name.contains(w))
+        || sensitive_keys::names_secret(&name)
+        || sensitive_keys::names_key_material(&name);
     let accept = if password_like {
-        value.len() >= 3
+        value.len() >= 2
     } else {
-        let classes = [
-            core.iter().any(u8::is_ascii_lowercase),
-            core.iter().any(u8::is_ascii_uppercase),
-            core.iter().any(u8::is_ascii_digit),
-        ]
-        .iter()
-        .filter(|&&c| c)
-        .count();
-        core.len() >= 12 && (classes >= 2 || core.len() >= 20) && entropy(core) >= 3.0
+        token_like && looks_random(core)
     };
     // The regex takes at most 1,024 characters of value (bounding the work per candidate);
     // an accepted value runs on to its end, so a longer secret keeps no tail.
