@@ -55,6 +55,8 @@ export declare class KeyProviderBridge {
 export declare class Masker {
   /** Builds a masker; `INVALID_ARGUMENT` for an unknown strategy or an empty key. */
   constructor(options?: MaskerOptions | undefined | null)
+  /** A masker for one stream of text chunks (see the core's `StreamMasker`). */
+  stream(): StreamMasker
   /** Masks every finding in a string. */
   maskText(text: string): string
   /** Masks UTF-8 bytes; `INVALID_ARGUMENT` when they are not valid UTF-8. */
@@ -127,6 +129,22 @@ export declare class PolicyEngine {
   metricsJson(): string
   /** The metrics in Prometheus text exposition format. */
   metricsPrometheus(): string
+}
+
+/**
+ * Masks text arriving in chunks: the concatenated output equals `maskText` of the
+ * whole stream; only a bounded tail is held back.
+ */
+export declare class StreamMasker {
+  /**
+   * Takes the next chunk; returns the masked text now final (possibly empty).
+   * `INVALID_ARGUMENT` after `finish`.
+   */
+  push(chunk: string): string
+  /** Ends the stream and returns the masked rest; later calls return `""`. */
+  finish(): string
+  /** Bytes (UTF-8) received and not yet written. */
+  get held(): number
 }
 
 /** Verifies JWTs (the core's `TokenVerifier`). */

@@ -4,6 +4,7 @@ use crate::error::{bytes, call, Result};
 use coresdk_engine::{json, MaskOptions};
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
+use std::sync::Arc;
 
 /// Options of a [`Masker`]. The same shape and defaults as Python's `Masker(...)`.
 #[napi(object, object_to_js = false)]
@@ -38,7 +39,7 @@ pub struct Finding {
 /// A configured masker.
 #[napi]
 pub struct Masker {
-    inner: coresdk_engine::Masker,
+    inner: Arc<coresdk_engine::Masker>,
 }
 
 fn u32_of(n: usize) -> u32 {
@@ -65,7 +66,17 @@ impl Masker {
                 options.config_json.as_deref(),
             )?)
         })?;
-        Ok(Self { inner })
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// A masker for one stream of text chunks (see the core's `StreamMasker`).
+    #[napi(catch_unwind)]
+    pub fn stream(&self) -> StreamMasker {
+        StreamMasker {
+            inner: coresdk_engine::StreamMasker::new(Arc::clone(&self.inner)),
+        }
     }
 
     /// Masks every finding in a string.
@@ -104,5 +115,34 @@ impl Masker {
                 })
                 .collect())
         })
+    }
+}
+
+/// Masks text arriving in chunks: the concatenated output equals `maskText` of the
+/// whole stream; only a bounded tail is held back.
+#[napi]
+pub struct StreamMasker {
+    inner: coresdk_engine::StreamMasker,
+}
+
+#[napi]
+impl StreamMasker {
+    /// Takes the next chunk; returns the masked text now final (possibly empty).
+    /// `INVALID_ARGUMENT` after `finish`.
+    #[napi(catch_unwind)]
+    pub fn push(&mut self, chunk: String) -> Result<String> {
+        call(|| self.inner.push(&chunk))
+    }
+
+    /// Ends the stream and returns the masked rest; later calls return `""`.
+    #[napi(catch_unwind)]
+    pub fn finish(&mut self) -> Result<String> {
+        call(|| Ok(self.inner.finish()))
+    }
+
+    /// Bytes (UTF-8) received and not yet written.
+    #[napi(getter)]
+    pub fn held(&self) -> u32 {
+        u32_of(self.inner.held())
     }
 }

@@ -43,7 +43,7 @@ mod _native {
     #[pymodule_export]
     use super::canonical::{canonicalize_json, hash_json};
     #[pymodule_export]
-    use super::mask::Masker;
+    use super::mask::{Masker, StreamMasker};
     #[pymodule_export]
     use super::policy::PolicyEngine;
     #[pymodule_export]

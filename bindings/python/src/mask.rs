@@ -7,11 +7,12 @@ use crate::results::Finding;
 use coresdk_engine::{json, MaskOptions};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
+use std::sync::{Arc, Mutex};
 
 /// A configured masker (the core's `Masker`). Thread-safe; methods release the GIL.
 #[pyclass(frozen, module = "coresdk._native")]
 pub struct Masker {
-    inner: coresdk_engine::Masker,
+    inner: Arc<coresdk_engine::Masker>,
 }
 
 #[pymethods]
@@ -33,9 +34,16 @@ impl Masker {
         detached(py, || {
             let options =
                 MaskOptions::from_parts(&strategy, key, sensitive_keys, config_json.as_deref())?;
-            let inner = coresdk_engine::Masker::new(options)?;
+            let inner = Arc::new(coresdk_engine::Masker::new(options)?);
             Ok(Self { inner })
         })
+    }
+
+    /// A masker for one stream of text chunks (the core's `StreamMasker`).
+    fn stream(&self) -> StreamMasker {
+        StreamMasker {
+            inner: Mutex::new(coresdk_engine::StreamMasker::new(Arc::clone(&self.inner))),
+        }
     }
 
     /// `text` with every finding replaced per the strategy.
@@ -69,5 +77,58 @@ impl Masker {
             let findings = self.inner.scan(json::text(text.as_bytes())?);
             Ok(findings.into_iter().map(Finding::from).collect())
         })
+    }
+}
+
+/// Masks text arriving in chunks: the concatenated output equals `mask_text` of the
+/// whole stream; only a bounded tail is held back. Methods release the GIL; one stream
+/// is used by one caller at a time (a lock guards it).
+#[pyclass(frozen, module = "coresdk._native")]
+pub struct StreamMasker {
+    inner: Mutex<coresdk_engine::StreamMasker>,
+}
+
+impl StreamMasker {
+    fn with<T>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut coresdk_engine::StreamMasker) -> coresdk_engine::Result<T> + Send,
+    ) -> PyResult<T>
+    where
+        T: Send,
+    {
+        detached(py, || {
+            let mut inner = self.inner.lock().map_err(|_| {
+                coresdk_engine::Error::new(
+                    coresdk_engine::ErrorCode::Internal,
+                    "a stream masker failed in another call",
+                )
+            })?;
+            f(&mut inner)
+        })
+    }
+}
+
+#[pymethods]
+impl StreamMasker {
+    /// Takes the next chunk (`str` or UTF-8 bytes holding whole characters); returns the
+    /// masked text now final (possibly empty). `INVALID_ARGUMENT` after `finish`.
+    fn push(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::bytes)] chunk: Bytes,
+    ) -> PyResult<String> {
+        self.with(py, |s| s.push(json::text(chunk.as_bytes())?))
+    }
+
+    /// Ends the stream and returns the masked rest; later calls return `""`.
+    fn finish(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |s| Ok(s.finish()))
+    }
+
+    /// Bytes (UTF-8) received and not yet written.
+    #[getter]
+    fn held(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with(py, |s| Ok(s.held()))
     }
 }

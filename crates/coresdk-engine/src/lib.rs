@@ -53,7 +53,7 @@ pub use keys::{
     host_key, host_key_or_provider, KeyProvider, SoftwareKeyStore, DEFAULT_KEY_PROVIDER_TIMEOUT,
 };
 pub use last_known_good::{CachedBundle, LastKnownGood};
-pub use mask::{Finding, MaskOptions, Masker, Strategy};
+pub use mask::{Finding, MaskOptions, Masker, Strategy, StreamMasker};
 pub use memory::{memory_budgets_enforced, CountingAllocator};
 pub use metrics::{SourceStatus, LATENCY_BUCKETS_SECONDS};
 pub use policy::{

@@ -7,6 +7,7 @@
 //! - `sensitive_keys.rs`: key-name rules for JSON objects.
 //! - `paths.rs`: path rules (`a.b[*].c`, pino / fast-redact syntax) for JSON values.
 //! - `replacement.rs`: replacement tokens, rendered and recognised.
+//! - `stream.rs`: masking text that arrives in chunks.
 //!
 //! # Overlaps
 //!
@@ -45,6 +46,7 @@ mod providers;
 mod replacement;
 mod scan;
 mod sensitive_keys;
+mod stream;
 mod validate;
 
 use coresdk_base::error::{Error, ErrorCode, Result};
@@ -59,6 +61,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 pub use custom::CustomDetector;
+pub use stream::{StreamMasker, LOOKAHEAD as STREAM_LOOKAHEAD, MAX_HELD as STREAM_MAX_HELD};
 
 /// How a detected value is replaced. Its `Debug` output never shows the key.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -255,13 +258,20 @@ impl Masker {
         if kept.is_empty() {
             return text.to_owned();
         }
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for c in kept {
+        self.render(text, &kept, 0, text.len())
+    }
+
+    /// `text[from..to]` with the findings `kept` (of the whole `text`) replaced. A finding
+    /// that starts before `from` and ends after it has its rest replaced (a stream cut
+    /// it; see stream.rs); one that ends after `to` is replaced whole.
+    pub(crate) fn render(&self, text: &str, kept: &[Candidate], from: usize, to: usize) -> String {
+        let mut out = String::with_capacity(to - from);
+        let mut last = from;
+        for c in kept.iter().filter(|c| c.end > from && c.start < to) {
+            let start = c.start.max(from);
             // Offsets come from regex matches and ASCII boundaries, so these slices
             // cannot fail; `get` keeps a bug from panicking with text in the message.
-            if let (Some(before), Some(value)) = (text.get(last..c.start), text.get(c.start..c.end))
-            {
+            if let (Some(before), Some(value)) = (text.get(last..start), text.get(start..c.end)) {
                 out.push_str(before);
                 out.push_str(
                     &self
@@ -271,7 +281,7 @@ impl Masker {
                 last = c.end;
             }
         }
-        out.push_str(text.get(last..).unwrap_or_default());
+        out.push_str(text.get(last..to.max(last)).unwrap_or_default());
         out
     }
 
@@ -310,7 +320,7 @@ impl Masker {
     }
 
     /// The kept candidates: overlap resolution as described in the module docs.
-    fn findings(&self, text: &str) -> Vec<Candidate> {
+    pub(crate) fn findings(&self, text: &str) -> Vec<Candidate> {
         self.findings_at(text, encoded::MAX_DEPTH)
     }
 

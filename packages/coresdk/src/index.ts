@@ -30,5 +30,7 @@ export type {
   RegoVersion,
 } from './policy.js';
 export { PolicyEngine } from './policy.js';
+export { StreamMasker } from './stream.js';
 export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { TokenVerifier } from './token.js';
+export { maskingTransform, maskingTransformStream } from './transforms.js';

@@ -1,6 +1,7 @@
 import { CoreSdkError, native as call } from './error.js';
 import { toJsonInput, toJsonText, toText } from './json.js';
 import native, { type NativeMasker } from './native.js';
+import { StreamMasker } from './stream.js';
 
 /**
  * How a detected value is replaced: `'redact'` → `[REDACTED:EMAIL]`; `'pseudonymize'` →
@@ -128,6 +129,14 @@ export class Masker {
   maskValue<T = unknown>(value: T): unknown {
     const text = toJsonText(value);
     return JSON.parse(call(() => this.#inner.maskJson(text)));
+  }
+
+  /**
+   * A masker for one stream of text chunks: the concatenated output equals
+   * {@link maskText} of the whole stream (see {@link StreamMasker}).
+   */
+  stream(): StreamMasker {
+    return new StreamMasker(call(() => this.#inner.stream()));
   }
 
   /** Masks JSON text and returns JSON text. @throws CoreSdkError `INVALID_JSON`, `LIMIT_EXCEEDED`. */

@@ -13,6 +13,7 @@ export type {
   NativeDecision,
   NativeQueryResult,
   PolicyEngine as NativePolicyEngine,
+  StreamMasker as NativeStreamMasker,
   TokenVerifier,
   TokenVerifierOptions,
 } from '@coresdk/native';

@@ -28,6 +28,7 @@ from .errors import (
 from .logging import MaskingFilter
 from .mask import Finding, Masker, Strategy
 from .policy import Decision, DecisionCache, PolicyEngine, QueryResult, RegoVersion
+from .stream import StreamMasker, mask_stream, mask_stream_async
 from .token import TokenKey, TokenVerifier
 
 __all__ = [
@@ -47,6 +48,9 @@ __all__ = [
     "KeyProvider",
     "Location",
     "Masker",
+    "StreamMasker",
+    "mask_stream",
+    "mask_stream_async",
     "MaskingFilter",
     "PolicyEngine",
     "RegoVersion",

@@ -18,6 +18,7 @@ __all__ = [
     "BundlePoller",
     "DirectoryWatch",
     "Masker",
+    "StreamMasker",
     "PolicyEngine",
     "Decision",
     "QueryResult",
@@ -317,6 +318,23 @@ class Masker:
 
     def scan(self, text: str | bytes) -> list[Finding]:
         """Every sensitive value in ``text``, in order of position, without overlaps."""
+
+    def stream(self) -> StreamMasker:
+        """A masker for one stream of text chunks."""
+
+@final
+class StreamMasker:
+    """Masks text arriving in chunks (the core's ``StreamMasker``)."""
+
+    def push(self, chunk: str | bytes) -> str:
+        """Takes the next chunk; returns the masked text now final (possibly empty)."""
+
+    def finish(self) -> str:
+        """Ends the stream and returns the masked rest; later calls return ``""``."""
+
+    @property
+    def held(self) -> int:
+        """Bytes (UTF-8) received and not yet written."""
 
 def canonicalize_json(json: str | bytes) -> str:
     """The RFC 8785 canonical form of a JSON document given as text."""

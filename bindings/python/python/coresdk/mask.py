@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from . import _json, _native
 from ._native import Finding
+from .stream import StreamMasker
 
 __all__ = ["Finding", "Masker", "Strategy"]
 
@@ -111,6 +112,11 @@ class Masker:
                 ``LIMIT_EXCEEDED`` for nesting deeper than 127 levels.
         """
         return self._native.mask_json(json)
+
+    def stream(self) -> StreamMasker:
+        """A masker for one stream of text chunks: the concatenated output equals
+        :meth:`mask_text` of the whole stream (see :class:`~coresdk.stream.StreamMasker`)."""
+        return StreamMasker(self._native.stream())
 
     def scan(self, text: str | bytes) -> list[Finding]:
         """Every sensitive value in ``text``, in order of position, without overlaps.
