@@ -330,6 +330,34 @@ export interface NativeQueryResult {
   prints: Array<string>
 }
 
+/** The outcome of `scanPaths`: the rendered output and the core's counts. */
+export interface NativeScanResult {
+  /** The findings in the format asked (NDJSON: empty when there are none). */
+  output: string
+  /** One line of counts for a log (`findings=2 suppressed=0 files=3 ...`). */
+  summary: string
+  /** Findings reported (not in the baseline). */
+  findings: number
+  /** Findings left out because the baseline holds their fingerprint. */
+  suppressed: number
+  /** Files read and scanned. */
+  filesScanned: number
+  /** Of those, files that were not valid UTF-8 (read lossily). */
+  filesLossy: number
+  /** Files skipped as binary (a NUL byte in the first 8 KiB). */
+  skippedBinary: number
+  /** Files skipped as larger than the size limit. */
+  skippedTooLarge: number
+  /** Symbolic links met while walking (never followed). */
+  skippedLinks: number
+  /** Files already scanned under another root. */
+  skippedDuplicates: number
+  /** Entries that are neither files nor directories. */
+  skippedSpecial: number
+  /** Directories not entered (`.git`, `node_modules`, `target`). */
+  skippedDirs: number
+}
+
 /** The version of the native addon (the one CoreSDK version). */
 export declare function nativeVersion(): string
 
@@ -363,6 +391,12 @@ export interface PolicyOptions {
   /** Most bytes one evaluation may hold (default 1 GiB; 0: no limit). */
   memoryLimitBytes?: number
 }
+
+/**
+ * Scans files and directories; `optionsJson` is the core's scan options as JSON text
+ * (`format`, `baseline`, `max_file_bytes`, `allow`, `custom_detectors`).
+ */
+export declare function scanPaths(paths: Array<string>, optionsJson?: string | undefined | null): NativeScanResult
 
 /** One verification key: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*). */
 export interface TokenKey {
@@ -408,6 +442,16 @@ export interface TokenVerifierOptions {
   /** Time limit of one JWKS request in ms (default 10000). */
   jwksTimeoutMs?: number
 }
+
+/** As `unmask_text`, for every string of a JSON document (JSON text in and out). */
+export declare function unmaskJson(json: string, keyIds: Array<string>, keys: Array<Buffer>): string
+
+/**
+ * `text` with every token of the tokenize strategy replaced by its value, using the
+ * keys named `key_ids[i]` = `keys[i]`. `INTEGRITY` for a changed token,
+ * `KEY_UNAVAILABLE` for a key id not given.
+ */
+export declare function unmaskText(text: string, keyIds: Array<string>, keys: Array<Buffer>): string
 
 /**
  * Verifies a log's bytes with `key`, or with key `keyId` of the key file `keyFile` (as

@@ -5,8 +5,8 @@
 //! call goes through `coresdk_engine::catch_panic` (`error::call`), including inside
 //! `Task::compute` (`task.rs`), which napi does not wrap (SPEC.md principle 7).
 //!
-//! Modules mirror the core: `policy`, `mask`, `canonical`; `error` maps errors and
-//! `task` schedules work on the libuv pool.
+//! Modules mirror the core: `policy`, `mask`, `canonical`, `secret_scan`; `error` maps
+//! errors and `task` schedules work on the libuv pool.
 
 mod audit;
 mod bundle;
@@ -15,6 +15,7 @@ mod error;
 mod keys;
 mod mask;
 mod policy;
+mod secret_scan;
 mod task;
 mod token;
 
@@ -24,6 +25,7 @@ pub use canonical::*;
 pub use keys::*;
 pub use mask::*;
 pub use policy::*;
+pub use secret_scan::*;
 pub use token::*;
 
 use napi::bindgen_prelude::AsyncTask;

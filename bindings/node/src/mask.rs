@@ -118,6 +118,39 @@ impl Masker {
     }
 }
 
+/// Keys by id as the host passes them: parallel lists of ids and key bytes.
+fn key_lookup(
+    key_ids: Vec<String>,
+    keys: Vec<Buffer>,
+) -> impl FnMut(&str) -> coresdk_engine::Result<[u8; 32]> {
+    coresdk_engine::mask::raw_keys(
+        key_ids
+            .into_iter()
+            .zip(keys.iter().map(|k| k.to_vec()))
+            .collect(),
+    )
+}
+
+/// `text` with every token of the tokenize strategy replaced by its value, using the
+/// keys named `key_ids[i]` = `keys[i]`. `INTEGRITY` for a changed token,
+/// `KEY_UNAVAILABLE` for a key id not given.
+#[napi(catch_unwind)]
+pub fn unmask_text(text: String, key_ids: Vec<String>, keys: Vec<Buffer>) -> Result<String> {
+    let mut lookup = key_lookup(key_ids, keys);
+    call(|| coresdk_engine::mask::unmask_text(&text, &mut lookup))
+}
+
+/// As `unmask_text`, for every string of a JSON document (JSON text in and out).
+#[napi(catch_unwind)]
+pub fn unmask_json(json: String, key_ids: Vec<String>, keys: Vec<Buffer>) -> Result<String> {
+    let mut lookup = key_lookup(key_ids, keys);
+    call(|| {
+        let value = coresdk_engine::json::parse(json.as_bytes())?;
+        let value = coresdk_engine::mask::unmask_value(&value, &mut lookup)?;
+        Ok(coresdk_engine::json::to_string(&value))
+    })
+}
+
 /// Masks text arriving in chunks: the concatenated output equals `maskText` of the
 /// whole stream; only a bounded tail is held back.
 #[napi]

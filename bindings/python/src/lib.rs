@@ -11,6 +11,7 @@ mod keys;
 mod mask;
 mod policy;
 mod results;
+mod secret_scan;
 mod token;
 mod value;
 
@@ -43,11 +44,13 @@ mod _native {
     #[pymodule_export]
     use super::canonical::{canonicalize_json, hash_json};
     #[pymodule_export]
-    use super::mask::{Masker, StreamMasker};
+    use super::mask::{unmask_json, unmask_text, Masker, StreamMasker};
     #[pymodule_export]
     use super::policy::PolicyEngine;
     #[pymodule_export]
     use super::results::{Decision, Finding, QueryResult};
+    #[pymodule_export]
+    use super::secret_scan::{scan_paths, ScanResult};
     #[pymodule_export]
     use super::token::TokenVerifier;
     #[pymodule_export]

@@ -80,6 +80,37 @@ impl Masker {
     }
 }
 
+/// `text` with every token of the tokenize strategy replaced by its value, using the keys
+/// named `key_ids[i]` = `keys[i]` (`coresdk.mask.unmask_text` checks the types).
+#[pyfunction]
+pub fn unmask_text(
+    py: Python<'_>,
+    #[pyo3(from_py_with = conversion::bytes)] text: Bytes,
+    #[pyo3(from_py_with = conversion::strings)] key_ids: Vec<String>,
+    keys: Vec<Vec<u8>>,
+) -> PyResult<String> {
+    detached(py, || {
+        let mut lookup = coresdk_engine::mask::raw_keys(key_ids.into_iter().zip(keys).collect());
+        coresdk_engine::mask::unmask_text(json::text(text.as_bytes())?, &mut lookup)
+    })
+}
+
+/// As `unmask_text`, for every string of a JSON document (JSON text in and out).
+#[pyfunction]
+pub fn unmask_json(
+    py: Python<'_>,
+    #[pyo3(from_py_with = conversion::bytes)] json: Bytes,
+    #[pyo3(from_py_with = conversion::strings)] key_ids: Vec<String>,
+    keys: Vec<Vec<u8>>,
+) -> PyResult<String> {
+    detached(py, || {
+        let mut lookup = coresdk_engine::mask::raw_keys(key_ids.into_iter().zip(keys).collect());
+        let value = json::parse(json.as_bytes())?;
+        let value = coresdk_engine::mask::unmask_value(&value, &mut lookup)?;
+        Ok(json::to_string(&value))
+    })
+}
+
 /// Masks text arriving in chunks: the concatenated output equals `mask_text` of the
 /// whole stream; only a bounded tail is held back. Methods release the GIL; one stream
 /// is used by one caller at a time (a lock guards it).

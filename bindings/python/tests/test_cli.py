@@ -74,8 +74,11 @@ def _check(case: dict[str, Any], values: dict[str, str], code: int, out: str, er
             assert key in parsed
             del parsed[key]
         # Compared as text, so key order counts too.
-        assert json.dumps(parsed) == json.dumps(case["stdout_json"])
-        assert err == ""
+        assert json.dumps(parsed) == _fill(json.dumps(case["stdout_json"]), values)
+        if "stderr" not in case:
+            assert err == ""
+    if "stderr" in case:
+        assert err == _fill(case["stderr"], values)
     if "stderr_prefix" in case:
         assert err.startswith(_fill(case["stderr_prefix"], values)), err
         assert out == ""

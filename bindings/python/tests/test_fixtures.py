@@ -81,6 +81,7 @@ def masker(args: dict[str, Any]) -> Masker:
     return Masker(
         strategy=options.get("strategy", "redact"),
         key=options.get("key"),
+        key_id=options.get("key_id"),
         sensitive_keys=options.get("sensitive_keys", ()),
         keep=options.get("keep"),
         strategies=options.get("strategies"),

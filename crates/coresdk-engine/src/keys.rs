@@ -242,6 +242,22 @@ impl KeyProvider for SoftwareKeyStore {
     }
 }
 
+/// A lookup for [`crate::mask::unmask_text`] over a key provider: the SIV key of key id
+/// `id` is the provider's HMAC of [`crate::mask::TOKENIZE_CONTEXT`], the same bytes
+/// [`crate::mask::tokenization_key`] gives for the raw key, so tokens made from a raw key
+/// unmask through a provider (a KMS) holding it, and the key never leaves the provider.
+pub fn provider_keys(provider: &dyn KeyProvider) -> impl FnMut(&str) -> Result<[u8; 32]> + '_ {
+    move |id| {
+        let mac = provider.hmac(id, crate::mask::TOKENIZE_CONTEXT)?;
+        mac.try_into().map_err(|_| {
+            Error::new(
+                ErrorCode::KeyUnavailable,
+                format!("key {id:?} is not an HMAC-SHA256 key"),
+            )
+        })
+    }
+}
+
 /// The key a host names: raw `key` bytes (held under `default_id`), or key `key_id`
 /// (default `default_id`) of the key file `key_file`. Exactly one of `key` and `key_file`.
 ///

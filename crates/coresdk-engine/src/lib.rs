@@ -21,6 +21,8 @@
 // The layers, lowest first (docs/ARCHITECTURE.md): the leaf crates (error codes and JSON,
 // canonical hashing, masking), then keys and tokens, then policy evaluation, then the
 // sources that feed an engine (bundles, pollers, watches). Imports only point down.
+// `secret_scan` (files and directories scanned with the masker's detectors) sits on the
+// masking leaf beside them and imports nothing above it.
 pub mod audit;
 mod builtins;
 pub mod bundle;
@@ -37,6 +39,7 @@ mod metrics;
 mod policy;
 mod poller;
 mod replica;
+mod secret_scan;
 mod stop;
 mod token;
 mod watch;
@@ -50,7 +53,8 @@ pub use cache::CacheOptions;
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use jwks::{JwksOptions, MAX_JWKS_BYTES};
 pub use keys::{
-    host_key, host_key_or_provider, KeyProvider, SoftwareKeyStore, DEFAULT_KEY_PROVIDER_TIMEOUT,
+    host_key, host_key_or_provider, provider_keys, KeyProvider, SoftwareKeyStore,
+    DEFAULT_KEY_PROVIDER_TIMEOUT,
 };
 pub use last_known_good::{CachedBundle, LastKnownGood};
 pub use mask::{Finding, MaskOptions, Masker, Strategy, StreamMasker};
@@ -61,6 +65,10 @@ pub use policy::{
     DEFAULT_MEMORY_LIMIT, MAX_POLICY_BYTES, MAX_POLICY_COLUMNS, MAX_POLICY_LINES,
 };
 pub use poller::{BundlePoller, PollerOptions, MAX_BUNDLE_DOWNLOAD_BYTES};
+pub use secret_scan::{
+    parse_baseline, read_baseline, scan_paths, scan_paths_json, ScanFinding, ScanFormat,
+    ScanOptions, ScanReport, ScanRun, ScanSkipped, DEFAULT_MAX_SCAN_FILE_BYTES,
+};
 pub use token::{KeySet, KeySources, KeySpec, TokenOptions, TokenVerifier, MAX_TOKEN_BYTES};
 pub use watch::DirectoryWatch;
 

@@ -257,3 +257,29 @@ fn the_audit_log_and_the_cache_take_keys_from_a_provider() {
     );
     let _ = std::fs::remove_file(lkg.path());
 }
+
+#[test]
+fn tokens_made_from_a_raw_key_unmask_through_a_provider_holding_it() {
+    use coresdk_engine::mask::{unmask_text, MaskOptions, Masker, Strategy};
+    use coresdk_engine::provider_keys;
+    let masker = Masker::new(MaskOptions {
+        strategy: Strategy::Tokenize {
+            key_id: "k1".into(),
+            key: b"kms-held-secret".to_vec(),
+        },
+        ..Default::default()
+    })
+    .expect("masker");
+    let masked = masker.mask_text("mail bob@example.com");
+    assert!(masked.starts_with("mail [EMAIL:tok:k1:"), "{masked}");
+    let store = SoftwareKeyStore::new()
+        .with_hmac_key("k1", b"kms-held-secret")
+        .expect("store");
+    let back = unmask_text(&masked, &mut provider_keys(&store)).expect("unmask");
+    assert_eq!(back, "mail bob@example.com");
+    let other = SoftwareKeyStore::new()
+        .with_hmac_key("k2", b"kms-held-secret")
+        .expect("store");
+    let err = unmask_text(&masked, &mut provider_keys(&other)).expect_err("no k1");
+    assert_eq!(err.code(), ErrorCode::KeyUnavailable);
+}

@@ -4,12 +4,16 @@
 //! ```json
 //! {
 //!   "keep": 4,
+//!   "key_id": "k2026",
 //!   "strategies": {"CREDIT_CARD": {"strategy": "partial", "keep": 4},
 //!                  "EMAIL": {"strategy": "pseudonymize"}, "SECRET": {"strategy": "remove"}},
 //!   "allow": ["support@example.com"],
 //!   "custom_detectors": [{"type": "EMPLOYEE_ID", "pattern": "EMP-[0-9]{6}", "validator": "luhn"}]
 //! }
 //! ```
+//!
+//! `key_id` names the key of the `tokenize` strategy (default `"default"`); a per-type
+//! `tokenize` takes its own `"key"` and `"key_id"`, else the masker's.
 
 use super::validate::{luhn, standalone_word, Span};
 use super::{MaskOptions, Strategy};
@@ -139,6 +143,9 @@ fn keep_of(value: &Value, where_: &str) -> Result<usize> {
         .ok_or_else(|| invalid(format!("{where_}: \"keep\" is 1 to 8")))
 }
 
+/// The key id of tokens when none is configured.
+pub(crate) const DEFAULT_KEY_ID: &str = "default";
+
 fn strategy_of(spec: &Value, default_key: &[u8], where_: &str) -> Result<Strategy> {
     let name = spec
         .get("strategy")
@@ -157,8 +164,21 @@ fn strategy_of(spec: &Value, default_key: &[u8], where_: &str) -> Result<Strateg
             };
             Ok(Strategy::Pseudonymize { key })
         }
+        "tokenize" => {
+            let key = match spec.get("key") {
+                Some(Value::String(k)) => k.as_bytes().to_vec(),
+                None => default_key.to_vec(),
+                Some(_) => return Err(invalid(format!("{where_}: \"key\" is a string"))),
+            };
+            let key_id = match spec.get("key_id") {
+                Some(Value::String(id)) => id.clone(),
+                None => DEFAULT_KEY_ID.to_string(),
+                Some(_) => return Err(invalid(format!("{where_}: \"key_id\" is a string"))),
+            };
+            Ok(Strategy::Tokenize { key_id, key })
+        }
         other => Err(invalid(format!(
-            "{where_}: unknown strategy {other:?} (expected redact, pseudonymize, partial or remove)"
+            "{where_}: unknown strategy {other:?} (expected redact, pseudonymize, partial, remove or tokenize)"
         ))),
     }
 }
@@ -215,6 +235,14 @@ impl MaskOptions {
         };
         for (name, value) in fields {
             match name.as_str() {
+                "key_id" => {
+                    let id = value
+                        .as_str()
+                        .ok_or_else(|| invalid("\"key_id\" is a string"))?;
+                    if let Strategy::Tokenize { key_id, .. } = &mut self.strategy {
+                        *key_id = id.to_string();
+                    }
+                }
                 "keep" => {
                     let keep = keep_of(value, "keep")?;
                     if let Strategy::Partial { keep: k } = &mut self.strategy {

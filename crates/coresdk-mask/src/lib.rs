@@ -8,6 +8,7 @@
 //! - `paths.rs`: path rules (`a.b[*].c`, pino / fast-redact syntax) for JSON values.
 //! - `replacement.rs`: replacement tokens, rendered and recognised.
 //! - `stream.rs`: masking text that arrives in chunks.
+//! - `tokenize.rs`: reversible tokens and unmasking.
 //!
 //! # Overlaps
 //!
@@ -47,6 +48,7 @@ mod replacement;
 mod scan;
 mod sensitive_keys;
 mod stream;
+pub mod tokenize;
 mod validate;
 
 use coresdk_base::error::{Error, ErrorCode, Result};
@@ -62,6 +64,10 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 pub use custom::CustomDetector;
 pub use stream::{StreamMasker, LOOKAHEAD as STREAM_LOOKAHEAD, MAX_HELD as STREAM_MAX_HELD};
+pub use tokenize::{
+    raw_keys, tokenization_key, unmask_text, unmask_value, KeyLookup,
+    MAX_VALUE as TOKENIZE_MAX_VALUE, TOKENIZE_CONTEXT,
+};
 
 /// How a detected value is replaced. Its `Debug` output never shows the key.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -88,6 +94,15 @@ pub enum Strategy {
     /// Delete the value: from text, nothing is left in its place; in JSON, an entry
     /// under a sensitive key is dropped from its object.
     Remove,
+    /// Replace with `[<TYPE>:tok:<key_id>:<hex>]`, the value encrypted with AES-SIV
+    /// (deterministic, authenticated): [`unmask_text`] gives it back to a holder of the
+    /// key. Values longer than 1 KiB are redacted instead (`tokenize.rs`).
+    Tokenize {
+        /// The key's id, written in every token (`[A-Za-z0-9_]`, 1 to 32 characters).
+        key_id: String,
+        /// The key (must not be empty); tokens use HMAC-SHA256(key, "coresdk-tokenize-v1").
+        key: Vec<u8>,
+    },
 }
 
 impl std::fmt::Debug for Strategy {
@@ -98,6 +113,11 @@ impl std::fmt::Debug for Strategy {
             Strategy::Partial { keep } => f.debug_struct("Partial").field("keep", keep).finish(),
             Strategy::Pseudonymize { key } => f
                 .debug_struct("Pseudonymize")
+                .field("key", &format_args!("<{} bytes>", key.len()))
+                .finish(),
+            Strategy::Tokenize { key_id, key } => f
+                .debug_struct("Tokenize")
+                .field("key_id", key_id)
                 .field("key", &format_args!("<{} bytes>", key.len()))
                 .finish(),
         }
@@ -556,6 +576,9 @@ fn replacer_of(strategy: &Strategy) -> Result<Replacer> {
             Hmac::new_from_slice(key)
                 .map_err(|_| Error::new(ErrorCode::InvalidArgument, "unusable HMAC key"))?,
         )),
+        Strategy::Tokenize { key_id, key } => {
+            Ok(Replacer::Tokenize(tokenize::Tokenizer::new(key_id, key)?))
+        }
     }
 }
 
@@ -565,6 +588,7 @@ fn strategy_name(strategy: &Strategy) -> &'static str {
         Strategy::Pseudonymize { .. } => "pseudonymize",
         Strategy::Partial { .. } => "partial",
         Strategy::Remove => "remove",
+        Strategy::Tokenize { .. } => "tokenize",
     }
 }
 

@@ -1,7 +1,8 @@
 //! Replacement tokens: what a masked value becomes, and how to recognise one again.
 //!
-//! The shapes are `[REDACTED:<TYPE>]`, `[REDACTED:<TYPE>:<last characters>]` (partial)
-//! and `[<TYPE>:<16 lowercase hex>]` (pseudonym); the remove strategy leaves nothing. Recognising
+//! The shapes are `[REDACTED:<TYPE>]`, `[REDACTED:<TYPE>:<last characters>]` (partial),
+//! `[<TYPE>:<16 lowercase hex>]` (pseudonym) and `[<TYPE>:tok:<key id>:<hex>]`
+//! (tokenize.rs); the remove strategy leaves nothing. Recognising
 //! them is what makes masking idempotent: a finding that lies inside a token is dropped,
 //! and a token counts as a word for the boundary rules (it replaced a word), so masking
 //! masked text changes nothing.
@@ -15,9 +16,10 @@ pub(crate) const SECRET: &str = "SECRET";
 /// Longest type label a token may carry. Generous for the custom detectors to come;
 /// it only bounds how far the token checks look around a position.
 const MAX_LABEL: usize = 64;
-/// A bound on a token's length (the longest are `[` + label + `:` + 16 hex + `]` and
-/// `[REDACTED:` + label + `:` + 8 + `]`).
-const MAX_TOKEN: usize = 2 * MAX_LABEL + 3;
+/// A bound on a token's length: the longest is a tokenized value, `[` + label + `:tok:` +
+/// key id (32) + `:` + the hex of the value (at most `tokenize::MAX_VALUE` bytes) and its
+/// 16-byte tag + `]`.
+const MAX_TOKEN: usize = MAX_LABEL + 40 + 2 * (super::tokenize::MAX_VALUE + 16);
 
 /// Renders replacement tokens for one strategy. The HMAC state is keyed once, at
 /// construction, and cloned per value.
@@ -32,6 +34,8 @@ pub(crate) enum Replacer {
     Partial(usize),
     /// Nothing: the value is deleted.
     Remove,
+    /// `[<TYPE>:tok:<key id>:<hex>]`, reversible with the key (tokenize.rs).
+    Tokenize(super::tokenize::Tokenizer),
 }
 
 impl Replacer {
@@ -39,6 +43,7 @@ impl Replacer {
     pub(crate) fn token(&self, label: &str, value: &[u8]) -> String {
         match self {
             Replacer::Redact => format!("[REDACTED:{label}]"),
+            Replacer::Tokenize(tokenizer) => tokenizer.token(label, value),
             Replacer::Remove => String::new(),
             Replacer::Partial(n) => {
                 let alnum: Vec<u8> = value
@@ -96,6 +101,17 @@ pub(crate) fn is_token(bytes: &[u8]) -> bool {
                     && kept.iter().all(u8::is_ascii_alphanumeric)
             }
         }
+    } else if let Some(rest) = tail.strip_prefix(b"tok:") {
+        // `<key id>:<hex>` (tokenize.rs): the hex holds at least the 16-byte tag.
+        let Some(i) = rest.iter().position(|&b| b == b':') else {
+            return false;
+        };
+        let (id, hex) = (&rest[..i], &rest[i + 1..]);
+        is_label(head)
+            && std::str::from_utf8(id).is_ok_and(super::tokenize::valid_key_id)
+            && hex.len() >= 32
+            && hex.len() % 2 == 0
+            && hex.iter().all(|b| HEX.contains(b))
     } else {
         is_label(head) && tail.len() == 16 && tail.iter().all(|b| HEX.contains(b))
     }

@@ -1,18 +1,30 @@
 /**
- * The `coresdk` command line: evaluate a policy, mask a document, hash a document.
+ * The `coresdk` command line: evaluate a policy, mask a document, hash a document, verify
+ * an audit log, scan files for PII and secrets.
  *
  *   coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>] [--bundle <file|dir>] [--v0-compatible]
  *   coresdk mask [<file>|-]
  *   coresdk hash [<file>|-] [--canonical]
  *   coresdk audit verify <file> --key-file <keys.json> [--key-id <id>] [--head <hash>]
+ *   coresdk scan <path>... [--format ndjson|sarif] [--baseline <file>] [--output <file>]
  *
  * Without --policy, `eval` uses the example RBAC policy and data shipped in the package.
  * Python's `coresdk` (bindings/python/python/coresdk/cli.py) is the same command: the same
  * flags, output and exit codes, tested with the same cases (fixtures/cli/cases.json).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CoreSdkError, canonicalizeJson, hashJson, Masker, PolicyEngine, verifyAuditLog, version } from './index.js';
+import {
+  CoreSdkError,
+  canonicalizeJson,
+  hashJson,
+  Masker,
+  PolicyEngine,
+  type ScanFormat,
+  scanPaths,
+  verifyAuditLog,
+  version,
+} from './index.js';
 
 const EXAMPLE_DIR = fileURLToPath(new URL('../examples/rbac/', import.meta.url));
 const RULE_PATH = /^data(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -36,6 +48,12 @@ usage:
       AuditLog opens one (JSON, readable by its owner only: chmod 600). Prints the
       report; exit 0 when intact, 1 at the first edited, deleted, inserted,
       reordered or truncated record.
+  coresdk scan <path>... [--format ndjson|sarif] [--baseline <file>] [--output <file>]
+      Scan files and directories (recursively) for PII and secrets, as a CI gate.
+      Prints one finding per line (NDJSON) or a SARIF 2.1.0 log, to stdout or
+      --output: type, file, line, column and fingerprint, never the value; counts
+      go to stderr. --baseline leaves out the findings of an earlier NDJSON output.
+      Exit 0 when nothing is found, 1 when something is.
   coresdk --version | help`;
 
 class UsageError extends Error {}
@@ -155,7 +173,37 @@ function auditCommand(parsed: Parsed): { out: string; ok: boolean } {
   return { out: JSON.stringify(report, null, 2), ok: report.intact };
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 error, 2 usage). */
+const SCAN_FORMATS: readonly string[] = ['ndjson', 'sarif'] satisfies ScanFormat[];
+
+/** `scan`: writes the findings and the counts; exit 0 when none were found, 1 otherwise. */
+function scanCommand(parsed: Parsed): number {
+  if (parsed.positional.length === 0) throw new UsageError('scan needs at least one path');
+  for (const name of parsed.flags.keys()) {
+    if (!['format', 'baseline', 'output'].includes(name)) throw new UsageError(`unknown option --${name}`);
+  }
+  const format = flag(parsed, 'format');
+  if (format !== undefined && !SCAN_FORMATS.includes(format)) throw new UsageError('--format is ndjson or sarif');
+  const result = scanPaths(parsed.positional, {
+    format: format as ScanFormat | undefined,
+    baseline: flag(parsed, 'baseline'),
+  });
+  const output = flag(parsed, 'output');
+  if (output === undefined) process.stdout.write(result.output);
+  else {
+    try {
+      writeFileSync(output, result.output);
+    } catch (e) {
+      throw new CoreSdkError(
+        'SOURCE_UNAVAILABLE',
+        `cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? 'EIO'}`,
+      );
+    }
+  }
+  process.stderr.write(`coresdk: scan: ${result.summary}\n`);
+  return result.findings === 0 ? 0 : 1;
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 error or findings, 2 usage). */
 export function main(argv: string[]): number {
   try {
     const [command, ...rest] = argv;
@@ -173,6 +221,7 @@ export function main(argv: string[]): number {
       process.stdout.write(`${out}\n`);
       return ok ? 0 : 1;
     }
+    if (command === 'scan') return scanCommand(parsed);
     const commands: Record<string, (p: Parsed) => string> = { eval: evalCommand, mask: maskCommand, hash: hashCommand };
     const run = commands[command];
     if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -15,8 +15,8 @@ export type { KeyProvider } from './keys.js';
 export { DEFAULT_KEY_PROVIDER_TIMEOUT_MS } from './keys.js';
 export type { PinoMaskingOptions, WinstonInfo, WinstonMaskingFormat } from './logging.js';
 export { pinoMasking, winstonMasking } from './logging.js';
-export type { CustomDetector, Finding, MaskerOptions, MaskStrategy, TypeStrategy } from './mask.js';
-export { Masker } from './mask.js';
+export type { CustomDetector, Finding, MaskerOptions, MaskStrategy, TokenKeys, TypeStrategy } from './mask.js';
+export { Masker, unmaskText, unmaskValue } from './mask.js';
 export { panicProbe, panicProbeAsync, version } from './meta.js';
 export type { LatencyBucket, PolicyMetrics, SourceStatus } from './metrics.js';
 export type {
@@ -30,6 +30,8 @@ export type {
   RegoVersion,
 } from './policy.js';
 export { PolicyEngine } from './policy.js';
+export type { ScanFormat, ScanOptions, ScanResult } from './secret-scan.js';
+export { scanPaths } from './secret-scan.js';
 export { StreamMasker } from './stream.js';
 export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { TokenVerifier } from './token.js';

@@ -7,15 +7,19 @@ import { StreamMasker } from './stream.js';
  * How a detected value is replaced: `'redact'` → `[REDACTED:EMAIL]`; `'pseudonymize'` →
  * `[EMAIL:<16 hex>]`, a keyed HMAC; `'partial'` → `[REDACTED:CREDIT_CARD:1111]`, the last
  * `keep` letters and digits; `'remove'` → nothing (an entry under a sensitive JSON key is
- * dropped).
+ * dropped); `'tokenize'` → `[EMAIL:tok:<keyId>:<hex>]`, the value encrypted with the key
+ * (AES-SIV: deterministic, authenticated), which {@link unmaskText} restores for a holder of
+ * the key.
  */
-export type MaskStrategy = 'redact' | 'pseudonymize' | 'partial' | 'remove';
+export type MaskStrategy = 'redact' | 'pseudonymize' | 'partial' | 'remove' | 'tokenize';
 
 /** A strategy for one type, in {@link MaskerOptions.strategies}. */
 export interface TypeStrategy {
   strategy: MaskStrategy;
-  /** For `'pseudonymize'`: its own key (default: the masker's `key`). */
+  /** For `'pseudonymize'` and `'tokenize'`: its own key (default: the masker's `key`). */
   key?: string;
+  /** For `'tokenize'`: the id of its key (default: the masker's `keyId`). */
+  keyId?: string;
   /** For `'partial'`: letters and digits kept, 1 to 8 (default 4). */
   keep?: number;
 }
@@ -42,8 +46,10 @@ export interface MaskerOptions {
   allow?: string[];
   /** Detectors to add. */
   customDetectors?: CustomDetector[];
-  /** The HMAC key of the pseudonymize strategy (a string is used as its UTF-8 bytes). */
+  /** The key of the pseudonymize and tokenize strategies (a string is used as its UTF-8 bytes). */
   key?: string | Uint8Array;
+  /** For `'tokenize'`: the id written in every token, `[A-Za-z0-9_]{1,32}` (default `'default'`). */
+  keyId?: string;
   /**
    * Extra key names whose values are always masked (matched case-insensitively, ignoring
    * `-`, `_`, `.`); a name holding `*` is a glob (`'*_id'`, `'x-*-key'`).
@@ -87,7 +93,15 @@ export class Masker {
     const key = options.key instanceof Uint8Array ? toJsonInput(options.key) : options.key;
     const config: Record<string, unknown> = {};
     if (options.keep !== undefined) config.keep = options.keep;
-    if (options.strategies !== undefined) config.strategies = options.strategies;
+    if (options.keyId !== undefined) config.key_id = options.keyId;
+    if (options.strategies !== undefined) {
+      config.strategies = Object.fromEntries(
+        Object.entries(options.strategies).map(([label, { keyId, ...rest }]) => [
+          label,
+          keyId === undefined ? rest : { ...rest, key_id: keyId },
+        ]),
+      );
+    }
     if (options.allow !== undefined) config.allow = options.allow;
     if (options.customDetectors !== undefined) config.custom_detectors = options.customDetectors;
     if (options.paths !== undefined) config.paths = options.paths;
@@ -154,4 +168,40 @@ export class Masker {
     const checked = toText(text);
     return call(() => this.#inner.scan(checked));
   }
+}
+
+/** Keys by id, for {@link unmaskText}: strings are used as their UTF-8 bytes. */
+export type TokenKeys = Record<string, string | Uint8Array>;
+
+function keyLists(keys: TokenKeys): [string[], Buffer[]] {
+  if (typeof keys !== 'object' || keys === null) {
+    throw new CoreSdkError('INVALID_ARGUMENT', 'keys maps key ids to keys (string or Uint8Array)');
+  }
+  const ids = Object.keys(keys);
+  const secrets = ids.map((id) => {
+    const key: unknown = keys[id];
+    if (typeof key === 'string') return Buffer.from(key, 'utf8');
+    if (key instanceof Uint8Array) return Buffer.from(key);
+    throw new CoreSdkError('INVALID_ARGUMENT', `key ${JSON.stringify(id)} is not a string or a Uint8Array`);
+  });
+  return [ids, secrets];
+}
+
+/**
+ * `text` with every token of the `'tokenize'` strategy replaced by the value it holds
+ * (other text, redacted values included, kept).
+ * @throws CoreSdkError `INTEGRITY` for a token changed, moved to another type or key id, or
+ * made with another key; `KEY_UNAVAILABLE` for a token whose key id is not in `keys`.
+ */
+export function unmaskText(text: string, keys: TokenKeys): string {
+  const checked = toText(text);
+  const [ids, secrets] = keyLists(keys);
+  return call(() => native.unmaskText(checked, ids, secrets));
+}
+
+/** As {@link unmaskText}, for every string of a JSON-compatible value (keys kept). */
+export function unmaskValue(value: unknown, keys: TokenKeys): unknown {
+  const text = toJsonText(value);
+  const [ids, secrets] = keyLists(keys);
+  return JSON.parse(call(() => native.unmaskJson(text, ids, secrets)));
 }

@@ -103,6 +103,7 @@ interface CliCase {
   stdout_json?: unknown;
   ignore?: string[];
   stderr_prefix?: string;
+  stderr?: string;
 }
 
 const ROOT = resolve(__dirname, '../../..');
@@ -171,9 +172,10 @@ describe('coresdk CLI: the shared cases (fixtures/cli/cases.json)', () => {
           delete parsed[key];
         }
         // Compared as text, so key order counts too.
-        expect(JSON.stringify(parsed)).toBe(JSON.stringify(c.stdout_json));
-        expect(r.stderr).toBe('');
+        expect(JSON.stringify(parsed)).toBe(fill(JSON.stringify(c.stdout_json), values));
+        if (c.stderr === undefined) expect(r.stderr).toBe('');
       }
+      if (c.stderr !== undefined) expect(r.stderr).toBe(fill(c.stderr, values));
       if (c.stderr_prefix !== undefined) {
         expect(r.stderr.startsWith(fill(c.stderr_prefix, values)), r.stderr).toBe(true);
         expect(r.stdout).toBe('');

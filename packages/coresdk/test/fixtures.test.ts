@@ -62,6 +62,7 @@ function maskerOptions(args: Record<string, any>): MaskerOptions {
   return {
     strategy: o.strategy,
     key: o.key,
+    keyId: o.key_id,
     sensitiveKeys: o.sensitive_keys,
     keep: o.keep,
     strategies: o.strategies,

@@ -3,6 +3,7 @@
 - :class:`PolicyEngine` evaluates Rego (Open Policy Agent) policies in-process.
 - :class:`Masker` detects and masks PII and secrets in text and JSON values.
 - :func:`canonicalize` / :func:`hash` give RFC 8785 canonical JSON and its SHA-256.
+- :func:`scan_paths` scans files and directories for PII and secrets (a CI gate).
 
 One Rust core does the work (``coresdk._native``); every failure is a
 :class:`CoreSdkError` with a stable :attr:`~CoreSdkError.code` shared with the Node and
@@ -26,8 +27,9 @@ from .errors import (
     TrustError,
 )
 from .logging import MaskingFilter
-from .mask import Finding, Masker, Strategy
+from .mask import Finding, Masker, Strategy, unmask_text, unmask_value
 from .policy import Decision, DecisionCache, PolicyEngine, QueryResult, RegoVersion
+from .secret_scan import ScanFormat, ScanResult, scan_paths
 from .stream import StreamMasker, mask_stream, mask_stream_async
 from .token import TokenKey, TokenVerifier
 
@@ -51,11 +53,15 @@ __all__ = [
     "StreamMasker",
     "mask_stream",
     "mask_stream_async",
+    "unmask_text",
+    "unmask_value",
     "MaskingFilter",
     "PolicyEngine",
     "RegoVersion",
     "PolicyError",
     "QueryResult",
+    "ScanFormat",
+    "ScanResult",
     "Strategy",
     "TokenKey",
     "TokenVerifier",
@@ -65,5 +71,6 @@ __all__ = [
     "canonicalize_json",
     "hash",
     "hash_json",
+    "scan_paths",
     "verify_audit_log",
 ]

@@ -19,10 +19,14 @@ __all__ = [
     "DirectoryWatch",
     "Masker",
     "StreamMasker",
+    "unmask_text",
+    "unmask_json",
     "PolicyEngine",
     "Decision",
     "QueryResult",
     "Finding",
+    "ScanResult",
+    "scan_paths",
     "TokenVerifier",
     "to_json",
     "__version__",
@@ -107,6 +111,42 @@ class Finding:
     def __new__(
         cls, type: str, start: int, end: int, start_utf16: int, end_utf16: int
     ) -> Finding: ...
+
+@final
+class ScanResult:
+    """The outcome of a scan of files and directories: the rendered output and the counts.
+
+    Attributes:
+        output: The findings in the format asked (NDJSON: empty when there are none).
+        summary: One line of counts for a log (``findings=2 suppressed=0 files=3 ...``).
+        findings: Findings reported (not in the baseline).
+        suppressed: Findings left out because the baseline holds their fingerprint.
+        files_scanned: Files read and scanned.
+        files_lossy: Of those, files that were not valid UTF-8 (read lossily).
+        skipped_binary: Files skipped as binary (a NUL byte in the first 8 KiB).
+        skipped_too_large: Files skipped as larger than the size limit.
+        skipped_links: Symbolic links met while walking (never followed).
+        skipped_duplicates: Files already scanned under another root.
+        skipped_special: Entries that are neither files nor directories.
+        skipped_dirs: Directories not entered (``.git``, ``node_modules``, ``target``).
+    """
+
+    output: str
+    summary: str
+    findings: int
+    suppressed: int
+    files_scanned: int
+    files_lossy: int
+    skipped_binary: int
+    skipped_too_large: int
+    skipped_links: int
+    skipped_duplicates: int
+    skipped_special: int
+    skipped_dirs: int
+
+def scan_paths(paths: Iterable[str], options_json: str | None = None) -> ScanResult:
+    """Scans files and directories; ``options_json`` is the core's scan options as JSON
+    text (``format``, ``baseline``, ``max_file_bytes``, ``allow``, ``custom_detectors``)."""
 
 def to_json(value: object) -> str:
     """Compact JSON text of a JSON-like value (the rules of docs/HOST-VALUES.md)."""
@@ -335,6 +375,12 @@ class StreamMasker:
     @property
     def held(self) -> int:
         """Bytes (UTF-8) received and not yet written."""
+
+def unmask_text(text: str | bytes, key_ids: list[str], keys: list[bytes]) -> str:
+    """``text`` with every tokenize-strategy token replaced by its value."""
+
+def unmask_json(json: str | bytes, key_ids: list[str], keys: list[bytes]) -> str:
+    """As ``unmask_text``, for every string of a JSON document (JSON text in and out)."""
 
 def canonicalize_json(json: str | bytes) -> str:
     """The RFC 8785 canonical form of a JSON document given as text."""

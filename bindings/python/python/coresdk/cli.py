@@ -1,14 +1,15 @@
 """The ``coresdk`` command line: evaluate a policy, mask a document, hash a document,
-verify an audit log.
+verify an audit log, scan files for PII and secrets.
 
     coresdk eval <query> [--input <file|->] [--policy <dir|file>] [--data <file>] [--bundle <file|dir>] [--v0-compatible]
     coresdk mask [<file>|-]
     coresdk hash [<file>|-] [--canonical]
     coresdk audit verify <file> --key-file <keys.json> [--key-id <id>] [--head <hash>]
+    coresdk scan <path>... [--format ndjson|sarif] [--baseline <file>] [--output <file>]
 
 The same command as Node's ``coresdk`` (``packages/coresdk/src/cli.ts``): the same
 flags, the same output (JSON printed as ``JSON.stringify(value, null, 2)`` prints it) and
-the same exit codes (0 ok, 1 error, 2 usage); ``fixtures/cli/cases.json`` holds the cases
+the same exit codes (0 ok, 1 error or findings, 2 usage); ``fixtures/cli/cases.json`` holds the cases
 both are tested with. Every decision is the library's; this module only converts
 arguments and prints results. Without ``--policy``, ``eval`` uses the example RBAC
 policy and data shipped in the package (``coresdk/examples/rbac``).
@@ -31,6 +32,7 @@ from .canonical import canonicalize_json, hash_json
 from .errors import CoreSdkError
 from .mask import Masker
 from .policy import PolicyEngine
+from .secret_scan import ScanFormat, scan_paths
 
 __all__ = ["main"]
 
@@ -56,6 +58,12 @@ usage:
       AuditLog opens one (JSON, readable by its owner only: chmod 600). Prints the
       report; exit 0 when intact, 1 at the first edited, deleted, inserted,
       reordered or truncated record.
+  coresdk scan <path>... [--format ndjson|sarif] [--baseline <file>] [--output <file>]
+      Scan files and directories (recursively) for PII and secrets, as a CI gate.
+      Prints one finding per line (NDJSON) or a SARIF 2.1.0 log, to stdout or
+      --output: type, file, line, column and fingerprint, never the value; counts
+      go to stderr. --baseline leaves out the findings of an earlier NDJSON output.
+      Exit 0 when nothing is found, 1 when something is.
   coresdk --version | help"""
 
 #: Flags that take no value.
@@ -258,6 +266,37 @@ def _audit(parsed: _Parsed) -> tuple[str, bool]:
     return _js_json(dataclasses.asdict(report)), report.intact
 
 
+#: ``--format`` values, typed for :func:`scan_paths`.
+_SCAN_FORMATS: dict[str, ScanFormat] = {"ndjson": "ndjson", "sarif": "sarif"}
+
+
+def _scan(parsed: _Parsed) -> int:
+    """``scan``: writes the findings and the counts; 0 when none were found, 1 otherwise."""
+    if not parsed.positional:
+        raise _UsageError("scan needs at least one path")
+    _only_flags(parsed, ("format", "baseline", "output"))
+    fmt = _flag(parsed, "format")
+    if fmt is not None and fmt not in _SCAN_FORMATS:
+        raise _UsageError("--format is ndjson or sarif")
+    result = scan_paths(
+        parsed.positional,
+        format=None if fmt is None else _SCAN_FORMATS[fmt],
+        baseline=_flag(parsed, "baseline"),
+    )
+    output = _flag(parsed, "output")
+    if output is None:
+        _write(sys.stdout, result.output)
+    else:
+        try:
+            with open(output, "wb") as f:
+                f.write(result.output.encode("utf-8"))
+        except OSError as e:
+            code = errno.errorcode.get(e.errno or 0, "EIO")
+            raise CoreSdkError(f"cannot write {output}: {code}", code="SOURCE_UNAVAILABLE") from e
+    _write(sys.stderr, f"coresdk: scan: {result.summary}\n")
+    return 0 if result.findings == 0 else 1
+
+
 def _write(stream: IO[str], text: str) -> None:
     """Writes ``text`` as UTF-8 whatever the locale (as Node does)."""
     stream.flush()
@@ -286,6 +325,8 @@ def _run(argv: list[str]) -> int:
             out, ok = _audit(parsed)
             _write(sys.stdout, out + "\n")
             return 0 if ok else 1
+        if command == "scan":
+            return _scan(parsed)
         run = _COMMANDS.get(command)
         if run is None:
             raise _UsageError(f"unknown command {_json.dumps(command)}")
@@ -303,7 +344,7 @@ def _run(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Runs the command line on ``argv`` (default ``sys.argv[1:]``); returns the exit code:
-    0 ok, 1 error (``coresdk: CODE: message`` on stderr), 2 usage."""
+    0 ok, 1 error (``coresdk: CODE: message`` on stderr) or findings (``scan``), 2 usage."""
     try:
         return _run(sys.argv[1:] if argv is None else list(argv))
     except Exception as e:  # noqa: BLE001 - the CLI reports every failure as its code

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from . import _json, _native
 from ._native import Finding
+from .errors import _error
 from .stream import StreamMasker
 
 __all__ = ["Finding", "Masker", "Strategy"]
@@ -16,18 +17,22 @@ __all__ = ["Finding", "Masker", "Strategy"]
 #: stable and joinable across records but not reversible without the key; ``"partial"``
 #: gives ``[REDACTED:<TYPE>:<last letters and digits>]``; ``"remove"`` deletes the value
 #: (an entry under a sensitive JSON key is dropped).
-Strategy = Literal["redact", "pseudonymize", "partial", "remove"]
+Strategy = Literal["redact", "pseudonymize", "partial", "remove", "tokenize"]
 
 
 class Masker:
     """A configured masker. Thread-safe; the GIL is released while the core scans.
 
     Args:
-        strategy: ``"redact"`` (default), ``"pseudonymize"``, ``"partial"`` or
-            ``"remove"``: for every type without its own in ``strategies``.
-        key: The pseudonym HMAC key (required, non-empty, for ``"pseudonymize"``); a
+        strategy: ``"redact"`` (default), ``"pseudonymize"``, ``"partial"``, ``"remove"``
+            or ``"tokenize"`` (``[EMAIL:tok:<key_id>:<hex>]``, the value encrypted with
+            AES-SIV: deterministic and authenticated; :func:`unmask_text` restores it for
+            a holder of the key): for every type without its own in ``strategies``.
+        key: The key of ``"pseudonymize"`` and ``"tokenize"`` (required, non-empty); a
             ``str`` is used as its UTF-8 bytes. Pass key material from a secret store,
             never from plain config.
+        key_id: For ``"tokenize"``: the id written in every token,
+            ``[A-Za-z0-9_]{1,32}`` (default ``"default"``).
         sensitive_keys: Extra key names whose values are masked whatever they contain,
             matched like the built-in ones (``password``, ``token``, ...):
             case-insensitive, ignoring ``-``, ``_`` and ``.``; a name holding ``*`` is a
@@ -58,6 +63,7 @@ class Masker:
         *,
         strategy: Strategy = "redact",
         key: str | bytes | None = None,
+        key_id: str | None = None,
         sensitive_keys: Iterable[str] = (),
         keep: int | None = None,
         strategies: Mapping[str, Mapping[str, Any]] | None = None,
@@ -66,6 +72,8 @@ class Masker:
         paths: Iterable[str] | None = None,
     ) -> None:
         config: dict[str, Any] = {}
+        if key_id is not None:
+            config["key_id"] = key_id
         if keep is not None:
             config["keep"] = keep
         if strategies is not None:
@@ -125,3 +133,35 @@ class Masker:
             CoreSdkError: As :meth:`mask_text`.
         """
         return self._native.scan(text)
+
+
+def _key_lists(keys: Mapping[str, str | bytes]) -> tuple[list[str], list[bytes]]:
+    if not isinstance(keys, Mapping):
+        raise _error("INVALID_ARGUMENT", "keys maps key ids to keys (str or bytes)")
+    ids, secrets = [], []
+    for key_id, key in keys.items():
+        if not isinstance(key_id, str) or not isinstance(key, (str, bytes)):
+            raise _error("INVALID_ARGUMENT", "keys maps key ids (str) to keys (str or bytes)")
+        ids.append(key_id)
+        secrets.append(key.encode() if isinstance(key, str) else key)
+    return ids, secrets
+
+
+def unmask_text(text: str | bytes, keys: Mapping[str, str | bytes]) -> str:
+    """``text`` with every token of the ``"tokenize"`` strategy replaced by the value it
+    holds (other text, redacted values included, kept). ``keys`` maps key ids to keys (a
+    ``str`` is used as its UTF-8 bytes).
+
+    Raises:
+        CoreSdkError: ``INTEGRITY`` for a token changed, moved to another type or key id,
+            or made with another key; ``KEY_UNAVAILABLE`` for a token whose key id is not
+            in ``keys``; ``INVALID_ARGUMENT`` for keys of the wrong types.
+    """
+    ids, secrets = _key_lists(keys)
+    return _native.unmask_text(text, ids, secrets)
+
+
+def unmask_value(value: Any, keys: Mapping[str, str | bytes]) -> Any:
+    """As :func:`unmask_text`, for every string of a JSON-compatible value (keys kept)."""
+    ids, secrets = _key_lists(keys)
+    return _json.loads(_native.unmask_json(_json.dumps(value), ids, secrets))
