@@ -1,130 +1,122 @@
 //! Properties of `mask` over generated and hand-picked inputs: masking is idempotent,
-//! findings are sorted, disjoint and on char boundaries, and offsets are right in UTF-8
-//! and UTF-16.
+//! findings are sorted, disjoint and on char boundaries, offsets are right in UTF-8 and
+//! UTF-16, text outside findings is kept byte for byte, and tokens unmask to the text.
+//! The generated properties run under proptest (generators in `prop_gen/`; streams in
+//! prop_stream.rs, JSON values in prop_json.rs): failures shrink, and their seeds are
+//! persisted in `proptest-regressions/mask_properties.txt` and replayed first.
 
 mod maskers;
-use coresdk_mask::Finding;
+mod prop_gen;
+use coresdk_mask::{raw_keys, unmask_text, Finding, MaskOptions, Masker, Strategy as MaskStrategy};
 use maskers::{pseudonymizer, redactor, JWT};
+use prop_gen::{config, fragment_text, text};
+use proptest::prelude::*;
 use serde_json::json;
+use std::collections::BTreeMap;
 
-// ---- idempotence ----
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/proptest-regressions/mask_properties.txt"
+);
 
-/// Fragments that compose into adversarial text: findings, near misses, glue.
-const FRAGMENTS: &[&str] = &[
-    "bob@example.com",
-    "4111111111111111",
-    "4111 1111 1111 1111",
-    "123-45-6789",
-    "GB82WEST12345698765432",
-    "DE89 3704 0044 0532 0130 00",
-    "192.168.1.1",
-    "::1",
-    "fe80::1",
-    "+44 20 7946 0958",
-    "(555) 123-4567",
-    "555.123.4567",
-    JWT,
-    "Bearer abc123XYZtoken",
-    "Basic dXNlcjpwYXNzd29yZA==",
-    "AKIA2E0A8F3B244C9986",
-    "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
-    "https://bob:hunter2@example.com",
-    "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----",
-    "[REDACTED:EMAIL]",
-    "[EMAIL:0123456789abcdef]",
-    "[CARD:4111111111111111]",
-    "999.1.1.1",
-    "1700000000",
-    " ",
-    "",
-    "-",
-    ".",
-    ":",
-    "@",
-    "[",
-    "]",
-    "1",
-    "12",
-    "a",
-    "Z",
-    "é",
-    "😀",
-    "\n",
-    "_",
-    "+",
-    "(",
-    ")",
-    "::",
-    "0",
-    "x",
-    "Bearer ",
-    "Basic ",
-    "https://",
-    "u:p@",
-    "eyJ",
-    "ghp_",
-    "AKIA",
-    "-----BEGIN RSA PRIVATE KEY-----\n",
-    "=",
-    "/",
-    "\"",
-    "555",
-    "4111",
-    "GB82",
-    "[REDACTED:",
-];
-
-/// A small deterministic generator (no dev-dependencies needed): xorshift64.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 33) as usize
-    }
-    fn text(&mut self) -> String {
-        (0..1 + self.next() % 10)
-            .map(|_| FRAGMENTS[self.next() % FRAGMENTS.len()])
-            .collect()
-    }
+/// `[REDACTED:<kind>]` at the start of `rest`: its length.
+fn redacted(kind: &str, rest: &str) -> Option<usize> {
+    let token = format!("[REDACTED:{kind}]");
+    rest.starts_with(&token).then_some(token.len())
 }
 
-#[test]
-fn masking_is_idempotent() {
-    let maskers = [redactor(), pseudonymizer("k")];
-    // MASK_FUZZ_ITERS and MASK_FUZZ_SEED run it longer or elsewhere.
-    let iters = std::env::var("MASK_FUZZ_ITERS").map_or(6000, |v| v.parse().unwrap_or(6000));
-    let seed =
-        std::env::var("MASK_FUZZ_SEED").map_or(0x9E37_79B9_7F4A_7C15, |v| v.parse().unwrap_or(1));
-    let mut rng = Rng(seed);
-    for _ in 0..iters {
-        let text = rng.text();
-        for m in &maskers {
+/// `[<kind>:<16 lowercase hex>]` at the start of `rest`: its length.
+fn pseudonym(kind: &str, rest: &str) -> Option<usize> {
+    let hex = rest
+        .strip_prefix('[')?
+        .strip_prefix(kind)?
+        .strip_prefix(':')?;
+    let ok = hex.get(16..17) == Some("]")
+        && hex
+            .bytes()
+            .take(16)
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    ok.then_some(kind.len() + 19)
+}
+
+/// Checks that `masked` is `text` with each of `findings` replaced by a token that
+/// `token(kind, rest)` recognises at the start of `rest`, and nothing else changed.
+fn check_only_findings_replaced(
+    text: &str,
+    findings: &[Finding],
+    masked: &str,
+    token: fn(&str, &str) -> Option<usize>,
+) -> Result<(), TestCaseError> {
+    let (mut from, mut rest) = (0, masked);
+    for f in findings {
+        let kept = &text[from..f.start];
+        prop_assert!(rest.starts_with(kept), "{kept:?} changed, before {f:?}");
+        rest = &rest[kept.len()..];
+        let len = token(f.kind, rest);
+        prop_assert!(len.is_some(), "no {} token at {rest:?}", f.kind);
+        rest = &rest[len.unwrap_or_default()..];
+        from = f.end;
+    }
+    prop_assert_eq!(rest, &text[from..], "text after the last finding changed");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(REGRESSIONS))]
+
+    // ---- idempotence ----
+
+    #[test]
+    fn masking_is_idempotent(text in text()) {
+        for m in [redactor(), pseudonymizer("k")] {
             let once = m.mask_text(&text);
-            assert_eq!(m.mask_text(&once), once, "input {text:?}");
+            prop_assert_eq!(m.mask_text(&once), once);
         }
     }
-}
 
-#[test]
-fn findings_are_sorted_disjoint_and_on_char_boundaries() {
-    let m = redactor();
-    let mut rng = Rng(42);
-    for _ in 0..3000 {
-        let text = rng.text();
-        let findings = m.scan(&text);
-        let mut reach = 0;
-        for f in &findings {
-            assert!(
-                f.start >= reach && f.start < f.end,
-                "{text:?}: {findings:?}"
-            );
-            assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
-            assert_eq!(f.start_utf16, text[..f.start].encode_utf16().count());
-            assert_eq!(f.end_utf16, text[..f.end].encode_utf16().count());
-            reach = f.end;
+    // ---- offsets ----
+
+    #[test]
+    fn findings_are_sorted_disjoint_and_on_char_boundaries(text in text()) {
+        for m in [redactor(), pseudonymizer("k")] {
+            let findings = m.scan(&text);
+            let mut reach = 0;
+            for f in &findings {
+                prop_assert!(f.start >= reach && f.start < f.end, "{findings:?}");
+                prop_assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+                prop_assert_eq!(f.start_utf16, text[..f.start].encode_utf16().count());
+                prop_assert_eq!(f.end_utf16, text[..f.end].encode_utf16().count());
+                reach = f.end;
+            }
         }
+    }
+
+    // ---- what masking changes ----
+
+    /// The output is the input with each finding replaced by its token: text outside
+    /// findings is kept byte for byte, and nothing else grows or shrinks.
+    #[test]
+    fn only_findings_are_replaced(text in text()) {
+        let (redact, pseudo) = (redactor(), pseudonymizer("k"));
+        let findings = redact.scan(&text);
+        check_only_findings_replaced(&text, &findings, &redact.mask_text(&text), redacted)?;
+        let findings = pseudo.scan(&text);
+        check_only_findings_replaced(&text, &findings, &pseudo.mask_text(&text), pseudonym)?;
+    }
+
+    // ---- tokenize ----
+
+    /// A holder of the key gets the text back from its tokenized form.
+    #[test]
+    fn tokens_unmask_to_the_text(text in fragment_text(12)) {
+        let masker = Masker::new(MaskOptions {
+            strategy: MaskStrategy::Tokenize { key_id: "k1".into(), key: b"secret".to_vec() },
+            ..Default::default()
+        })
+        .expect("tokenizing masker");
+        let masked = masker.mask_text(&text);
+        let mut keys = raw_keys(BTreeMap::from([("k1".to_string(), b"secret".to_vec())]));
+        prop_assert_eq!(unmask_text(&masked, &mut keys).expect("unmask"), text);
     }
 }
 
