@@ -13,6 +13,7 @@ SIZE=full
 [ "${CORESDK_SKIP_SETUP:-}" = 1 ] || bash scripts/setup.sh
 bash benchmarks/setup.sh
 cargo build --release -p coresdk-engine --example bench_policy
+cargo build --release -p coresdk-mask --example mask_lines
 R=target/bench/results
 PY=target/bench/venv/bin/python
 rm -rf "$R" && mkdir -p "$R"

@@ -6,6 +6,7 @@
 // values hidden, of values that must stay kept, and of items where its result agrees with
 // CoreSDK's. Runs are interleaved (each round times every tool once), after a warm-up.
 //   node benchmarks/compare/mask.mjs --inputs target/bench/mask-inputs.json --out target/bench/results/masking.json [--size smoke|full]
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -32,6 +33,8 @@ const inputsPath = args.inputs ?? join(root, 'target/bench/mask-inputs.json');
 const out = args.out ?? join(root, 'target/bench/results/masking.json');
 const seconds = size === 'smoke' ? 0.2 : 2;
 const rounds = size === 'smoke' ? 1 : 5;
+/** Lines per `maskTexts` call in the batch row. */
+const BATCH = 100;
 
 /** The regex loop a team writes itself: common shapes, replaced one pattern after another. */
 const HAND_PATTERNS = [
@@ -77,6 +80,12 @@ function tools(paths) {
   return {
     lines: [
       { name: 'CoreSDK `maskText`', run: (t) => coresdk.maskText(t) },
+      {
+        name: `CoreSDK \`maskTexts\` (batches of ${BATCH})`,
+        coresdk: true,
+        run: (t) => coresdk.maskTexts([t])[0],
+        runBatch: (ts) => coresdk.maskTexts(ts),
+      },
       { name: 'redact-pii `SyncRedactor`', run: (t) => redactPii.redact(t) },
       { name: 'hand-written regex loop (10 patterns)', run: handText },
     ],
@@ -124,6 +133,7 @@ function detection(tool, items, reference) {
 }
 
 function measure(tool, items) {
+  if (tool.runBatch) return measureBatches(tool, items);
   const latencies = [];
   let bytes = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -139,9 +149,50 @@ function measure(tool, items) {
   return { mbps: bytes / 1e6 / elapsed, rate: latencies.length / elapsed, latencies };
 }
 
+/** As `measure`, for a tool that masks `BATCH` items per call; the latency of an item is
+ * its batch's time over the batch size. */
+function measureBatches(tool, items) {
+  const batches = [];
+  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+  const inputs = batches.map((b) => b.map((item) => item.input));
+  const sizes = batches.map((b) => b.reduce((a, item) => a + item.bytes, 0));
+  const latencies = [];
+  let bytes = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const start = performance.now();
+  for (let n = 0; performance.now() < deadline; n++) {
+    const i = n % batches.length;
+    const t0 = process.hrtime.bigint();
+    tool.runBatch(inputs[i]);
+    const us = Number(process.hrtime.bigint() - t0) / 1000 / inputs[i].length;
+    for (let k = 0; k < inputs[i].length; k++) latencies.push(us);
+    bytes += sizes[i];
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  return { mbps: bytes / 1e6 / elapsed, rate: latencies.length / elapsed, latencies };
+}
+
+/** MB/s of one pass of `maskText` over `items`: run first in the process, it is the cold
+ * rate (the regex engines' lazy DFAs still empty). */
+function firstPass(items) {
+  const masker = new Masker();
+  const start = performance.now();
+  for (const item of items) masker.maskText(item.input);
+  const bytes = items.reduce((a, item) => a + item.bytes, 0);
+  return bytes / 1e6 / ((performance.now() - start) / 1000);
+}
+
+/** The same core from Rust, no binding (`crates/coresdk-mask/examples/mask_lines.rs`, built
+ * by benchmarks/run.sh): cold, unseen and warm MB/s and ns per line. */
+function rustLines() {
+  const bin = join(root, 'target/release/examples/mask_lines');
+  const out = execFileSync(bin, [inputsPath, String(seconds * rounds), 'lines', '--json'], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
 const pct = (a, b) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
 
-function compare(title, list, items, notes) {
+function compare(title, list, items, notes, extraRows = []) {
   const det = [];
   for (const t of list) det.push(detection(t, items, det[0]?.verdicts));
   const runs = list.map(() => ({ mbps: [], rate: [], lat: [] }));
@@ -170,6 +221,19 @@ function compare(title, list, items, notes) {
       i === 0 ? '—' : pct(d.agree, items.length),
     ];
   });
+  rows.push(
+    ...extraRows.map((r) => [
+      r.name,
+      r.mbps.toFixed(2),
+      formatRate(r.rate),
+      '—',
+      '—',
+      `${(r.rate / base).toFixed(2)}× the baseline rate`,
+      '—',
+      '—',
+      '—',
+    ]),
+  );
   const raw = Object.fromEntries(
     list.map((t, i) => [
       t.name,
@@ -226,10 +290,33 @@ function main() {
       keep: x.keep,
       bytes: Buffer.byteLength(JSON.stringify(x.value)),
     }));
-  const results = [
-    compare('Masking from Node: log lines', tools(inputs.payloads.paths).lines, lineItems, [
+  // Before anything else masks in this process: the first pass over half the lines (cold),
+  // then over the other half (text not seen before, after some warm-up).
+  const half = lineItems.length >> 1;
+  const cold = firstPass(lineItems.slice(0, half));
+  const unseen = firstPass(lineItems.slice(half));
+  const rust = rustLines();
+  const lines = compare(
+    'Masking from Node: log lines',
+    tools(inputs.payloads.paths).lines,
+    lineItems,
+    [
       'fast-redact and @pinojs/redact redact values at configured key paths of objects; they have no text detectors, so they appear only in the object tables.',
-    ]),
+      `The Rust row is the same core without a binding (\`crates/coresdk-mask/examples/mask_lines.rs\`, ${rust.rounds_mbps.length} rounds, run before the Node rounds): ${Math.round(rust.ns_per_item)} ns per line; its detection is CoreSDK's by construction.`,
+      `First passes, before any warm-up: Node \`maskText\` cold (the process's first ${half} lines) ${cold.toFixed(2)} MB/s, then ${unseen.toFixed(2)} MB/s on the next ${lineItems.length - half} lines, not seen before; Rust cold ${rust.cold_mbps.toFixed(2)} MB/s, unseen ${rust.unseen_mbps.toFixed(2)} MB/s.`,
+    ],
+    [
+      {
+        name: 'CoreSDK in Rust, `mask_text` (no binding)',
+        mbps: median(rust.rounds_mbps),
+        rate: (median(rust.rounds_mbps) * 1e6 * lineItems.length) / rust.bytes,
+      },
+    ],
+  );
+  lines.raw.rust = rust;
+  lines.raw.firstPass = { cold, unseen };
+  const results = [
+    lines,
     compare(
       'Masking from Node: JSON API payloads',
       tools(inputs.payloads.paths).objects,

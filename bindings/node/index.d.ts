@@ -61,7 +61,9 @@ export declare class Masker {
   maskText(text: string): string
   /** Masks UTF-8 bytes; `INVALID_ARGUMENT` when they are not valid UTF-8. */
   maskTextBytes(text: Buffer): string
-  /** Parses JSON text, masks it (keys kept) and returns JSON text. */
+  /** Masks each string or UTF-8 buffer, in order, in one call. */
+  maskTexts(texts: Array<string | Buffer>): Array<string>
+  /** Parses JSON text, masks it (keys too) and returns JSON text. */
   maskJson(json: string | Buffer): string
   /** Finds every sensitive value in a string. */
   scan(text: string): Array<Finding>

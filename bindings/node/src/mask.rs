@@ -91,7 +91,20 @@ impl Masker {
         call(|| Ok(self.inner.mask_text(json::text(&text)?)))
     }
 
-    /// Parses JSON text, masks it (keys kept) and returns JSON text.
+    /// Masks each string or UTF-8 buffer, in order, in one call.
+    #[napi(catch_unwind)]
+    pub fn mask_texts(&self, texts: Vec<Either<String, Buffer>>) -> Result<Vec<String>> {
+        let slices: Vec<&[u8]> = texts
+            .iter()
+            .map(|t| match t {
+                Either::A(s) => s.as_bytes(),
+                Either::B(b) => b.as_ref(),
+            })
+            .collect();
+        call(|| self.inner.mask_texts(&slices))
+    }
+
+    /// Parses JSON text, masks it (keys too) and returns JSON text.
     #[napi(catch_unwind)]
     pub fn mask_json(&self, json: Either<String, Buffer>) -> Result<String> {
         let json = bytes(json);

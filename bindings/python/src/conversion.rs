@@ -59,6 +59,38 @@ pub fn bytes(obj: &Bound<'_, PyAny>) -> PyResult<Bytes> {
     ))
 }
 
+/// A sequence (any iterable but a lone `str`/`bytes`) of `str | bytes | bytearray`.
+pub fn bytes_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Bytes>> {
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(invalid_argument(
+            obj,
+            "expected a sequence of str or bytes, got a single one".to_string(),
+        ));
+    }
+    let items = obj.try_iter().map_err(|_| {
+        invalid_argument(
+            obj,
+            format!(
+                "expected a sequence of str or bytes, got {}",
+                type_name(obj)
+            ),
+        )
+    })?;
+    items
+        .enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            bytes(&item).map_err(|_| {
+                let kind = type_name(&item);
+                let message = format!(
+                    "texts[{i}] must be bytes or a str without lone surrogates, got {kind}"
+                );
+                invalid_argument(&item, message)
+            })
+        })
+        .collect()
+}
+
 /// `str | bytes | None`.
 pub fn optional_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Option<Bytes>> {
     if obj.is_none() {

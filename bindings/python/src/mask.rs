@@ -57,7 +57,16 @@ impl Masker {
         })
     }
 
-    /// Parses JSON text, masks every string in it (keys kept), returns compact JSON text.
+    /// `mask_text` of each text of a sequence, in order, in one call.
+    fn mask_texts(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let texts = conversion::bytes_list(texts)?;
+        detached(py, || {
+            let slices: Vec<&[u8]> = texts.iter().map(Bytes::as_bytes).collect();
+            self.inner.mask_texts(&slices)
+        })
+    }
+
+    /// Parses JSON text, masks every string and key in it, returns compact JSON text.
     fn mask_json(
         &self,
         py: Python<'_>,

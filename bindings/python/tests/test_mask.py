@@ -12,6 +12,7 @@ from codes import raises
 from coresdk import Finding, InvalidInputError, Masker
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mask_fixtures import fixture_texts
 
 EMAIL = "[REDACTED:EMAIL]"
 PSEUDONYM = re.compile(r"\[EMAIL:[0-9a-f]{16}\]")
@@ -260,3 +261,42 @@ def test_findings_are_ordered_and_their_offsets_agree(text: str) -> None:
         assert f.end_utf16 - f.start_utf16 == len(span.encode("utf-16-le")) // 2
     assert masker.scan(utf8) == findings
     assert masker.mask_text(utf8) == masker.mask_text(text)
+
+
+BATCH = Masker(strategy="pseudonymize", key=b"batch-key")
+
+
+def test_mask_texts_masks_every_fixture_as_mask_text_one_by_one() -> None:
+    texts = fixture_texts()
+    assert len(texts) > 100
+    batch = BATCH.mask_texts(texts)
+    assert batch == [BATCH.mask_text(t) for t in texts]
+    assert sum(out != text for out, text in zip(batch, texts, strict=True)) > 100
+
+
+def test_mask_texts_takes_str_bytes_and_any_iterable_in_order() -> None:
+    lines = ["a@example.com", b"to carol@example.org", bytearray(b"clean")]
+    assert BATCH.mask_texts(lines) == [
+        BATCH.mask_text("a@example.com"),
+        BATCH.mask_text("to carol@example.org"),
+        "clean",
+    ]
+    assert BATCH.mask_texts(iter(("x@example.com",))) == [BATCH.mask_text("x@example.com")]
+    assert BATCH.mask_texts([]) == []
+
+
+@pytest.mark.parametrize(
+    ("texts", "where"),
+    [
+        (["ok", "lone \ud800 surrogate"], "texts[1]"),
+        (["ok", "ok", b"a\xff"], "texts[2]"),
+        (["ok", 42], "texts[1]"),
+        ("one string", ""),
+        (b"one bytes", ""),
+        (None, ""),
+    ],
+)
+def test_mask_texts_refuses_a_bad_item_and_masks_nothing(texts: Any, where: str) -> None:
+    with raises("INVALID_ARGUMENT") as error:
+        BATCH.mask_texts(texts)
+    assert where in str(error.value)

@@ -5,28 +5,16 @@ wrappers."""
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from coresdk import CoreSdkError, Masker, mask_stream, mask_stream_async
+from mask_fixtures import fixture_texts
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "mask"
 LINE = "2026-12-07T06:00:00Z INFO request served status=200 took=12ms\n"
 PAD = LINE * 20  # more than the core's lookahead, so cuts happen around the fixture
 MASKER = Masker()
-
-
-def fixture_texts() -> list[str]:
-    texts = []
-    for file in sorted(FIXTURES.glob("*.json")):
-        for case in json.loads(file.read_text(encoding="utf-8")):
-            args = case["args"]
-            if case["op"] == "mask_text" and "options" not in args:
-                texts.append(args["text"])
-    return texts
 
 
 TEXTS = fixture_texts()

@@ -5,6 +5,7 @@
 //! - `validate.rs`: checksums, number rules, credential checks.
 //! - `boundary.rs`: the look-around regexes cannot do (word and number boundaries).
 //! - `sensitive_keys.rs`: key-name rules for JSON objects.
+//! - `value.rs`: masking JSON values (strings, keys, sensitive keys, path rules).
 //! - `paths.rs`: path rules (`a.b[*].c`, pino / fast-redact syntax) for JSON values.
 //! - `replacement.rs`: replacement tokens, rendered and recognised.
 //! - `stream.rs`: masking text that arrives in chunks.
@@ -50,11 +51,12 @@ mod sensitive_keys;
 mod stream;
 pub mod tokenize;
 mod validate;
+mod value;
 
 use coresdk_base::error::{Error, ErrorCode, Result};
 use coresdk_base::json;
 use hmac::{Hmac, Mac};
-use paths::{PathRules, Step};
+use paths::PathRules;
 use replacement::Replacer;
 use scan::{Candidate, Catalog};
 use sensitive_keys::SensitiveKeys;
@@ -281,6 +283,26 @@ impl Masker {
         self.render(text, &kept, 0, text.len())
     }
 
+    /// [`mask_text`](Self::mask_text) of each text, in order: a batch of log lines in one
+    /// call (for the bindings, one crossing instead of one per line). Each text is UTF-8
+    /// bytes; all are checked before any is masked, so a bad one returns no output at all.
+    /// Errors: `INVALID_ARGUMENT` naming the first text that is not valid UTF-8.
+    pub fn mask_texts<B: AsRef<[u8]>>(&self, texts: &[B]) -> Result<Vec<String>> {
+        let checked = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                std::str::from_utf8(t.as_ref()).map_err(|e| {
+                    Error::new(
+                        ErrorCode::InvalidArgument,
+                        format!("texts[{i}] is not valid UTF-8: {e}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<&str>>>()?;
+        Ok(checked.into_iter().map(|t| self.mask_text(t)).collect())
+    }
+
     /// `text[from..to]` with the findings `kept` (of the whole `text`) replaced. A finding
     /// that starts before `from` and ends after it has its rest replaced (a stream cut
     /// it; see stream.rs); one that ends after `to` is replaced whole.
@@ -305,35 +327,6 @@ impl Masker {
         out
     }
 
-    /// Masks a JSON value. Object keys are kept, in order. Strings are masked with
-    /// [`mask_text`](Self::mask_text); an integer whose digits are a detected value (a
-    /// card number written as a number) becomes its replacement token, a string; other
-    /// numbers, booleans and null are left alone, except under a sensitive key (see
-    /// `keys.rs`): there
-    /// every non-null scalar, however deeply nested, becomes a `SECRET` token, a string
-    /// (`"[REDACTED:SECRET]"` or `"[SECRET:<hex>]"`). The pseudonym of a string is over
-    /// its UTF-8 bytes (no quotes); of a number, over its JSON text as the core writes
-    /// it (`1234`, `1.5`); of a boolean, over `true` / `false`. A string that already is
-    /// a replacement token is kept, so masking stays idempotent.
-    ///
-    /// Errors: `LIMIT_EXCEEDED` for nesting deeper than [`json::MAX_DEPTH`].
-    pub fn mask_value(&self, value: &Value) -> Result<Value> {
-        if json::depth_exceeds(value, json::MAX_DEPTH) {
-            return Err(Error::new(
-                ErrorCode::LimitExceeded,
-                format!("value nested more than {} levels deep", json::MAX_DEPTH),
-            ));
-        }
-        // The depth check bounds this recursion.
-        Ok(self.mask_node(value, false, &mut Vec::new()))
-    }
-
-    /// Parses JSON text, masks it like [`mask_value`](Self::mask_value), and returns
-    /// compact JSON text. Errors: `INVALID_JSON`, `LIMIT_EXCEEDED`.
-    pub fn mask_json(&self, bytes: &[u8]) -> Result<String> {
-        Ok(json::to_string(&self.mask_value(&json::parse(bytes)?)?))
-    }
-
     /// The options this masker was built with.
     pub fn options(&self) -> &MaskOptions {
         &self.options
@@ -346,7 +339,8 @@ impl Masker {
 
     /// As `findings`, looking into encoded runs `depth` encodings deep (encoded.rs).
     fn findings_at(&self, text: &str, depth: u8) -> Vec<Candidate> {
-        let mut candidates = self.catalog.candidates(text);
+        let keywords = self.catalog.keywords(text);
+        let mut candidates = self.catalog.candidates(text, &keywords);
         for detector in &self.custom {
             candidates.extend(
                 detector
@@ -402,7 +396,7 @@ impl Masker {
                 // Offsets into the whole text; no rescan (it would reach past the gap).
                 last.extend(
                     self.catalog
-                        .last_candidates(segment)
+                        .last_candidates(segment, gap_start..gap_end, &keywords)
                         .into_iter()
                         .map(|c| Candidate {
                             start: gap_start + c.start,
@@ -461,100 +455,6 @@ impl Masker {
             }
         }
         kept
-    }
-
-    /// Masks one node; `position` is its path from the root, tracked only when there
-    /// are path rules.
-    fn mask_node<'v>(
-        &self,
-        value: &'v Value,
-        sensitive: bool,
-        position: &mut Vec<Step<'v>>,
-    ) -> Value {
-        match value {
-            Value::Null => Value::Null,
-            Value::String(s) if sensitive => {
-                if replacement::is_token(s.as_bytes()) {
-                    value.clone()
-                } else {
-                    self.secret(s.as_bytes())
-                }
-            }
-            Value::String(s) => Value::String(self.mask_text(s)),
-            Value::Number(n) if sensitive => self.secret(n.to_string().as_bytes()),
-            Value::Bool(b) if sensitive => self.secret(if *b { b"true" } else { b"false" }),
-            Value::Number(n) => self.mask_number(n).unwrap_or_else(|| value.clone()),
-            Value::Bool(_) => value.clone(),
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        let by_path = self.enter(position, Step::Index(i));
-                        let masked = self.mask_node(item, sensitive || by_path, position);
-                        self.leave(position);
-                        masked
-                    })
-                    .collect(),
-            ),
-            Value::Object(map) => {
-                let remove = matches!(self.replacer_for(replacement::SECRET), Replacer::Remove);
-                Value::Object(
-                    map.iter()
-                        .filter_map(|(k, v)| {
-                            let by_path = self.enter(position, Step::Key(k));
-                            let key_sensitive = by_path
-                                || self.keys.is_sensitive(k)
-                                || v.as_str()
-                                    .is_some_and(|s| self.keys.holds_key_material(k, s));
-                            let masked = if remove && key_sensitive && !sensitive && !v.is_null() {
-                                // The remove strategy drops the entry itself.
-                                None
-                            } else {
-                                Some((
-                                    k.clone(),
-                                    self.mask_node(v, sensitive || key_sensitive, position),
-                                ))
-                            };
-                            self.leave(position);
-                            masked
-                        })
-                        .collect(),
-                )
-            }
-        }
-    }
-
-    /// Steps into a child; whether a path rule masks it.
-    fn enter<'v>(&self, position: &mut Vec<Step<'v>>, step: Step<'v>) -> bool {
-        if self.paths.is_empty() {
-            return false;
-        }
-        position.push(step);
-        self.paths.matches(position)
-    }
-
-    /// Steps back out of a child entered with [`enter`](Self::enter).
-    fn leave(&self, position: &mut Vec<Step<'_>>) {
-        if !self.paths.is_empty() {
-            position.pop();
-        }
-    }
-
-    /// An integer whose digits are a detected value (a payment card number written as
-    /// a JSON number) becomes the replacement token, a string; other numbers stay.
-    fn mask_number(&self, n: &serde_json::Number) -> Option<Value> {
-        // Only a non-negative integer long enough to be a card (13 digits) is scanned.
-        let digits = n.as_u64().filter(|&v| v >= 1_000_000_000_000)?.to_string();
-        let masked = self.mask_text(&digits);
-        (masked != digits).then_some(Value::String(masked))
-    }
-
-    fn secret(&self, value: &[u8]) -> Value {
-        Value::String(
-            self.replacer_for(replacement::SECRET)
-                .token(replacement::SECRET, value),
-        )
     }
 }
 

@@ -40,7 +40,26 @@ pub(crate) struct Catalog {
     keywords: AhoCorasick,
     /// For each keyword pattern, the bit of the detector it triggers.
     keyword_bits: Vec<u128>,
-    keyword_mask: u128,
+    /// The bits of the detectors that run last (`Spec::last`).
+    last_mask: u128,
+}
+
+/// Where the keyword literals occur in one text ([`Catalog::keywords`]).
+pub(crate) struct Keywords {
+    /// The keyword detectors whose literal occurs.
+    active: u128,
+    /// Each occurrence of a literal of a detector that runs last: start, end, bits.
+    last: Vec<(usize, usize, u128)>,
+}
+
+impl Keywords {
+    /// The detectors that run last whose literal occurs wholly inside `gap`.
+    fn inside(&self, gap: Range<usize>) -> u128 {
+        self.last
+            .iter()
+            .filter(|&&(start, end, _)| start >= gap.start && end <= gap.end)
+            .fold(0, |bits, &(_, _, b)| bits | b)
+    }
 }
 
 impl std::fmt::Debug for Catalog {
@@ -83,14 +102,16 @@ impl Catalog {
     fn new() -> Result<Self, String> {
         let (mut search, mut anchored) = (Vec::new(), Vec::new());
         let (mut keywords, mut keyword_bits, mut shapes) = (Vec::new(), Vec::new(), Vec::new());
-        let mut keyword_mask = 0;
+        let mut last_mask = 0;
         for (i, spec) in specs().iter().enumerate() {
             let label = spec.kind.label();
             anchored.push(compile(&format!("^(?:{})", spec.pattern), label)?);
             search.push(compile(spec.pattern, label)?);
             match spec.group {
                 Group::Keywords(words) => {
-                    keyword_mask |= 1u128 << i;
+                    if spec.last {
+                        last_mask |= 1u128 << i;
+                    }
                     keywords.extend_from_slice(words);
                     keyword_bits.extend(words.iter().map(|_| 1u128 << i));
                 }
@@ -101,6 +122,8 @@ impl Catalog {
         }
         let keywords = AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            // A DFA: twice the speed of the default NFA on overlapping search here.
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(keywords)
             .map_err(|e| format!("detector keywords do not compile: {e}"))?;
         Ok(Self {
@@ -109,7 +132,7 @@ impl Catalog {
             shapes: compile_with_cache(&shapes.join("|"), "shapes", SHAPES_DFA_CACHE_BYTES)?,
             keywords,
             keyword_bits,
-            keyword_mask,
+            last_mask,
         })
     }
 
@@ -128,14 +151,20 @@ impl Catalog {
         out
     }
 
-    /// The candidates of the detectors that run last (`Spec::last`), over `text` (the
-    /// stretches between the findings of the others).
-    pub(crate) fn last_candidates(&self, text: &str) -> Vec<Candidate> {
-        let active = self.keywords_present(text);
+    /// The candidates of the detectors that run last (`Spec::last`) in `gap` of the text
+    /// whose `keywords` those are (the stretches between the findings of the others),
+    /// found in `segment`, the gap's text: offsets are relative to it.
+    pub(crate) fn last_candidates(
+        &self,
+        segment: &str,
+        gap: Range<usize>,
+        keywords: &Keywords,
+    ) -> Vec<Candidate> {
+        let active = keywords.inside(gap);
         let mut out = Vec::new();
         for (i, (spec, regex)) in specs().iter().zip(&self.search).enumerate() {
             if active & (1u128 << i) != 0 && spec.last {
-                run_detector(i, spec, regex, text, 0..text.len(), &mut out);
+                run_detector(i, spec, regex, segment, 0..segment.len(), &mut out);
             }
         }
         out
@@ -155,8 +184,8 @@ impl Catalog {
     }
 
     /// Every validated match of every detector, in no particular order; they may overlap.
-    pub(crate) fn candidates(&self, text: &str) -> Vec<Candidate> {
-        let active = self.keywords_present(text);
+    pub(crate) fn candidates(&self, text: &str, keywords: &Keywords) -> Vec<Candidate> {
+        let active = keywords.active;
         let mut out = Vec::new();
         for (i, (spec, regex)) in specs().iter().zip(&self.search).enumerate() {
             if active & (1u128 << i) != 0 && !spec.last {
@@ -172,18 +201,22 @@ impl Catalog {
         out
     }
 
-    /// The bit set of keyword detectors whose literal occurs in `text`.
-    fn keywords_present(&self, text: &str) -> u128 {
-        let mut active = 0;
+    /// Which keyword literals occur in `text`, in one pass.
+    pub(crate) fn keywords(&self, text: &str) -> Keywords {
+        let mut found = Keywords {
+            active: 0,
+            last: Vec::new(),
+        };
         // Overlapping matches: one detector's literal may contain another's (`sk-ant-`
         // and `sk-`), and a non-overlapping search would hide the inner one.
         for m in self.keywords.find_overlapping_iter(text) {
-            active |= self.keyword_bits[m.pattern().as_usize()];
-            if active == self.keyword_mask {
-                break;
+            let bits = self.keyword_bits[m.pattern().as_usize()];
+            found.active |= bits;
+            if bits & self.last_mask != 0 {
+                found.last.push((m.start(), m.end(), bits));
             }
         }
-        active
+        found
     }
 
     /// The combined shape pass. At each position where some shape matches, every shape

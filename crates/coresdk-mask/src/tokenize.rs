@@ -168,7 +168,8 @@ pub fn unmask_text(text: &str, key_for: &mut KeyLookup<'_>) -> Result<String> {
     Ok(out)
 }
 
-/// A JSON value with every string unmasked as [`unmask_text`] does (keys kept).
+/// A JSON value with every string and object key unmasked as [`unmask_text`] does
+/// (masking masks keys as text too).
 pub fn unmask_value(value: &Value, key_for: &mut KeyLookup<'_>) -> Result<Value> {
     Ok(match value {
         Value::String(s) => Value::String(unmask_text(s, key_for)?),
@@ -180,7 +181,7 @@ pub fn unmask_value(value: &Value, key_for: &mut KeyLookup<'_>) -> Result<Value>
         ),
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| Ok((k.clone(), unmask_value(v, key_for)?)))
+                .map(|(k, v)| Ok((unmask_text(k, key_for)?, unmask_value(v, key_for)?)))
                 .collect::<Result<_>>()?,
         ),
         other => other.clone(),

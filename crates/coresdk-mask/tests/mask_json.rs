@@ -1,4 +1,4 @@
-//! Tests of `mask` on JSON values (src/lib.rs, sensitive_keys.rs): sensitive keys, pseudonyms
+//! Tests of `mask` on JSON values (src/value.rs, sensitive_keys.rs): keys, sensitive keys, pseudonyms
 //! of scalars, unicode, round trips, errors and the depth limit.
 
 mod maskers;
@@ -128,6 +128,49 @@ fn json_extra_sensitive_keys_match_exactly_after_normalising() {
     assert_eq!(
         got,
         json!({"customer_id": "[REDACTED:SECRET]", "CustomerId": "[REDACTED:SECRET]", "dob": "[REDACTED:SECRET]", "old_customer_id": 8, "doberman": "rex"})
+    );
+}
+
+#[test]
+fn json_keys_are_masked_as_text_and_kept_unique() {
+    let value = json!({
+        "bob@example.com": 1,
+        "alice@example.org": {"10.0.0.1": "up", "password": "hunter2"},
+        "[REDACTED:EMAIL]#2": 3,
+        "carol@example.net": 4,
+        "plain": "x",
+    });
+    let masked = redactor().mask_value(&value).unwrap();
+    assert_eq!(
+        masked.to_string(),
+        json!({
+            "[REDACTED:EMAIL]": 1,
+            "[REDACTED:EMAIL]#2": {"[REDACTED:IP_ADDRESS]": "up", "password": "[REDACTED:SECRET]"},
+            "[REDACTED:EMAIL]#2#2": 3,
+            "[REDACTED:EMAIL]#3": 4,
+            "plain": "x",
+        })
+        .to_string(),
+        "every entry kept, in order"
+    );
+    assert_eq!(redactor().mask_value(&masked).unwrap(), masked);
+    // Rules read the key as given: a path rule on the email key still applies.
+    let by_path = Masker::new(MaskOptions {
+        paths: vec!["[\"bob@example.com\"]".into()],
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        by_path.mask_value(&json!({"bob@example.com": 7})).unwrap(),
+        json!({"[REDACTED:EMAIL]": "[REDACTED:SECRET]"})
+    );
+    // Pseudonyms of different keys differ, so nothing collides.
+    let out = pseudonymizer("k").mask_value(&value).unwrap();
+    let keys: Vec<&String> = out.as_object().unwrap().keys().collect();
+    assert!(
+        keys.iter()
+            .all(|k| !k.contains('#') || k.starts_with("[REDACTED")),
+        "{keys:?}"
     );
 }
 

@@ -4,33 +4,8 @@
 mod maskers;
 
 use coresdk_mask::{Masker, StreamMasker, STREAM_LOOKAHEAD, STREAM_MAX_HELD};
-use maskers::{pseudonymizer, redactor};
-use std::path::Path;
+use maskers::{fixture_texts, pseudonymizer, redactor};
 use std::sync::Arc;
-
-/// The `mask_text` fixture texts that use the default options.
-fn fixture_texts() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mask");
-    let mut texts = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("fixtures/mask")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    for file in files {
-        let cases: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
-        for case in cases.as_array().into_iter().flatten() {
-            let args = &case["args"];
-            if case["op"] == "mask_text" && args.get("options").is_none() {
-                texts.push(args["text"].as_str().expect("text").to_owned());
-            }
-        }
-    }
-    assert!(texts.len() > 100, "only {} fixture texts", texts.len());
-    texts
-}
 
 /// Masks `chunks` as a stream; returns the output and the most bytes ever held.
 fn stream(masker: &Arc<Masker>, chunks: &[&str]) -> (String, usize) {

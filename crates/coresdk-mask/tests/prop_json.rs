@@ -1,10 +1,12 @@
 //! `mask_value` over arbitrary JSON values, as proptest properties: it keeps the shape
-//! (containers, keys in order, array lengths; a scalar stays or becomes a token string)
+//! (containers, keys masked as text and kept unique, in order, array lengths; a scalar
+//! stays or becomes a token string)
 //! and is idempotent. Failures shrink, and their seeds are persisted in
 //! `proptest-regressions/prop_json.txt` and replayed first.
 
 mod maskers;
 mod prop_gen;
+use coresdk_mask::Masker;
 use maskers::{pseudonymizer, redactor};
 use prop_gen::{config, text};
 use proptest::prelude::*;
@@ -32,6 +34,10 @@ const KEYS: &[&str] = &[
     "id",
     "n",
     "",
+    "bob@example.com",
+    "alice@example.org",
+    "[REDACTED:EMAIL]",
+    "10.0.0.1",
 ];
 
 /// Numbers that are detected values (cards) or near them.
@@ -61,22 +67,40 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// Checks that `masked` has the shape of `value`: the same containers with the same keys
-/// in the same order and the same lengths, strings still strings, null still null, and
-/// each other scalar unchanged or turned into a replacement token (a string).
-fn check_shape(path: &str, value: &Value, masked: &Value) -> Result<(), TestCaseError> {
+/// The keys of `map` as masking writes them: each masked as text, and one that masks to a
+/// key already written gets the first free `#2`, `#3`, ... appended.
+fn masked_keys(m: &Masker, map: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for key in map.keys() {
+        let masked = m.mask_text(key);
+        let mut unique = masked.clone();
+        for n in 2.. {
+            if !out.contains(&unique) {
+                break;
+            }
+            unique = format!("{masked}#{n}");
+        }
+        out.push(unique);
+    }
+    out
+}
+
+/// Checks that `masked` has the shape of `value`: the same containers with the keys masked
+/// (`masked_keys`), in the same order, the same lengths, strings still strings, null still
+/// null, and each other scalar unchanged or turned into a replacement token (a string).
+fn check_shape(m: &Masker, path: &str, value: &Value, masked: &Value) -> Result<(), TestCaseError> {
     match (value, masked) {
         (Value::Array(items), Value::Array(out)) => {
             prop_assert_eq!(items.len(), out.len(), "array length at {}", path);
             for (i, (a, b)) in items.iter().zip(out).enumerate() {
-                check_shape(&format!("{path}[{i}]"), a, b)?;
+                check_shape(m, &format!("{path}[{i}]"), a, b)?;
             }
         }
         (Value::Object(map), Value::Object(out)) => {
-            let keys = |m: &serde_json::Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
-            prop_assert_eq!(keys(map), keys(out), "keys at {}", path);
+            let keys: Vec<String> = out.keys().cloned().collect();
+            prop_assert_eq!(masked_keys(m, map), keys, "keys at {}", path);
             for ((k, a), b) in map.iter().zip(out.values()) {
-                check_shape(&format!("{path}.{k:?}"), a, b)?;
+                check_shape(m, &format!("{path}.{k:?}"), a, b)?;
             }
         }
         (Value::String(_), Value::String(_)) | (Value::Null, Value::Null) => {}
@@ -95,7 +119,7 @@ proptest! {
     fn mask_value_keeps_the_shape_and_is_idempotent(value in json()) {
         for m in [redactor(), pseudonymizer("k")] {
             let once = m.mask_value(&value).expect("mask");
-            check_shape("$", &value, &once)?;
+            check_shape(&m, "$", &value, &once)?;
             prop_assert_eq!(m.mask_value(&once).expect("mask twice"), once);
         }
     }

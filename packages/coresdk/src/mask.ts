@@ -135,7 +135,26 @@ export class Masker {
   }
 
   /**
-   * Masks a JSON-compatible value: keys kept, strings masked, every scalar under a
+   * Masks a batch of texts (log lines, messages) in one call: the result equals
+   * `texts.map((t) => masker.maskText(t))` at a fraction of the per-call cost.
+   * @throws CoreSdkError `INVALID_ARGUMENT` for a non-array, an item that is neither a
+   * string nor a Uint8Array, a lone surrogate or invalid UTF-8 (then nothing is masked).
+   */
+  maskTexts(texts: readonly (string | Uint8Array)[]): string[] {
+    if (!Array.isArray(texts)) {
+      throw new CoreSdkError('INVALID_ARGUMENT', 'texts must be an array of strings or Uint8Arrays');
+    }
+    const checked = texts.map((text, i) => {
+      if (typeof text === 'string') return toText(text, `texts[${i}]`);
+      if (text instanceof Uint8Array) return toJsonInput(text) as Buffer;
+      throw new CoreSdkError('INVALID_ARGUMENT', `texts[${i}] must be a string or a Uint8Array`);
+    });
+    return call(() => this.#inner.maskTexts(checked));
+  }
+
+  /**
+   * Masks a JSON-compatible value: strings and keys masked as text (a key that masks to
+   * one already written gets `#2`, `#3`, ... appended), every scalar under a
    * sensitive key (`password`, `token`, `authorization`, ...) replaced. Returns a new value.
    * @throws CoreSdkError `LIMIT_EXCEEDED` (too deep), `INVALID_ARGUMENT` (not a JSON value:
    * docs/HOST-VALUES.md).
@@ -199,7 +218,7 @@ export function unmaskText(text: string, keys: TokenKeys): string {
   return call(() => native.unmaskText(checked, ids, secrets));
 }
 
-/** As {@link unmaskText}, for every string of a JSON-compatible value (keys kept). */
+/** As {@link unmaskText}, for every string and key of a JSON-compatible value. */
 export function unmaskValue(value: unknown, keys: TokenKeys): unknown {
   const text = toJsonText(value);
   const [ids, secrets] = keyLists(keys);

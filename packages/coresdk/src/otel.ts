@@ -20,10 +20,10 @@ export interface MaskingSpanProcessorOptions {
 type Scalar = string | number | boolean;
 
 /**
- * Masks an attribute map in one call to the core: keys are kept; strings are scanned;
+ * Masks an attribute map in one call to the core: keys and strings are scanned;
  * every value under a sensitive key (`password`, `*.authorization`, `db.connection_string`,
  * ...) is replaced; a card number written as a number becomes a token. Values JSON cannot
- * carry (`NaN`, `Infinity`, `undefined`) are kept as they are (inside an array they become
+ * carry (`NaN`, `Infinity`, `undefined`) are kept as they are, under their masked key (inside an array they become
  * `null`, which OTel arrays allow); an array whose elements
  * were partly turned into tokens becomes an array of strings (OTel arrays are
  * homogeneous).
@@ -32,7 +32,8 @@ export function maskAttributes(attributes: Attributes, masker: Masker): Attribut
   const portable: Record<string, AttributeValue> = {};
   const kept: Attributes = {};
   for (const [key, value] of Object.entries(attributes)) {
-    if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) kept[key] = value;
+    if (value === undefined || (typeof value === 'number' && !Number.isFinite(value)))
+      kept[masker.maskText(key)] = value;
     else if (Array.isArray(value))
       portable[key] = value.map((v) => (v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v));
     else portable[key] = value;

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
 import { CoreSdkError } from '../src/index.js';
@@ -54,4 +56,21 @@ export async function eventually(condition: () => boolean, timeoutMs = 10_000): 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return condition();
+}
+
+const MASK_FIXTURES = resolve(__dirname, '../../../fixtures/mask');
+
+/** The texts of the `mask_text` fixtures that use the default options. */
+export function fixtureTexts(): string[] {
+  const texts: string[] = [];
+  for (const file of readdirSync(MASK_FIXTURES).filter((f) => f.endsWith('.json'))) {
+    const cases = JSON.parse(readFileSync(join(MASK_FIXTURES, file), 'utf8')) as {
+      op: string;
+      args: { text?: string; options?: unknown };
+    }[];
+    for (const c of cases) {
+      if (c.op === 'mask_text' && c.args.options === undefined && c.args.text !== undefined) texts.push(c.args.text);
+    }
+  }
+  return texts;
 }

@@ -183,7 +183,9 @@ function fakeRequest(text: string) {
 const PINO_PATHS: Record<string, PinoPath> = {
   'merged object value': { write: (log, t) => log.info({ note: t }, 'merged') },
   'nested object': { write: (log, t) => log.info({ a: { b: [{ note: t }] } }, 'nested') },
+  'object key': { write: (log, t) => log.info({ a: { [t]: 1 } }, 'keyed') },
   'child bindings': { write: (log, t) => log.child({ note: t }).info('child') },
+  'child binding key': { write: (log, t) => log.child({ [t]: 1 }).info('child key') },
   'grandchild bindings': {
     write: (log, t) =>
       log
@@ -413,6 +415,7 @@ const WINSTON_PATHS: Record<string, WinstonPath> = {
   message: { write: (log, t) => log.info(t) },
   meta: { write: (log, t) => log.info('meta', { note: t }), check: (r) => expect(r.message).toBe('meta') },
   'nested meta': { write: (log, t) => log.info('nested', { a: { b: [{ note: t }] } }) },
+  'meta key': { write: (log, t) => log.info('keyed', { a: { [t]: 1 } }) },
   'child meta': { write: (log, t) => log.child({ note: t }).info('child') },
   'info object': { write: (log, t) => log.log({ level: 'info', message: t, note: t }) },
   '%s splat argument': { write: (log, t) => log.info('value %s end', t) },

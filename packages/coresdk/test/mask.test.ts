@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CoreSdkError, Masker } from '../src/index.js';
-import { codeOf } from './helpers.js';
+import { codeOf, fixtureTexts } from './helpers.js';
 
 describe('Masker', () => {
   const masker = new Masker();
@@ -113,5 +113,45 @@ describe('Masker bad input', () => {
   it('non-string text', () => {
     expect(codeOf(() => masker.maskText(42 as unknown as string))).toBe('INVALID_ARGUMENT');
     expect(codeOf(() => masker.scan({} as unknown as string))).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('Masker.maskTexts', () => {
+  const masker = new Masker({ strategy: 'pseudonymize', key: 'batch-key' });
+
+  it('masks every mask fixture in one call as maskText does one by one', () => {
+    const texts = fixtureTexts();
+    expect(texts.length).toBeGreaterThan(100);
+    const batch = masker.maskTexts(texts);
+    expect(batch).toEqual(texts.map((t) => masker.maskText(t)));
+    expect(batch.filter((out, i) => out !== texts[i]).length).toBeGreaterThan(100);
+  });
+
+  it('takes strings and UTF-8 bytes, in order; an empty batch is empty', () => {
+    const bytes = new TextEncoder().encode('to carol@example.org');
+    expect(masker.maskTexts(['a@example.com', bytes, 'clean'])).toEqual([
+      masker.maskText('a@example.com'),
+      masker.maskText('to carol@example.org'),
+      'clean',
+    ]);
+    expect(masker.maskTexts([])).toEqual([]);
+  });
+
+  it('refuses a bad item by its index and masks nothing', () => {
+    const error = (texts: unknown): CoreSdkError => {
+      try {
+        masker.maskTexts(texts as string[]);
+      } catch (e) {
+        expect(e).toBeInstanceOf(CoreSdkError);
+        return e as CoreSdkError;
+      }
+      throw new Error('expected a CoreSdkError');
+    };
+    expect(error(['ok', 'lone \ud800 surrogate']).message).toContain('texts[1]');
+    expect(error(['ok', 'ok', new Uint8Array([0x61, 0xff])]).message).toContain('texts[2]');
+    expect(error(['ok', 42]).message).toContain('texts[1]');
+    for (const bad of ['one string', undefined, { 0: 'x', length: 1 }]) {
+      expect(error(bad).code).toBe('INVALID_ARGUMENT');
+    }
   });
 });

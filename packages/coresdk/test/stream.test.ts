@@ -1,28 +1,10 @@
 // Streaming masking from Node: every mask fixture cut at every offset and at random chunk
 // sizes gives what one-shot maskText gives; the Node Transform and the web TransformStream.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { text as readText } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { CoreSdkError, Masker, maskingTransform, maskingTransformStream } from '../src/index.js';
-
-const FIXTURES = resolve(__dirname, '../../../fixtures/mask');
-
-/** The texts of the `mask_text` fixtures that use the default options. */
-function fixtureTexts(): string[] {
-  const texts: string[] = [];
-  for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))) {
-    const cases = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as {
-      op: string;
-      args: { text?: string; options?: unknown };
-    }[];
-    for (const c of cases) {
-      if (c.op === 'mask_text' && c.args.options === undefined && c.args.text !== undefined) texts.push(c.args.text);
-    }
-  }
-  return texts;
-}
+import { fixtureTexts } from './helpers.js';
 
 const LINE = '2026-12-07T06:00:00Z INFO request served status=200 took=12ms\n';
 const PAD = LINE.repeat(20); // more than the core's lookahead, so cuts happen around the fixture

@@ -353,6 +353,9 @@ class Masker:
     def mask_text(self, text: str | bytes) -> str:
         """``text`` with every finding replaced per the strategy."""
 
+    def mask_texts(self, texts: Iterable[str | bytes]) -> list[str]:
+        """``mask_text`` of each text, in order, in one call."""
+
     def mask_json(self, json: str | bytes) -> str:
         """Parses JSON text, masks every string in it (keys kept), returns JSON text."""
 

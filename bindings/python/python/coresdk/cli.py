@@ -50,7 +50,7 @@ usage:
       bundle manifest says otherwise.
       Without --policy or --bundle, the built-in example RBAC policy and its data are used.
   coresdk mask [<file>|-]
-      Mask PII and secrets. JSON is masked as a value (keys kept); other text as text.
+      Mask PII and secrets. JSON is masked as a value (keys too); other text as text.
   coresdk hash [<file>|-] [--canonical]
       SHA-256 of the RFC 8785 canonical form of a JSON document.
   coresdk audit verify <file> --key-file <keys.json> [--key-id <id>] [--head <hash>]

@@ -42,10 +42,10 @@ def _portable(value: Any) -> bool:
 
 
 def mask_attributes(attributes: Attributes, masker: Masker) -> dict[str, Any]:
-    """Masks an attribute mapping in one call to the core: keys are kept, strings are
+    """Masks an attribute mapping in one call to the core: keys and strings are
     scanned, every value under a sensitive key (``password``, ``*.authorization``, ...) is
     replaced, and a card number written as an int becomes a token. Values JSON cannot carry
-    (NaN, inf, bytes) are kept; a sequence partly turned into tokens becomes a tuple of
+    (NaN, inf, bytes) are kept, under their masked key; a sequence partly turned into tokens becomes a tuple of
     strings (OTel sequences are homogeneous)."""
     if not attributes:
         return {}
@@ -53,7 +53,9 @@ def mask_attributes(attributes: Attributes, masker: Masker) -> dict[str, Any]:
         k: list(v) if isinstance(v, tuple) else v for k, v in attributes.items() if _portable(v)
     }
     masked = masker.mask_value(portable)
-    out: dict[str, Any] = {k: v for k, v in attributes.items() if k not in portable}
+    out: dict[str, Any] = {
+        masker.mask_text(k): v for k, v in attributes.items() if k not in portable
+    }
     assert isinstance(masked, dict)
     for key, value in masked.items():
         if isinstance(value, list):

@@ -30,7 +30,7 @@ function failureCode(error: unknown): string {
  * properties; custom ones) and `formatters`. (pino calls `formatters.log` before the
  * serializers, so a mask there would miss what serializers add.) `hooks.logMethod` also
  * masks each format argument before pino writes it into the message, where `%j`, `%o`
- * and `%O` escape it once more. Keys are kept, strings are scanned, values under sensitive keys
+ * and `%O` escape it once more. Keys and strings are scanned, values under sensitive keys
  * are replaced, and card numbers written as numbers become tokens ({@link Masker.maskJson}).
  *
  * ```ts
