@@ -60,13 +60,31 @@ def test_mask_text_rejects_non_text(masker: Masker) -> None:
             masker.mask_text(bad)  # type: ignore[arg-type]
 
 
-def test_a_50_mb_string_is_masked_correctly(masker: Masker) -> None:
-    half = "lorem ipsum dolor sit amet é " * (25 * 1024 * 1024 // 30)
+def test_a_100_mb_string_is_masked_correctly(masker: Masker) -> None:
+    half = "lorem ipsum dolor sit amet é " * (50 * 1024 * 1024 // 30)
     text = f"bob@example.com {half}mid@example.com {half}end@example.com"
-    assert len(text.encode()) > 50 * 1024 * 1024
+    assert len(text.encode()) > 100 * 1024 * 1024
     masked = masker.mask_text(text)
     assert masked == f"{EMAIL} {half}{EMAIL} {half}{EMAIL}"
     assert masker.mask_text(text.encode()) == masked
+
+
+def test_a_hundred_thousand_findings_in_one_text_are_all_masked(masker: Masker) -> None:
+    text = "".join(f"u{i}@example.com " for i in range(100_000))
+    assert len(masker.scan(text)) == 100_000
+    assert masker.mask_text(text) == f"{EMAIL} " * 100_000
+
+
+def test_custom_patterns_pathological_linear_and_unusable_refused() -> None:
+    def custom(pattern: str) -> Masker:
+        return Masker(custom_detectors=[{"type": "EMPLOYEE_ID", "pattern": pattern}])
+
+    text = "a" * 200_000
+    assert custom("(a|aa)+b").mask_text(text) == text
+    assert custom(r"\b").mask_text("café latte é ") == "café latte é "
+    for bad in ["(?=x)x", r"(a)\1", "(", "a{1000}{1000}{1000}", "x*"]:
+        with raises("INVALID_ARGUMENT"):
+            custom(bad)
 
 
 # --- scan ------------------------------------------------------------------------------

@@ -114,7 +114,10 @@ impl Compiled {
     /// Every validated match in `text`.
     pub(crate) fn find(&self, text: &str) -> Vec<Span> {
         let mut out = Vec::new();
-        for m in self.regex.find_iter(text) {
+        // A pattern that cannot match "" may still match nothing inside text (a Unicode
+        // `\b` beside `é`, where the ASCII standalone-word rule sees blanks): skipped, or
+        // a token would be inserted where there was no value.
+        for m in self.regex.find_iter(text).filter(|m| !m.is_empty()) {
             let Some(span) = standalone_word(text, m.start(), m.end()) else {
                 continue;
             };

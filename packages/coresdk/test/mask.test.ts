@@ -103,11 +103,27 @@ describe('Masker bad input', () => {
     expect(codeOf(() => masker.maskValue(deep))).toBe('LIMIT_EXCEEDED');
   });
 
-  it('a 50 MB string is masked correctly', () => {
-    const big = `${'lorem ipsum '.repeat((50 * 1024 * 1024) / 12)}contact bob@example.com`;
+  it('a 100 MB string is masked correctly', () => {
+    const big = `${'lorem ipsum '.repeat((100 * 1024 * 1024) / 12)}contact bob@example.com`;
     const out = masker.maskText(big);
     expect(out.endsWith('contact [REDACTED:EMAIL]')).toBe(true);
     expect(out.length).toBe(big.length - 'bob@example.com'.length + '[REDACTED:EMAIL]'.length);
+  });
+
+  it('100,000 findings in one text are all masked', () => {
+    const text = Array.from({ length: 100_000 }, (_, i) => `u${i}@example.com `).join('');
+    expect(masker.scan(text)).toHaveLength(100_000);
+    expect(masker.maskText(text)).toBe('[REDACTED:EMAIL] '.repeat(100_000));
+  });
+
+  it('custom patterns: pathological ones run in linear time, unusable ones are INVALID_ARGUMENT', () => {
+    const custom = (pattern: string) => new Masker({ customDetectors: [{ type: 'EMPLOYEE_ID', pattern }] });
+    const text = 'a'.repeat(200_000);
+    expect(custom('(a|aa)+b').maskText(text)).toBe(text);
+    expect(custom('\\b').maskText('café latte é ')).toBe('café latte é ');
+    for (const bad of ['(?=x)x', '(a)\\1', '(', 'a{1000}{1000}{1000}', 'x*']) {
+      expect(codeOf(() => custom(bad))).toBe('INVALID_ARGUMENT');
+    }
   });
 
   it('non-string text', () => {
