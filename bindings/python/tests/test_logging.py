@@ -479,6 +479,19 @@ def test_a_field_name_holding_pii_is_replaced() -> None:
     assert "k [REDACTED:EMAIL]" in vars(record) and f"k {EMAIL}" not in vars(record)
 
 
+def test_keys_that_mask_alike_are_all_kept() -> None:
+    other = "carol@example.net"
+    record = make_record(
+        "m", None, **{EMAIL: 1, other: 2, "seen": {EMAIL: (3,), other: {4}, 7: "x"}}
+    )
+    MaskingFilter().filter(record)
+    fields = vars(record)
+    assert EMAIL not in fields and other not in fields
+    assert (fields["[REDACTED:EMAIL]"], fields["[REDACTED:EMAIL]#2"]) == (1, 2)
+    # Inside a container: both entries, their tuple and set back, a non-str key as text.
+    assert fields["seen"] == {"[REDACTED:EMAIL]": (3,), "[REDACTED:EMAIL]#2": {4}, "7": "x"}
+
+
 def test_the_masker_given_is_used() -> None:
     record = make_record("mail %s", (EMAIL,), ctx=[EMAIL])
     MaskingFilter(Masker(strategy="pseudonymize", key=b"k")).filter(record)
@@ -631,6 +644,13 @@ def test_structlog_sensitive_keys_and_values() -> None:
     assert doc["tags"] == ["[REDACTED:EMAIL]", 1]
     assert doc["headers"]["Authorization"].startswith("[REDACTED:")
     assert doc["who"] == "Shown([REDACTED:EMAIL])"  # the repr, as the renderers show it
+
+
+def test_structlog_keys_that_mask_alike_are_all_kept() -> None:
+    log = structlogger(structlog.processors.JSONRenderer())
+    doc = json.loads(log.info("m", **{EMAIL: 1, "carol@example.net": 2}))
+    assert (doc["[REDACTED:EMAIL]"], doc["[REDACTED:EMAIL]#2"]) == (1, 2)
+    assert EMAIL not in json.dumps(doc)
 
 
 def test_structlog_positional_arguments_stay_a_tuple() -> None:

@@ -13,8 +13,9 @@ masker's. The rule for a value:
   key becomes ``str(key)``, NaN, infinities and integers beyond 64 bits become their
   text, and any other object becomes the text the logger would show for it: ``str()``
   for a top-level :mod:`logging` ``extra`` field (what ``%(field)s`` shows), ``repr()``
-  inside a container and in structlog (what its renderers show). Dict keys are masked
-  as text too (a key holding PII is replaced by its token).
+  inside a container and in structlog (what its renderers show). Dict keys and field
+  names are masked as text by the core too (a key holding PII is replaced by its token;
+  two that mask alike stay two, the later with ``#2`` appended).
 - Exceptions and stacks are rendered to the text a formatter would write (the traceback,
   its chained causes and contexts, notes), and that text is masked.
 
@@ -93,6 +94,10 @@ def _restore(tree: Any, masked: Any) -> Any:
             return tuple(masked)
         return tuple(_restore(t, m) for t, m in zip(tree, masked))
     if isinstance(tree, dict) and isinstance(masked, dict):
+        # The core masks keys (and keeps them unique), so entries pair up by position; by
+        # key only when the remove strategy dropped some.
+        if len(tree) == len(masked):
+            return {k: _restore(t, v) for t, (k, v) in zip(tree.values(), masked.items())}
         return {k: _restore(tree[k], v) if k in tree else v for k, v in masked.items()}
     return masked
 
@@ -161,13 +166,15 @@ class _Router:
 
     def _fields(self, fields: Mapping[str, Any], leaf: Leaf, keys: bool) -> dict[str, Any]:
         seen: set[int] = set()
-        tree = {
-            (self.key(k) if keys else k): self._plain(v, leaf, 1, seen) for k, v in fields.items()
-        }
-        return _restore(tree, self.masker.mask_value(tree))  # type: ignore[no-any-return]
+        tree = {k: self._plain(v, leaf, 1, seen) for k, v in fields.items()}
+        masked: dict[str, Any] = _restore(tree, self.masker.mask_value(tree))
+        if not keys and len(masked) == len(tree):  # the names as given, by position
+            return dict(zip(tree, masked.values()))
+        return masked
 
     def _plain(self, value: Any, leaf: Leaf, depth: int, seen: set[int]) -> Any:
-        """``value`` as a JSON-like tree for ``mask_value`` (keys masked as text)."""
+        """``value`` as a JSON-like tree for ``mask_value`` (keys as text; the core masks
+        them)."""
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, int):
@@ -188,8 +195,10 @@ class _Router:
         seen.add(id(value))
         try:
             if isinstance(value, Mapping):
+                # Keys go to the core as text, which masks them and keeps them unique.
                 return {
-                    self.key(k): self._plain(v, repr, depth + 1, seen) for k, v in value.items()
+                    k if isinstance(k, str) else str(k): self._plain(v, repr, depth + 1, seen)
+                    for k, v in value.items()
                 }
             items = [self._plain(v, repr, depth + 1, seen) for v in value]
             if isinstance(value, tuple):
@@ -298,12 +307,17 @@ class MaskingFilter(logging.Filter):
         if not extra:
             return
         masked = self._router.fields(extra, str)
-        for name in extra:
-            key = self._router.key(name)
+        if len(masked) == len(extra):  # entries in order; names masked and unique
+            pairs = list(zip(extra, masked.items()))
+        else:  # the "remove" strategy dropped some: kept as "" so formats still work
+            pairs = [(n, (k, masked.get(k, ""))) for n in extra for k in [self._router.key(n)]]
+        # Every renamed field is removed before any is set: a masked name may equal the
+        # name of another field that is itself renamed.
+        for name, (key, _value) in pairs:
             if key != name:  # a field name holding PII
                 delattr(record, name)
-            # A field the "remove" strategy dropped is kept as "" so formats still work.
-            setattr(record, key, masked.get(key, ""))
+        for _, (key, value) in pairs:
+            setattr(record, key, value)
 
 
 def _exc_info(value: Any) -> Any:
