@@ -71,6 +71,13 @@ export declare class Masker {
 
 /** The native policy engine. Share one per process; it is safe under concurrent calls. */
 export declare class PolicyEngine {
+  /**
+   * Authorizes an HTTP request on the calling thread: the bearer token verified once,
+   * the rule at `rule` evaluated on the request's input document, the answer to send.
+   */
+  authorizeRequestSync(verifier: TokenVerifier, rule: string, req: NativeHttpRequest, opts?: NativeRequestOptions | undefined | null): NativeRequestAuthorization
+  /** [`Self::authorize_request_sync`] on the libuv pool. */
+  authorizeRequest(verifier: TokenVerifier, rule: string, req: NativeHttpRequest, opts?: NativeRequestOptions | undefined | null): Promise<NativeRequestAuthorization>
   /** An engine with no policies (revision 0). */
   constructor(options?: PolicyOptions | undefined | null)
   /** The revision now serving. */
@@ -314,6 +321,18 @@ export interface NativeDecision {
   prints: Array<string>
 }
 
+/** An HTTP request as a server received it. */
+export interface NativeHttpRequest {
+  /** The method, e.g. `GET`. */
+  method: string
+  /** The request target (`/a/b?x=1`, or absolute form). */
+  target: string
+  /** Header names and values alternating, as Node's `rawHeaders`. */
+  headers: Array<string>
+  /** The client's address, when known. */
+  clientAddress?: string
+}
+
 /** A query result as it crosses the boundary: the rows as JSON text. */
 export interface NativeQueryResult {
   /** `[{"expressions": [...], "bindings": {...}}, ...]` as JSON text. */
@@ -330,6 +349,36 @@ export interface NativeQueryResult {
   cached: boolean
   /** Lines written by `print()` during evaluation. */
   prints: Array<string>
+}
+
+/** The core's answer, with its documents as JSON text. */
+export interface NativeRequestAuthorization {
+  /** 200, 400, 401, 403 or 500. */
+  status: number
+  /** True when the handler should run. */
+  allowed: boolean
+  /** The input document evaluated, as JSON text. */
+  inputJson: string
+  /** The verified claims as JSON text, when a token verified. */
+  claimsJson?: string
+  /** The decision, when the rule was evaluated. */
+  decision?: NativeDecision
+  /** The code of what went wrong, if anything did. */
+  errorCode?: string
+  /** Its message (never the token). */
+  errorMessage?: string
+  /** The RFC 9457 problem body as JSON text, when `status` is not 200. */
+  problemJson?: string
+  /** The `WWW-Authenticate` value for a 400 or 401. */
+  wwwAuthenticate?: string
+}
+
+/** How a request is authorized. */
+export interface NativeRequestOptions {
+  /** Only these headers go into the input (credentials never do). */
+  includeHeaders?: Array<string>
+  /** Decide requests without a token instead of answering 401. */
+  tokenOptional?: boolean
 }
 
 /** The outcome of `scanPaths`: the rendered output and the core's counts. */

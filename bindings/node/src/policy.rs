@@ -96,7 +96,7 @@ pub struct NativeQueryResult {
 /// The native policy engine. Share one per process; it is safe under concurrent calls.
 #[napi]
 pub struct PolicyEngine {
-    inner: Arc<coresdk_engine::PolicyEngine>,
+    pub(crate) inner: Arc<coresdk_engine::PolicyEngine>,
 }
 
 fn rego_version(n: Option<u32>) -> coresdk_engine::Result<Option<coresdk_engine::RegoVersion>> {
@@ -128,7 +128,7 @@ fn evaluate_impl(
     engine.evaluate(path, input).map(native_decision)
 }
 
-fn native_decision(d: coresdk_engine::Decision) -> NativeDecision {
+pub(crate) fn native_decision(d: coresdk_engine::Decision) -> NativeDecision {
     NativeDecision {
         result_json: d.result.map(|v| coresdk_engine::json::to_string(&v)),
         revision: d.revision as f64,

@@ -137,14 +137,25 @@ pub fn strings(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         .collect()
 }
 
-/// `list[tuple[str, str]]`: (name, source) pairs.
+/// `Iterable[str] | None`.
+pub fn optional_strings(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<String>>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    strings(obj).map(Some)
+}
+
+/// `str | None`.
+pub fn optional_string(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(string(obj)?.to_string()))
+}
+
+/// `list[tuple[str, str]]`: (name, source) or (header, value) pairs.
 pub fn string_pairs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
-    let wrong = || {
-        invalid_argument(
-            obj,
-            "expected a list of (name, source) pairs of str".to_string(),
-        )
-    };
+    let wrong = || invalid_argument(obj, "expected a list of (str, str) pairs".to_string());
     obj.try_iter()
         .map_err(|_| wrong())?
         .map(|item| {

@@ -7,6 +7,7 @@ mod bundle;
 mod canonical;
 mod conversion;
 mod error;
+mod http;
 mod keys;
 mod mask;
 mod policy;
@@ -43,6 +44,8 @@ mod _native {
     use super::bundle::{BundlePoller, DirectoryWatch};
     #[pymodule_export]
     use super::canonical::{canonicalize_json, hash_json};
+    #[pymodule_export]
+    use super::http::RequestAuthorization;
     #[pymodule_export]
     use super::mask::{unmask_json, unmask_text, Masker, StreamMasker};
     #[pymodule_export]

@@ -4,6 +4,7 @@
 use crate::bundle::{verification, BundlePoller, DirectoryWatch, VerificationParts};
 use crate::conversion::{self, Bytes};
 use crate::error::{attached, detached};
+use crate::http::RequestAuthorization;
 use crate::results::{Decision, QueryResult};
 use coresdk_engine::{json, CacheOptions, PolicyOptions, RegoModule, RegoVersion};
 use pyo3::prelude::*;
@@ -223,6 +224,41 @@ impl PolicyEngine {
                 .authorize(verifier, &token, &path, input_json.as_bytes())
         })?;
         Decision::from_core(py, decision)
+    }
+
+    /// Authorizes an HTTP request: the bearer token verified once, `rule` evaluated on
+    /// the request's input document, the answer to send (the core's `http` module).
+    #[pyo3(signature = (verifier, rule, method, target, headers, client_address = None, include_headers = None, token_optional = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn authorize_request(
+        &self,
+        py: Python<'_>,
+        verifier: PyRef<'_, crate::token::TokenVerifier>,
+        #[pyo3(from_py_with = conversion::string)] rule: PyBackedStr,
+        #[pyo3(from_py_with = conversion::string)] method: PyBackedStr,
+        #[pyo3(from_py_with = conversion::string)] target: PyBackedStr,
+        #[pyo3(from_py_with = conversion::string_pairs)] headers: Vec<(String, String)>,
+        #[pyo3(from_py_with = conversion::optional_string)] client_address: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_strings)] include_headers: Option<Vec<String>>,
+        #[pyo3(from_py_with = conversion::boolean)] token_optional: bool,
+    ) -> PyResult<RequestAuthorization> {
+        let verifier = &verifier.inner;
+        let request = coresdk_engine::HttpRequest {
+            method: method.to_string(),
+            target: target.to_string(),
+            headers,
+            client_address,
+        };
+        let options = coresdk_engine::RequestOptions {
+            include_headers,
+            token_optional,
+        };
+        let answer = detached(py, || {
+            Ok(self
+                .inner
+                .authorize_request(verifier, &rule, &request, &options))
+        })?;
+        RequestAuthorization::from_core(py, answer)
     }
 
     /// The manifest revision of the bundle serving, if any.

@@ -14,7 +14,7 @@ use serde_json::Value;
 /// `json.loads` gives for the value's text: integers exact (`i64`/`u64` as `int`), other
 /// numbers `float`, objects `dict` in key order. The core's values are at most 127
 /// levels deep, so the recursion is bounded.
-fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
+pub(crate) fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
     match value {
         Value::Null => Ok(py.None()),
         Value::Bool(b) => b.into_py_any(py),

@@ -30,6 +30,7 @@ from coresdk import (
     hash_json,
     verify_audit_log,
 )
+from coresdk.http import HttpRequest
 
 FIXTURES = Path(
     os.environ.get("CORESDK_FIXTURES") or Path(__file__).resolve().parents[3] / "fixtures"
@@ -144,8 +145,8 @@ def bundle_evaluate(args: dict[str, Any]) -> dict[str, Any]:
     return decision_value(policy.evaluate_json(args["path"], input_text(args)))
 
 
-def authenticate(args: dict[str, Any]) -> dict[str, Any]:
-    verifier = TokenVerifier(
+def verifier_for(args: dict[str, Any]) -> TokenVerifier:
+    return TokenVerifier(
         jwks=args.get("jwks"),
         keys=[
             TokenKey(
@@ -161,7 +162,40 @@ def authenticate(args: dict[str, Any]) -> dict[str, Any]:
         required_claims=args.get("required_claims", ()),
         leeway_seconds=args.get("leeway_seconds", 60),
     )
-    return {"claims": verifier.authenticate(args["token"])}
+
+
+def authenticate(args: dict[str, Any]) -> dict[str, Any]:
+    return {"claims": verifier_for(args).authenticate(args["token"])}
+
+
+def authorize_request(args: dict[str, Any]) -> dict[str, Any]:
+    """Every field of the answer; ``run`` keeps those the case names. A problem's random
+    decision id is written ``<decision id>``."""
+    r = args["request"]
+    options = args.get("request_options", {})
+    answer = engine(args).authorize_request(
+        verifier_for(args),
+        args["rule"],
+        HttpRequest(
+            r["method"], r["target"], [tuple(h) for h in r["headers"]], r.get("client_address")
+        ),
+        include_headers=options.get("include_headers"),
+        token_optional=options.get("token_optional", False),
+    )
+    problem = None if answer.problem is None else dict(answer.problem)
+    if problem is not None and "decision_id" in problem:
+        problem["decision_id"] = "<decision id>"
+    decision = answer.decision
+    return {
+        "status": answer.status,
+        "allowed": answer.allowed,
+        "result": decision.result if decision is not None and decision.defined else None,
+        "claims": answer.claims,
+        "input": answer.input,
+        "problem": problem,
+        "www_authenticate": answer.www_authenticate,
+        "error": None if answer.error is None else answer.error.code,
+    }
 
 
 def audit_verify(args: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +233,7 @@ OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "allowed": allowed,
     "bundle_evaluate": bundle_evaluate,
     "authenticate": authenticate,
+    "authorize_request": authorize_request,
     "audit_verify": audit_verify,
     "query": query,
     "mask_text": lambda args: {"text": masker(args).mask_text(args["text"])},
@@ -226,6 +261,8 @@ def run(case: dict[str, Any]) -> dict[str, Any]:
         for optional in ("revision", "bundle_revision"):
             if optional not in case["expect"]:
                 out.pop(optional, None)
+        if case["op"] == "authorize_request":
+            out = {k: v for k, v in out.items() if k in case["expect"]}
         return out
     except CoreSdkError as e:
         out: dict[str, Any] = {"error": e.code}

@@ -20,7 +20,8 @@
 
 // The layers, lowest first (docs/ARCHITECTURE.md): the leaf crates (error codes and JSON,
 // canonical hashing, masking), then keys and tokens, then policy evaluation, then the
-// sources that feed an engine (bundles, pollers, watches). Imports only point down.
+// sources that feed an engine (bundles, pollers, watches) and HTTP request authorization
+// (`http`, over tokens and policy). Imports only point down.
 // `secret_scan` (files and directories scanned with the masker's detectors) sits on the
 // masking leaf beside them and imports nothing above it.
 pub mod audit;
@@ -29,6 +30,7 @@ pub mod bundle;
 mod cache;
 mod clock;
 mod graphql;
+pub mod http;
 mod jwk;
 mod jwks;
 mod key_set;
@@ -51,6 +53,7 @@ pub use coresdk_mask as mask;
 pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
+pub use http::{HttpRequest, RequestAuthorization, RequestOptions};
 pub use jwks::{JwksOptions, MAX_JWKS_BYTES};
 pub use keys::{
     host_key, host_key_or_provider, provider_keys, KeyProvider, SoftwareKeyStore,

@@ -5,8 +5,8 @@
 use coresdk_engine::audit;
 use coresdk_engine::bundle::Verification;
 use coresdk_engine::{
-    canonical, Decision, Error, KeySet, MaskOptions, Masker, PolicyEngine, PolicyOptions,
-    TokenOptions, TokenVerifier,
+    canonical, Decision, Error, HttpRequest, KeySet, MaskOptions, Masker, PolicyEngine,
+    PolicyOptions, RequestOptions, TokenOptions, TokenVerifier,
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -219,6 +219,10 @@ fn run(case: &Value) -> Value {
             let claims = verifier.verify(args["token"].as_str().unwrap_or_default())?;
             Ok(json!({ "claims": claims }))
         }),
+        "authorize_request" => load_engine(args).and_then(|engine| {
+            let verifier = token_verifier(args)?;
+            Ok(authorize_request(&engine, &verifier, args, expect))
+        }),
         "audit_verify" => {
             let log = std::fs::read(fixtures_dir().join(args["log"].as_str().unwrap_or_default()))
                 .expect("audit fixture log");
@@ -254,6 +258,61 @@ fn run(case: &Value) -> Value {
         other => panic!("unknown op {other}"),
     };
     outcome.unwrap_or_else(|e| error_value(&e))
+}
+
+/// An `authorize_request` case's answer, with the keys `expect` names (status and
+/// allowed always); a problem's random decision id is written `<decision id>`.
+fn authorize_request(
+    engine: &PolicyEngine,
+    verifier: &TokenVerifier,
+    args: &Value,
+    expect: &Value,
+) -> Value {
+    let r = &args["request"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let request = HttpRequest {
+        method: text(&r["method"]),
+        target: text(&r["target"]),
+        headers: r["headers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|pair| (text(&pair[0]), text(&pair[1])))
+            .collect(),
+        client_address: r["client_address"].as_str().map(str::to_string),
+    };
+    let o = &args["request_options"];
+    let options = RequestOptions {
+        include_headers: o["include_headers"]
+            .as_array()
+            .map(|names| names.iter().map(text).collect()),
+        token_optional: o["token_optional"].as_bool().unwrap_or(false),
+    };
+    let rule = args["rule"].as_str().unwrap_or_default();
+    let answer = engine.authorize_request(verifier, rule, &request, &options);
+    let mut problem = answer.problem.unwrap_or(Value::Null);
+    if let Some(id) = problem.get_mut("decision_id") {
+        *id = json!("<decision id>");
+    }
+    let all = json!({
+        "status": answer.status,
+        "allowed": answer.allowed,
+        "result": answer.decision.and_then(|d| d.result),
+        "claims": answer.claims,
+        "input": answer.input,
+        "problem": problem,
+        "www_authenticate": answer.www_authenticate,
+        "error": answer.error.map(|e| e.code().as_str()),
+    });
+    let wanted = expect.as_object().cloned().unwrap_or_default();
+    Value::Object(
+        all.as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| wanted.contains_key(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
 
 /// Compares with JSON types respected and numbers compared as doubles (1 == 1.0), the

@@ -7,6 +7,14 @@ import {
   nativeVerification,
 } from './bundle.js';
 import { native as call, nativeAsync } from './error.js';
+import {
+  type HttpRequest,
+  nativeRequest,
+  nativeRequestOptions,
+  type RequestAuthorization,
+  type RequestOptions,
+  requestAuthorization,
+} from './http.js';
 import { toJsonInput, toJsonText } from './json.js';
 import { keyProviderBridge } from './keys.js';
 import type { PolicyMetrics } from './metrics.js';
@@ -348,6 +356,40 @@ export class PolicyEngine {
   authorizeSync(verifier: TokenVerifier, token: string, path: string, input?: Record<string, unknown>): Decision {
     const text = inputText(input);
     return this.#emit(decision(call(() => this.#inner.authorizeSync(verifier.native, token, path, text))));
+  }
+
+  /**
+   * Authorizes an HTTP request, on the libuv pool: its bearer token verified once by
+   * `verifier`, the rule at `rule` evaluated on the request's input document (method,
+   * path and segments, query, headers without credentials, claims, client address:
+   * docs/HTTP.md), and the answer to send. Never rejects for a refused request: a missing
+   * or bad token is 401, a deny 403, an evaluation error the engine's fail mode (500
+   * when closed). Framework middleware: `coresdk/http`.
+   * @throws CoreSdkError `INVALID_ARGUMENT` for a request that is not one.
+   */
+  async authorizeRequest(
+    verifier: TokenVerifier,
+    rule: string,
+    request: HttpRequest,
+    options?: RequestOptions,
+  ): Promise<RequestAuthorization> {
+    const req = nativeRequest(request);
+    const opts = nativeRequestOptions(options);
+    const a = await nativeAsync(() => this.#inner.authorizeRequest(verifier.native, rule, req, opts));
+    return requestAuthorization(a, a.decision ? this.#emit(decision(a.decision)) : null);
+  }
+
+  /** {@link PolicyEngine.authorizeRequest} on the calling thread. */
+  authorizeRequestSync(
+    verifier: TokenVerifier,
+    rule: string,
+    request: HttpRequest,
+    options?: RequestOptions,
+  ): RequestAuthorization {
+    const req = nativeRequest(request);
+    const opts = nativeRequestOptions(options);
+    const a = call(() => this.#inner.authorizeRequestSync(verifier.native, rule, req, opts));
+    return requestAuthorization(a, a.decision ? this.#emit(decision(a.decision)) : null);
   }
 
   /**

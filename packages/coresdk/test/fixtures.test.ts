@@ -102,6 +102,47 @@ function verification(v: Record<string, any> | undefined): BundleVerification | 
   return { algorithm: v.algorithm, publicKey: v.public_key, secret: v.secret, keyId: v.key_id, scope: v.scope };
 }
 
+function verifierFor(a: Record<string, any>): TokenVerifier {
+  return new TokenVerifier({
+    jwks: a.jwks,
+    keys: a.keys?.map((k: Record<string, string>) => ({
+      algorithm: k.algorithm,
+      publicKey: k.public_key,
+      secret: k.secret,
+      keyId: k.key_id,
+    })),
+    issuers: a.issuers,
+    audiences: a.audiences,
+    requiredClaims: a.required_claims,
+    leewaySeconds: a.leeway_seconds,
+  });
+}
+
+/** An `authorize_request` answer with the keys `expect` names; a problem's decision id is `<decision id>`. */
+function authorizeRequest(a: Record<string, any>, expected: Record<string, unknown>): Record<string, unknown> {
+  const r = a.request;
+  const o = a.request_options ?? {};
+  const answer = engineFor(a).authorizeRequestSync(
+    verifierFor(a),
+    a.rule,
+    { method: r.method, target: r.target, headers: r.headers, clientAddress: r.client_address },
+    { includeHeaders: o.include_headers, tokenOptional: o.token_optional },
+  );
+  const problem: Record<string, unknown> | null = answer.problem ? { ...answer.problem } : null;
+  if (problem && 'decision_id' in problem) problem.decision_id = '<decision id>';
+  const all: Record<string, unknown> = {
+    status: answer.status,
+    allowed: answer.allowed,
+    result: answer.decision?.defined ? answer.decision.result : null,
+    claims: answer.claims,
+    input: answer.input,
+    problem,
+    www_authenticate: answer.wwwAuthenticate,
+    error: answer.error?.code ?? null,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([k]) => k in expected));
+}
+
 /** What a case produced, in the shape of its `expect` block. */
 export function run(c: Case): unknown {
   const a = c.args;
@@ -120,22 +161,10 @@ export function run(c: Case): unknown {
         engine.loadBundlePath(join(FIXTURES, a.bundle), { verification: verification(a.verification) });
         return decisionValue(engine.evaluateJsonSync(a.path, inputJson(a)), expected);
       }
-      case 'authenticate': {
-        const verifier = new TokenVerifier({
-          jwks: a.jwks,
-          keys: a.keys?.map((k: Record<string, string>) => ({
-            algorithm: k.algorithm,
-            publicKey: k.public_key,
-            secret: k.secret,
-            keyId: k.key_id,
-          })),
-          issuers: a.issuers,
-          audiences: a.audiences,
-          requiredClaims: a.required_claims,
-          leewaySeconds: a.leeway_seconds,
-        });
-        return { claims: verifier.authenticate(a.token) };
-      }
+      case 'authenticate':
+        return { claims: verifierFor(a).authenticate(a.token) };
+      case 'authorize_request':
+        return authorizeRequest(a, expected);
       case 'audit_verify':
         return verifyAuditLog(readFileSync(join(FIXTURES, a.log)), a.key, { expectedHead: a.expected_head });
       case 'query':

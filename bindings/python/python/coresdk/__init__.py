@@ -26,6 +26,7 @@ from .errors import (
     PolicyError,
     TrustError,
 )
+from .http import HttpRequest, RequestAuthorization
 from .logging import MaskingFilter
 from .mask import Finding, Masker, Strategy, unmask_text, unmask_value
 from .policy import Decision, DecisionCache, PolicyEngine, QueryResult, RegoVersion
@@ -45,6 +46,7 @@ __all__ = [
     "DirectoryWatch",
     "EvaluationError",
     "Finding",
+    "HttpRequest",
     "InternalError",
     "InvalidInputError",
     "KeyProvider",
@@ -60,6 +62,7 @@ __all__ = [
     "RegoVersion",
     "PolicyError",
     "QueryResult",
+    "RequestAuthorization",
     "ScanFormat",
     "ScanResult",
     "Strategy",

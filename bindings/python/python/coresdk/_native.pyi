@@ -9,6 +9,8 @@ import os
 from collections.abc import Iterable
 from typing import Any, final
 
+from .errors import CoreSdkError
+
 __all__ = [
     "_panic_probe",
     "AuditLog",
@@ -27,6 +29,7 @@ __all__ = [
     "Finding",
     "ScanResult",
     "scan_paths",
+    "RequestAuthorization",
     "TokenVerifier",
     "to_json",
     "__version__",
@@ -61,6 +64,30 @@ class Decision:
     bundle_revision: str | None
     cached: bool
     prints: list[str]
+
+@final
+class RequestAuthorization:
+    """What to answer an HTTP request, and why (see ``PolicyEngine.authorize_request``).
+
+    Attributes:
+        status: 200 to go on to the handler; else 400, 401, 403 or 500.
+        allowed: ``True`` when the handler should run.
+        input: The input document evaluated (or that would have been).
+        claims: The verified claims, or ``None``.
+        decision: The :class:`Decision`, when the rule was evaluated.
+        error: What went wrong (a ``CoreSdkError``), or ``None``; never holds the token.
+        problem: The RFC 9457 body when ``status`` is not 200, else ``None``.
+        www_authenticate: The ``WWW-Authenticate`` value for a 400 or 401, else ``None``.
+    """
+
+    status: int
+    allowed: bool
+    input: dict[str, Any]
+    claims: dict[str, Any] | None
+    decision: Decision | None
+    error: CoreSdkError | None
+    problem: dict[str, Any] | None
+    www_authenticate: str | None
 
 @final
 class QueryResult:
@@ -213,6 +240,19 @@ class PolicyEngine:
         self, verifier: TokenVerifier, token: str, path: str, input_json: str | bytes
     ) -> Decision:
         """Verifies ``token``, then evaluates ``path`` with the claims as ``input.claims``."""
+
+    def authorize_request(
+        self,
+        verifier: TokenVerifier,
+        rule: str,
+        method: str,
+        target: str,
+        headers: Iterable[tuple[str, str]],
+        client_address: str | None = None,
+        include_headers: Iterable[str] | None = None,
+        token_optional: bool = False,
+    ) -> RequestAuthorization:
+        """Authorizes an HTTP request: the token verified once, ``rule`` evaluated."""
 
     @property
     def bundle_revision(self) -> str | None:

@@ -9,9 +9,10 @@ from typing import Any, Literal, Union
 
 from . import _json, _native
 from ._aio import run_blocking
-from ._native import Decision, QueryResult
+from ._native import Decision, QueryResult, RequestAuthorization
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
 from .errors import CoreSdkError, _error
+from .http import HttpRequest
 from .token import TokenVerifier
 
 __all__ = ["DecisionCache", "Decision", "PolicyEngine", "QueryResult"]
@@ -342,6 +343,49 @@ class PolicyEngine:
         text = "{}" if input is None else _json.dumps(input)
         return self._decision(self._native.authorize(verifier._native, token, path, text))
 
+    def authorize_request(
+        self,
+        verifier: TokenVerifier,
+        rule: str,
+        request: HttpRequest,
+        *,
+        include_headers: Iterable[str] | None = None,
+        token_optional: bool = False,
+    ) -> RequestAuthorization:
+        """Authorizes an HTTP request: its bearer token verified once by ``verifier``, the
+        rule at ``rule`` evaluated on the request's input document (method, path and
+        segments, query, headers without credentials, claims, client address:
+        docs/HTTP.md), and the answer to send. A refused request is an answer, not an
+        exception: a missing or bad token is 401, a deny 403, an evaluation error the
+        engine's fail mode (500 when closed). Framework middleware: :mod:`coresdk.asgi`,
+        :mod:`coresdk.flask`, :mod:`coresdk.django`.
+
+        Args:
+            include_headers: Only these headers go into the input (credentials never do).
+            token_optional: Decide a request without a token (no ``claims``) instead of
+                answering 401; a token that is sent must still verify.
+
+        Raises:
+            CoreSdkError: ``INVALID_ARGUMENT`` for a request that is not one.
+        """
+        if not isinstance(verifier, TokenVerifier):
+            raise _error("INVALID_ARGUMENT", "verifier must be a TokenVerifier")
+        if not isinstance(request, HttpRequest):
+            raise _error("INVALID_ARGUMENT", "request must be a coresdk.http.HttpRequest")
+        answer = self._native.authorize_request(
+            verifier._native,
+            rule,
+            request.method,
+            request.target,
+            request.headers,
+            request.client_address,
+            include_headers,
+            token_optional,
+        )
+        if answer.decision is not None:
+            self._decision(answer.decision)
+        return answer
+
     # Async variants, for asyncio services (Node's evaluate / query / allowed / authorize
     # are the async ones there): the sync call on the loop's default executor, so the
     # event loop keeps running while the core works (the GIL is released meanwhile).
@@ -372,6 +416,26 @@ class PolicyEngine:
     ) -> Decision:
         """:meth:`authorize` without blocking the event loop (same result, same errors)."""
         return await run_blocking(self.authorize, verifier, token, path, input)
+
+    async def authorize_request_async(
+        self,
+        verifier: TokenVerifier,
+        rule: str,
+        request: HttpRequest,
+        *,
+        include_headers: Iterable[str] | None = None,
+        token_optional: bool = False,
+    ) -> RequestAuthorization:
+        """:meth:`authorize_request` without blocking the event loop (same answer)."""
+        return await run_blocking(
+            lambda: self.authorize_request(
+                verifier,
+                rule,
+                request,
+                include_headers=include_headers,
+                token_optional=token_optional,
+            )
+        )
 
     @property
     def bundle_revision(self) -> str | None:
