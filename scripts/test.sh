@@ -57,6 +57,9 @@ step "Python: pytest + stubtest"
 (cd bindings/python && ../../.venv/bin/python -m pytest -q)
 (cd /tmp && "$OLDPWD/.venv/bin/python" -m mypy.stubtest coresdk._native --allowlist "$OLDPWD/bindings/python/stubtest-allowlist.txt")
 
+step "examples: the Express, Fastify, FastAPI, Flask and Django services (examples/) on loopback"
+.venv/bin/python tests/examples/run.py
+
 step "OPA conformance: no regression against tests/conformance/known-failures.txt"
 # regorus prints scheduler notes and caught panics to stderr; keep them out of the log.
 mkdir -p target/conformance

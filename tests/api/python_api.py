@@ -1,8 +1,7 @@
 """Lists the public API of the Python package from its sources with the `ast` module.
 
-Entries: `coresdk` (names as they are) and the submodules `coresdk.otel`,
-`coresdk.logging` and, once it exists, `coresdk.cli` (names prefixed `otel.`,
-`logging.`, `cli.`). A module's public names are its `__all__`, or, without one, its
+Entries: `coresdk` (names as they are) and the submodules in `SUBMODULES` (`otel`,
+`logging`, `cli` and the HTTP modules), names prefixed with the module (`otel.`, ...). A module's public names are its `__all__`, or, without one, its
 top-level functions and classes not starting with `_`. Each name is followed through
 `from .x import name` to its definition and described as:
 
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE = Path("bindings/python/python/coresdk")
-SUBMODULES = ("otel", "logging", "cli")
+SUBMODULES = ("otel", "logging", "cli", "http", "asgi", "fastapi", "flask", "django")
 _TYPING_FORMS = {
     "Literal",
     "Union",

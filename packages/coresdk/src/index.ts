@@ -11,6 +11,7 @@ export { BundlePoller, DirectoryWatch } from './bundle.js';
 export { canonicalize, canonicalizeJson, hash, hashJson } from './canonical.js';
 export type { ErrorCode, SourceLocation } from './error.js';
 export { CoreSdkError, ERROR_CODES } from './error.js';
+export type { HttpRequest, Problem, RequestAuthorization, RequestOptions } from './http.js';
 export type { KeyProvider } from './keys.js';
 export { DEFAULT_KEY_PROVIDER_TIMEOUT_MS } from './keys.js';
 export type { PinoMaskingOptions, WinstonInfo, WinstonMaskingFormat } from './logging.js';
@@ -19,6 +20,17 @@ export type { CustomDetector, Finding, MaskerOptions, MaskStrategy, TokenKeys, T
 export { Masker, unmaskText, unmaskValue } from './mask.js';
 export { panicProbe, panicProbeAsync, version } from './meta.js';
 export type { LatencyBucket, PolicyMetrics, SourceStatus } from './metrics.js';
+export type { AuthorizationOptions, AuthorizedRequest } from './middleware.js';
+export {
+  authorizeHttpRequest,
+  expressAuthorization,
+  fastifyAuthorization,
+  fetchHttpRequest,
+  nodeHttpRequest,
+  problemParts,
+  refusalResponse,
+  writeRefusal,
+} from './middleware.js';
 export type {
   Decision,
   DecisionCacheOptions,
