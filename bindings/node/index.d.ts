@@ -30,6 +30,18 @@ export declare class BundlePoller {
   stop(): void
 }
 
+/** Sends decision logs in OPA's event format from a background thread. */
+export declare class DecisionLogger {
+  /** Starts a logger. */
+  constructor(options: DecisionLoggerOptions)
+  /** Sends everything recorded so far, on the libuv pool. */
+  flush(): Promise<void>
+  /** Sends the rest and stops, on the libuv pool. */
+  close(): Promise<void>
+  /** The counters as JSON text. */
+  metricsJson(): string
+}
+
 /** A running watch of a bundle directory. Its state shows in `metrics().source`. */
 export declare class DirectoryWatch {
   /** Stops watching (the revision serving stays). Idempotent. */
@@ -71,6 +83,8 @@ export declare class Masker {
 
 /** The native policy engine. Share one per process; it is safe under concurrent calls. */
 export declare class PolicyEngine {
+  /** Sends this engine's decisions to `logger`, or stops (`null`). */
+  setDecisionLogger(logger?: DecisionLogger | undefined | null): void
   /**
    * Authorizes an HTTP request on the calling thread: the bearer token verified once,
    * the rule at `rule` evaluated on the request's input document, the answer to send.
@@ -247,6 +261,30 @@ export interface DecisionCacheOptions {
   maxEntries?: number
   /** Lifetime of an entry in ms (default 60000). */
   ttlMs?: number
+}
+
+/** Options of a [`DecisionLogger`]; the same names and defaults as Python's. */
+export interface DecisionLoggerOptions {
+  /** An OPA-compatible decision-log service's base URL (events are POSTed to `<url>/logs`). */
+  serviceUrl?: string
+  /** A bearer token for the service. */
+  bearerToken?: string
+  /** A JSON Lines file instead of a service (`-`: standard output). */
+  file?: string
+  /** Labels added to every event, as JSON text of an object of strings. */
+  labelsJson?: string
+  /** JSON pointers removed before events leave (e.g. `/input/password`). */
+  erase?: Array<string>
+  /** Shortest delay between uploads in ms (default 5000). */
+  minDelayMs?: number
+  /** Longest delay (backoff cap) in ms (default 60000). */
+  maxDelayMs?: number
+  /** Most bytes of JSON per upload (default 32768). */
+  uploadSizeLimitBytes?: number
+  /** Most events waiting; past it the oldest are dropped (default 10000). */
+  bufferSize?: number
+  /** Time limit of one upload in ms (default 10000). */
+  timeoutMs?: number
 }
 
 /**

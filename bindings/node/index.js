@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.AuditLog = nativeBinding.AuditLog
 module.exports.BundlePoller = nativeBinding.BundlePoller
+module.exports.DecisionLogger = nativeBinding.DecisionLogger
 module.exports.DirectoryWatch = nativeBinding.DirectoryWatch
 module.exports.KeyProviderBridge = nativeBinding.KeyProviderBridge
 module.exports.Masker = nativeBinding.Masker

@@ -11,6 +11,7 @@
 mod audit;
 mod bundle;
 mod canonical;
+mod decision_log;
 mod error;
 mod http;
 mod keys;
@@ -23,6 +24,7 @@ mod token;
 pub use audit::*;
 pub use bundle::*;
 pub use canonical::*;
+pub use decision_log::*;
 pub use http::*;
 pub use keys::*;
 pub use mask::*;

@@ -6,6 +6,7 @@ mod audit;
 mod bundle;
 mod canonical;
 mod conversion;
+mod decision_log;
 mod error;
 mod http;
 mod keys;
@@ -44,6 +45,8 @@ mod _native {
     use super::bundle::{BundlePoller, DirectoryWatch};
     #[pymodule_export]
     use super::canonical::{canonicalize_json, hash_json};
+    #[pymodule_export]
+    use super::decision_log::DecisionLogger;
     #[pymodule_export]
     use super::http::RequestAuthorization;
     #[pymodule_export]

@@ -3,6 +3,7 @@
 
 use crate::bundle::{verification, BundlePoller, DirectoryWatch, VerificationParts};
 use crate::conversion::{self, Bytes};
+use crate::decision_log::DecisionLogger;
 use crate::error::{attached, detached};
 use crate::http::RequestAuthorization;
 use crate::results::{Decision, QueryResult};
@@ -259,6 +260,20 @@ impl PolicyEngine {
                 .authorize_request(verifier, &rule, &request, &options))
         })?;
         RequestAuthorization::from_core(py, answer)
+    }
+
+    /// Sends this engine's decisions to `logger`, or stops (`None`).
+    #[pyo3(signature = (logger = None))]
+    fn set_decision_logger(
+        &self,
+        py: Python<'_>,
+        logger: Option<PyRef<'_, DecisionLogger>>,
+    ) -> PyResult<()> {
+        let logger = logger.map(|l| Arc::clone(&l.inner));
+        attached(py, || {
+            self.inner.set_decision_logger(logger);
+            Ok(())
+        })
     }
 
     /// The manifest revision of the bundle serving, if any.

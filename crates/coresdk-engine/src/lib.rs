@@ -29,6 +29,7 @@ mod builtins;
 pub mod bundle;
 mod cache;
 mod clock;
+pub mod decision_log;
 mod graphql;
 pub mod http;
 mod jwk;
@@ -52,6 +53,7 @@ pub use coresdk_mask as mask;
 
 pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
+pub use decision_log::{DecisionLogOptions, DecisionLogParts, DecisionLogger};
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use http::{HttpRequest, RequestAuthorization, RequestOptions};
 pub use jwks::{JwksOptions, MAX_JWKS_BYTES};

@@ -10,12 +10,11 @@
 //! the engine's metrics (`source.state = "failing"`, `coresdk_policy_source_up 0`).
 
 use crate::bundle::{Bundle, Verification};
-use crate::clock::now_unix_ms;
+use crate::clock::{backoff, jittered, now_unix_ms};
 use crate::error::{Error, ErrorCode, Result};
 use crate::last_known_good::{CachedBundle, LastKnownGood};
 use crate::policy::PolicyEngine;
 use crate::stop::Stop;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -330,45 +329,4 @@ pub(crate) fn record_failure(engine: &PolicyEngine, error: Error) {
         s.consecutive_failures += 1;
         s.last_error = Some((error.code(), error.message().to_string()));
     });
-}
-
-/// A random delay in `[min, max]`.
-fn jittered(min: Duration, max: Duration) -> Duration {
-    let spread = max.saturating_sub(min).as_nanos() as u64;
-    if spread == 0 {
-        return min;
-    }
-    // RandomState is seeded from the OS per instance: enough randomness to spread polls.
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(now_unix_ms());
-    min + Duration::from_nanos(hasher.finish() % spread)
-}
-
-/// `min * 2^(failures-1)`, capped at `max`.
-fn backoff(min: Duration, max: Duration, failures: u32) -> Duration {
-    let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(30));
-    min.saturating_mul(factor).min(max)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let (min, max) = (Duration::from_millis(100), Duration::from_secs(1));
-        let delays: Vec<u128> = (1..=6).map(|n| backoff(min, max, n).as_millis()).collect();
-        assert_eq!(delays, [100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(backoff(min, max, u32::MAX), max);
-    }
-
-    #[test]
-    fn jitter_stays_within_bounds() {
-        let (min, max) = (Duration::from_millis(10), Duration::from_millis(20));
-        for _ in 0..1000 {
-            let d = jittered(min, max);
-            assert!(d >= min && d <= max, "{d:?}");
-        }
-        assert_eq!(jittered(min, min), min);
-    }
 }

@@ -8,6 +8,7 @@ import * as native from '@coresdk/native';
 export default native;
 export type {
   AuditLog,
+  DecisionLogger as NativeDecisionLogger,
   KeyProviderBridge,
   Masker as NativeMasker,
   NativeDecision,

@@ -6,6 +6,7 @@ import {
   type DirectoryWatchOptions,
   nativeVerification,
 } from './bundle.js';
+import type { DecisionLogger } from './decision-log.js';
 import { native as call, nativeAsync } from './error.js';
 import {
   type HttpRequest,
@@ -56,6 +57,8 @@ export interface PolicyEngineOptions {
    * stdout); it is also on every decision's `prints`.
    */
   onPrint?: (line: string, decision: { decisionId: string; revision: number }) => void;
+  /** Sends every decision to this logger (docs/DECISION-LOGS.md); see {@link PolicyEngine.setDecisionLogger}. */
+  decisionLogger?: DecisionLogger;
 }
 
 /** A Rego language version: 0 (Rego v0) or 1 (Rego v1, OPA 1.x). */
@@ -210,6 +213,12 @@ export class PolicyEngine {
     if (options.modules && Object.keys(options.modules).length > 0) this.addModules(options.modules);
     for (const path of options.paths ?? []) this.addPath(path);
     if (options.data !== undefined) this.addData(options.data);
+    if (options.decisionLogger !== undefined) this.setDecisionLogger(options.decisionLogger);
+  }
+
+  /** Sends this engine's decisions (rules, queries, authorized requests; failures too) to `logger`, or stops (`null`). */
+  setDecisionLogger(logger: DecisionLogger | null): void {
+    call(() => this.#inner.setDecisionLogger(logger?.native ?? null));
   }
 
   /** Hands print() lines to `onPrint`; a throwing logger never fails the decision. */

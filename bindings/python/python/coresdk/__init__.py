@@ -16,6 +16,7 @@ from ._native import __version__
 from .audit import AuditLog, AuditReport, KeyProvider, verify_audit_log
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch
 from .canonical import canonicalize, canonicalize_json, hash, hash_json
+from .decision_log import DecisionLogger
 from .errors import (
     ERROR_CODES,
     CoreSdkError,
@@ -43,6 +44,7 @@ __all__ = [
     "CoreSdkError",
     "Decision",
     "DecisionCache",
+    "DecisionLogger",
     "DirectoryWatch",
     "EvaluationError",
     "Finding",

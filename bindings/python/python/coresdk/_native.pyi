@@ -29,6 +29,7 @@ __all__ = [
     "Finding",
     "ScanResult",
     "scan_paths",
+    "DecisionLogger",
     "RequestAuthorization",
     "TokenVerifier",
     "to_json",
@@ -64,6 +65,32 @@ class Decision:
     bundle_revision: str | None
     cached: bool
     prints: list[str]
+
+@final
+class DecisionLogger:
+    """Sends decision logs in OPA's event format from a background thread."""
+
+    def __new__(
+        cls,
+        service_url: str | None = None,
+        bearer_token: str | None = None,
+        file: str | None = None,
+        labels_json: str | None = None,
+        erase: Iterable[str] | None = None,
+        min_delay_ms: int | None = None,
+        max_delay_ms: int | None = None,
+        upload_size_limit_bytes: int | None = None,
+        buffer_size: int | None = None,
+        timeout_ms: int | None = None,
+    ) -> DecisionLogger: ...
+    def flush(self) -> None:
+        """Sends everything recorded so far."""
+
+    def close(self) -> None:
+        """Sends the rest and stops."""
+
+    def metrics_json(self) -> str:
+        """The counters as JSON text."""
 
 @final
 class RequestAuthorization:
@@ -240,6 +267,9 @@ class PolicyEngine:
         self, verifier: TokenVerifier, token: str, path: str, input_json: str | bytes
     ) -> Decision:
         """Verifies ``token``, then evaluates ``path`` with the claims as ``input.claims``."""
+
+    def set_decision_logger(self, logger: DecisionLogger | None = None) -> None:
+        """Sends this engine's decisions to ``logger``, or stops (``None``)."""
 
     def authorize_request(
         self,

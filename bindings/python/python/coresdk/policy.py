@@ -11,6 +11,7 @@ from . import _json, _native
 from ._aio import run_blocking
 from ._native import Decision, QueryResult, RequestAuthorization
 from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
+from .decision_log import DecisionLogger
 from .errors import CoreSdkError, _error
 from .http import HttpRequest
 from .token import TokenVerifier
@@ -106,6 +107,8 @@ class PolicyEngine:
         on_print: Receives each line a policy writes with ``print()``
             (``<file>:<line>: <text>``) and its decision. Without it print output is
             dropped (never written to stdout); it is also on every decision's ``prints``.
+        decision_logger: Sends every decision to this logger (docs/DECISION-LOGS.md);
+            see :meth:`set_decision_logger`.
 
     Raises:
         CoreSdkError: As the ``add_*`` methods.
@@ -126,6 +129,7 @@ class PolicyEngine:
         rego_version: RegoVersion = 1,
         on_print: PrintLogger | None = None,
         memory_limit_bytes: int | None = None,
+        decision_logger: DecisionLogger | None = None,
     ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
             # A lone path would otherwise be iterated character by character.
@@ -148,6 +152,15 @@ class PolicyEngine:
             self.add_path(path)
         if data is not None:
             self.add_data(data)
+        if decision_logger is not None:
+            self.set_decision_logger(decision_logger)
+
+    def set_decision_logger(self, logger: DecisionLogger | None) -> None:
+        """Sends this engine's decisions (rules, queries, authorized requests; failures
+        too) to ``logger``, or stops (``None``)."""
+        if logger is not None and not isinstance(logger, DecisionLogger):
+            raise _error("INVALID_ARGUMENT", "logger must be a DecisionLogger or None")
+        self._native.set_decision_logger(None if logger is None else logger._native)
 
     @property
     def revision(self) -> int:

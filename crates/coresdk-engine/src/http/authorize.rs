@@ -69,7 +69,8 @@ impl PolicyEngine {
             input.insert("claims".into(), Value::Object(claims.clone()));
         }
         let text = json::to_string(&Value::Object(input.clone()));
-        let (decision, error) = match self.evaluate(rule, text.as_bytes()) {
+        let client = request.client_address.as_deref();
+        let (decision, error) = match self.evaluate_from(rule, text.as_bytes(), client) {
             Ok(decision) => match &decision.result {
                 Some(Value::Bool(true)) => {
                     return answer(200, input, claims, Some(decision), None);

@@ -2,6 +2,7 @@
 //! serving, through the decision cache and the per-thread replicas.
 
 use super::*;
+use crate::decision_log::Target;
 
 impl PolicyEngine {
     /// Evaluates a rule path such as `data.rbac.allow` against `input` (JSON text; any
@@ -12,10 +13,27 @@ impl PolicyEngine {
     /// path, `EVAL_ERROR`, `EVAL_TIMEOUT`. A rule that exists in a loaded package but
     /// produces no value is undefined (`result: None`), not an error.
     pub fn evaluate(&self, path: &str, input: &[u8]) -> Result<Decision> {
+        self.evaluate_from(path, input, None)
+    }
+
+    /// [`Self::evaluate`] for a caller the decision log names (`requested_by`).
+    pub(crate) fn evaluate_from(
+        &self,
+        path: &str,
+        input: &[u8],
+        requested_by: Option<&str>,
+    ) -> Result<Decision> {
         let started = Instant::now();
         let outcome = self.evaluate_at(path, input, started);
         self.metrics
             .record(started.elapsed(), outcome.as_ref().err().map(Error::code));
+        self.log_decision(
+            Target::Rule(path.to_string()),
+            input,
+            &outcome,
+            requested_by,
+            started,
+        );
         outcome
     }
 
@@ -175,6 +193,7 @@ impl PolicyEngine {
         let outcome = self.query_at(query, input, started);
         self.metrics
             .record(started.elapsed(), outcome.as_ref().err().map(Error::code));
+        self.log_query(query, input, &outcome, started);
         outcome
     }
 

@@ -12,6 +12,7 @@ mod decision;
 mod errors;
 mod evaluate;
 mod load;
+mod log;
 mod options;
 mod snapshot;
 
@@ -21,7 +22,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::json;
 use crate::metrics::{Gauges, Metrics, SourceStatus};
 use crate::replica;
-use arc_swap::ArcSwap;
+use arc_swap::{ArcSwap, ArcSwapOption};
 pub use decision::{Decision, QueryDecision};
 use errors::{eval_error, query_error};
 pub use options::{memory_limit, PolicyOptions, RegoModule, RegoVersion, DEFAULT_MEMORY_LIMIT};
@@ -41,6 +42,8 @@ pub struct PolicyEngine {
     writer: Mutex<()>,
     options: PolicyOptions,
     cache: Option<DecisionCache>,
+    /// Where decisions are logged, if anywhere (set at any time; read lock-free).
+    decision_log: ArcSwapOption<crate::decision_log::DecisionLogger>,
     pub(crate) metrics: Metrics,
 }
 
@@ -77,6 +80,7 @@ impl PolicyEngine {
             writer: Mutex::new(()),
             cache: options.cache.as_ref().map(DecisionCache::new),
             options,
+            decision_log: ArcSwapOption::empty(),
             metrics: Metrics::default(),
         }
     }

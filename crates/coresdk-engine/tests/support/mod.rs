@@ -2,6 +2,8 @@
 //! server on loopback (std `TcpListener`, one thread, `Connection: close`).
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod log_service;
+
 use flate2::write::GzEncoder;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -75,33 +77,19 @@ pub struct BundleServer {
 
 impl BundleServer {
     pub fn start(reply: Reply) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let url = format!(
-            "http://{}/bundles/app.tar.gz",
-            listener.local_addr().unwrap()
-        );
         let reply = Arc::new(Mutex::new(reply));
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        {
-            let (reply, seen, stop) = (reply.clone(), seen.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let current = reply.lock().unwrap().clone();
-                            if let Some(s) = serve(stream, &current) {
-                                seen.lock().unwrap().push(s);
-                            }
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(2)),
-                    }
+        let (address, stop) = {
+            let (reply, seen) = (reply.clone(), seen.clone());
+            serve_loopback(move |stream| {
+                let current = reply.lock().unwrap().clone();
+                if let Some(s) = serve(stream, &current) {
+                    seen.lock().unwrap().push(s);
                 }
-            });
-        }
+            })
+        };
         Self {
-            url,
+            url: format!("http://{address}/bundles/app.tar.gz"),
             reply,
             seen,
             stop,
@@ -121,6 +109,27 @@ impl Drop for BundleServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
+}
+
+/// Accepts connections on `127.0.0.1:<ephemeral>` on a thread of its own, one at a time,
+/// until the returned flag is set: (the address, the stop flag).
+pub fn serve_loopback(
+    mut handle: impl FnMut(TcpStream) + Send + 'static,
+) -> (String, Arc<AtomicBool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let address = listener.local_addr().unwrap().to_string();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = stop.clone();
+    std::thread::spawn(move || {
+        while !stopped.load(Ordering::Relaxed) {
+            match listener.accept() {
+                Ok((stream, _)) => handle(stream),
+                Err(_) => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+    });
+    (address, stop)
 }
 
 fn serve(stream: TcpStream, reply: &Reply) -> Option<Seen> {

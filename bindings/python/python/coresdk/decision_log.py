@@ -1,0 +1,94 @@
+"""Decision logs in OPA's event format (docs/DECISION-LOGS.md): an engine given a
+:class:`DecisionLogger` records every decision; the logger's thread masks the events with
+the core masker and sends them to an OPA-compatible decision-log service or a JSON Lines
+file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import _native
+from ._aio import run_blocking
+
+__all__ = ["DecisionLogger"]
+
+
+class DecisionLogger:
+    """Sends decision logs from a background thread; give it to engines with
+    ``PolicyEngine(decision_logger=...)`` or :meth:`PolicyEngine.set_decision_logger`.
+
+    Args:
+        service_url: An OPA-compatible decision-log service's base URL: events are
+            POSTed, gzip'd, to ``<service_url>/logs``.
+        bearer_token: A bearer token for the service.
+        file: A JSON Lines file instead of a service (``"-"``: standard output).
+        labels: Labels added to every event (``id`` and ``version`` are set unless given).
+        erase: JSON pointers removed before events leave (e.g. ``/input/password``),
+            listed in each event's ``erased``.
+        min_delay_ms: Shortest delay between uploads; default 5000.
+        max_delay_ms: Longest delay while the sink fails (the backoff cap); default 60000.
+        upload_size_limit_bytes: Most bytes of JSON per upload; default 32768.
+        buffer_size: Most events waiting; past it the oldest are dropped; default 10000.
+        timeout_ms: Time limit of one upload; default 10000.
+
+    Raises:
+        CoreSdkError: ``INVALID_ARGUMENT`` unless exactly one of ``service_url`` and
+            ``file`` is given, and for options that do not make a logger.
+    """
+
+    def __init__(
+        self,
+        *,
+        service_url: str | None = None,
+        bearer_token: str | None = None,
+        file: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        erase: Iterable[str] = (),
+        min_delay_ms: int | None = None,
+        max_delay_ms: int | None = None,
+        upload_size_limit_bytes: int | None = None,
+        buffer_size: int | None = None,
+        timeout_ms: int | None = None,
+    ) -> None:
+        self._native = _native.DecisionLogger(
+            service_url,
+            bearer_token,
+            file,
+            None if labels is None else json.dumps(dict(labels)),
+            list(erase),
+            min_delay_ms,
+            max_delay_ms,
+            upload_size_limit_bytes,
+            buffer_size,
+            timeout_ms,
+        )
+
+    def flush(self) -> None:
+        """Sends everything recorded so far.
+
+        Raises:
+            CoreSdkError: ``SOURCE_UNAVAILABLE`` when the sink fails (the events stay for
+                the next attempt).
+        """
+        self._native.flush()
+
+    async def flush_async(self) -> None:
+        """:meth:`flush` without blocking the event loop."""
+        await run_blocking(self.flush)
+
+    def close(self) -> None:
+        """Sends the rest and stops; later decisions are dropped (counted)."""
+        self._native.close()
+
+    async def close_async(self) -> None:
+        """:meth:`close` without blocking the event loop."""
+        await run_blocking(self.close)
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The counters since start: ``recorded``, ``delivered``, ``dropped_buffer_full``,
+        ``dropped_too_large``, ``upload_failures``, ``buffered``, ``last_error``."""
+        result: dict[str, Any] = json.loads(self._native.metrics_json())
+        return result

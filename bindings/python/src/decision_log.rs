@@ -1,0 +1,75 @@
+//! `coresdk._native.DecisionLogger`: the core's decision logger. `flush` and `close`
+//! release the GIL while they send, so a decision-log service in this same process (on
+//! another thread) keeps answering.
+
+use crate::conversion;
+use crate::error::{attached, detached};
+use pyo3::prelude::*;
+use std::sync::Arc;
+
+/// Sends decision logs in OPA's event format from a background thread.
+#[pyclass(frozen, module = "coresdk._native")]
+pub struct DecisionLogger {
+    pub(crate) inner: Arc<coresdk_engine::DecisionLogger>,
+}
+
+#[pymethods]
+impl DecisionLogger {
+    /// A logger sending to `service_url` or `file` (one of them); `None` numbers take the
+    /// core's defaults.
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (
+        service_url = None, bearer_token = None, file = None, labels_json = None, erase = None,
+        min_delay_ms = None, max_delay_ms = None, upload_size_limit_bytes = None,
+        buffer_size = None, timeout_ms = None
+    ))]
+    fn new(
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::optional_string)] service_url: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_string)] bearer_token: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_string)] file: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_string)] labels_json: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_strings)] erase: Option<Vec<String>>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] min_delay_ms: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] max_delay_ms: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] upload_size_limit_bytes: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] buffer_size: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
+    ) -> PyResult<Self> {
+        let parts = coresdk_engine::DecisionLogParts {
+            service_url,
+            bearer_token,
+            file,
+            labels_json,
+            erase: erase.unwrap_or_default(),
+            min_delay_ms,
+            max_delay_ms,
+            upload_size_limit_bytes,
+            buffer_size,
+            timeout_ms,
+        };
+        attached(py, || {
+            let options = coresdk_engine::DecisionLogOptions::from_parts(parts)?;
+            let inner = coresdk_engine::DecisionLogger::start(options)?;
+            Ok(Self {
+                inner: Arc::new(inner),
+            })
+        })
+    }
+
+    /// Sends everything recorded so far.
+    fn flush(&self, py: Python<'_>) -> PyResult<()> {
+        detached(py, || self.inner.flush())
+    }
+
+    /// Sends the rest and stops.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        detached(py, || self.inner.close())
+    }
+
+    /// The counters as JSON text.
+    fn metrics_json(&self, py: Python<'_>) -> PyResult<String> {
+        attached(py, || Ok(self.inner.metrics().to_string()))
+    }
+}

@@ -1,0 +1,150 @@
+"""Decision logs sent to a decision-log service on loopback (http.server, gunzip'd here):
+OPA's event fields, masking, authorized requests naming the client, retry after failure,
+the JSON Lines file sink and bad options."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from coresdk import CoreSdkError, DecisionLogger, HttpRequest, PolicyEngine
+from http_service import service, token
+
+POLICY = 'package app\n\nallow if input.user == "alice@example.com"\n'
+
+
+class Service:
+    def __init__(self) -> None:
+        self.status = 200
+        self.uploads: list[dict[str, Any]] = []
+
+
+@pytest.fixture
+def log_service() -> Iterator[tuple[str, Service]]:
+    state = Service()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.status == 200:
+                state.uploads.append(
+                    {
+                        "path": self.path,
+                        "encoding": self.headers.get("Content-Encoding"),
+                        "events": json.loads(gzip.decompress(body)),
+                    }
+                )
+            self.send_response(state.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def quiet(**kwargs: Any) -> DecisionLogger:
+    return DecisionLogger(min_delay_ms=3_600_000, max_delay_ms=3_600_000, **kwargs)
+
+
+def test_events_are_masked_and_in_opas_format(log_service: tuple[str, Service]) -> None:
+    url, state = log_service
+    logger = quiet(service_url=url, labels={"app": "billing"}, erase=["/input/password"])
+    engine = PolicyEngine(modules={"app.rego": POLICY}, decision_logger=logger)
+    decision = engine.evaluate(
+        "data.app.allow", {"user": "alice@example.com", "password": "hunter2"}
+    )
+    logger.flush()
+    assert [u["path"] for u in state.uploads] == ["/logs"]
+    assert state.uploads[0]["encoding"] == "gzip"
+    event = state.uploads[0]["events"][0]
+    assert event["decision_id"] == decision.decision_id
+    assert event["path"] == "app/allow"
+    assert event["result"] is True
+    assert event["input"] == {"user": "[REDACTED:EMAIL]"}
+    assert event["erased"] == ["/input/password"]
+    assert event["masked"] == ["/input/user"]
+    assert event["labels"]["app"] == "billing"
+    assert "alice@example.com" not in json.dumps(state.uploads)
+    assert "hunter2" not in json.dumps(state.uploads)
+    assert logger.metrics["delivered"] == 1
+    logger.close()
+
+
+def test_authorized_requests_name_the_client(log_service: tuple[str, Service]) -> None:
+    url, state = log_service
+    engine, verifier = service()
+    logger = quiet(service_url=url)
+    engine.set_decision_logger(logger)
+    request = HttpRequest(
+        "GET",
+        "/accounts/bob",
+        [("Authorization", f"Bearer {token('bob', 'viewer')}")],
+        "198.51.100.4",
+    )
+    assert engine.authorize_request(verifier, "data.http.allow", request).allowed
+    logger.flush()
+    event = state.uploads[0]["events"][0]
+    assert event["requested_by"] == "198.51.100.4"
+    assert "authorization" not in event["input"]["headers"]
+    logger.close()
+
+
+def test_events_wait_while_the_service_fails(log_service: tuple[str, Service]) -> None:
+    url, state = log_service
+    logger = quiet(service_url=url)
+    engine = PolicyEngine(modules={"app.rego": POLICY}, decision_logger=logger)
+    engine.evaluate("data.app.allow", {})
+    state.status = 503
+    with pytest.raises(CoreSdkError) as failed:
+        logger.flush()
+    assert failed.value.code == "SOURCE_UNAVAILABLE"
+    assert logger.metrics["buffered"] == 1
+    state.status = 200
+    logger.flush()
+    assert len(state.uploads) == 1
+    logger.close()
+
+
+def test_a_file_gets_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "decisions.jsonl"
+    logger = quiet(file=str(path))
+    engine = PolicyEngine(modules={"app.rego": POLICY}, decision_logger=logger)
+    engine.evaluate("data.app.allow", {"user": "alice@example.com"})
+    logger.close()
+    (line,) = path.read_text().splitlines()
+    assert json.loads(line)["input"] == {"user": "[REDACTED:EMAIL]"}
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"service_url": "http://127.0.0.1:9", "file": "x.jsonl"},
+        {"service_url": "ftp://x"},
+        {"file": "-", "bearer_token": "t"},
+        {"service_url": "http://127.0.0.1:9", "min_delay_ms": 10, "max_delay_ms": 1},
+        {"service_url": "http://127.0.0.1:9", "labels": {"n": 1}},
+        {"service_url": "http://127.0.0.1:9", "buffer_size": -1},
+        {"service_url": "http://127.0.0.1:9", "erase": ["/claims"]},
+    ],
+)
+def test_bad_options_are_invalid_argument(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(CoreSdkError) as caught:
+        DecisionLogger(**kwargs)
+    assert caught.value.code == "INVALID_ARGUMENT"

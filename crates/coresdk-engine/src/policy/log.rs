@@ -1,0 +1,83 @@
+//! Handing decisions to the engine's decision logger, if it has one (decision_log/).
+
+use super::*;
+use crate::decision_log::{DecisionLogger, Pending, Target};
+use std::time::SystemTime;
+
+impl PolicyEngine {
+    /// Sends this engine's decisions (rules, queries, authorized requests; failures too)
+    /// to `logger`, or stops sending them (`None`). Takes effect for the next decision.
+    pub fn set_decision_logger(&self, logger: Option<Arc<DecisionLogger>>) {
+        self.decision_log.store(logger);
+    }
+
+    pub(super) fn log_decision(
+        &self,
+        target: Target,
+        input: &[u8],
+        outcome: &Result<Decision>,
+        requested_by: Option<&str>,
+        started: Instant,
+    ) {
+        let Some(logger) = self.decision_log.load_full() else {
+            return;
+        };
+        let pending = match outcome {
+            Ok(d) => Pending {
+                result: d.result.clone(),
+                error: None,
+                decision_id: d.decision_id.clone(),
+                bundle_revision: d.bundle_revision.clone(),
+                duration_us: d.duration_us,
+                ..pending(target, input, requested_by, started)
+            },
+            Err(e) => Pending {
+                error: Some((e.code(), e.message().to_string())),
+                ..pending(target, input, requested_by, started)
+            },
+        };
+        logger.record(pending);
+    }
+
+    pub(super) fn log_query(
+        &self,
+        query: &str,
+        input: &[u8],
+        outcome: &Result<QueryDecision>,
+        started: Instant,
+    ) {
+        let Some(logger) = self.decision_log.load_full() else {
+            return;
+        };
+        let target = Target::Query(query.to_string());
+        let pending = match outcome {
+            Ok(q) => Pending {
+                result: Some(serde_json::Value::Array(q.rows.clone())),
+                decision_id: q.decision_id.clone(),
+                bundle_revision: q.bundle_revision.clone(),
+                duration_us: q.duration_us,
+                ..pending(target, input, None, started)
+            },
+            Err(e) => Pending {
+                error: Some((e.code(), e.message().to_string())),
+                ..pending(target, input, None, started)
+            },
+        };
+        logger.record(pending);
+    }
+}
+
+/// A record with what every decision has; the outcome's fields are filled by the caller.
+fn pending(target: Target, input: &[u8], requested_by: Option<&str>, started: Instant) -> Pending {
+    Pending {
+        target,
+        input: input.to_vec(),
+        result: None,
+        error: None,
+        decision_id: evaluate::new_decision_id(),
+        bundle_revision: None,
+        duration_us: evaluate::elapsed_us(started),
+        requested_by: requested_by.map(str::to_string),
+        at: SystemTime::now(),
+    }
+}

@@ -1,0 +1,123 @@
+//! A decision-log service on loopback, as OPA's decision-log plugin expects one: it takes
+//! `POST /logs` with a gzip'd JSON array, records each upload and answers with the status
+//! the test sets.
+
+use flate2::read::GzDecoder;
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One upload the service received.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub path: String,
+    pub content_encoding: Option<String>,
+    pub authorization: Option<String>,
+    /// The gzip'd body's length in bytes.
+    pub compressed_len: usize,
+    /// The body's JSON after gunzip.
+    pub json_len: usize,
+    pub events: Vec<Value>,
+    /// The status answered.
+    pub status: u16,
+}
+
+/// The service; stops when dropped.
+pub struct LogService {
+    pub url: String,
+    status: Arc<AtomicU16>,
+    uploads: Arc<Mutex<Vec<Upload>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl LogService {
+    pub fn start() -> Self {
+        let status = Arc::new(AtomicU16::new(200));
+        let uploads = Arc::new(Mutex::new(Vec::new()));
+        let (address, stop) = {
+            let (status, uploads) = (status.clone(), uploads.clone());
+            super::serve_loopback(move |stream| {
+                if let Some(upload) = serve(stream, status.load(Ordering::Relaxed)) {
+                    uploads.lock().unwrap().push(upload);
+                }
+            })
+        };
+        Self {
+            url: format!("http://{address}"),
+            status,
+            uploads,
+            stop,
+        }
+    }
+
+    /// The status every later upload is answered with.
+    pub fn answer(&self, status: u16) {
+        self.status.store(status, Ordering::Relaxed);
+    }
+
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.uploads.lock().unwrap().clone()
+    }
+
+    /// Every event of every upload answered 2xx, in order.
+    pub fn delivered(&self) -> Vec<Value> {
+        self.uploads()
+            .into_iter()
+            .filter(|u| (200..300).contains(&u.status))
+            .flat_map(|u| u.events)
+            .collect()
+    }
+}
+
+impl Drop for LogService {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn serve(stream: std::net::TcpStream, status: u16) -> Option<Upload> {
+    stream.set_nonblocking(false).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+    let (mut length, mut content_encoding, mut authorization) = (0usize, None, None);
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 || header.trim().is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            let value = value.trim().to_string();
+            match name.trim().to_ascii_lowercase().as_str() {
+                "content-length" => length = value.parse().unwrap_or(0),
+                "content-encoding" => content_encoding = Some(value),
+                "authorization" => authorization = Some(value),
+                _ => {}
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let mut json = String::new();
+    GzDecoder::new(&body[..]).read_to_string(&mut json).ok()?;
+    let events: Vec<Value> = serde_json::from_str(&json).ok()?;
+    let mut stream = stream;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    let _ = stream.flush();
+    Some(Upload {
+        path,
+        content_encoding,
+        authorization,
+        compressed_len: body.len(),
+        json_len: json.len(),
+        events,
+        status,
+    })
+}
