@@ -50,6 +50,10 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test -p coresdk-base -p coresdk-canonical -p coresdk-mask -p coresdk-engine
 
+step "OPA v1.22.2 (from the Go module proxy) for the tests that compare with a real OPA server"
+bash tests/differential/setup.sh --opa-only
+export CORESDK_REQUIRE_OPA=1
+
 step "Node: tsc --noEmit + vitest"
 pnpm --filter coresdk test
 

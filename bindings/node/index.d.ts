@@ -152,6 +152,20 @@ export declare class PolicyEngine {
   metricsJson(): string
   /** The metrics in Prometheus text exposition format. */
   metricsPrometheus(): string
+  /** Compares a sample of this engine's decisions with `shadow`'s OPA server, or stops (`null`). */
+  setShadow(shadow?: Shadow | undefined | null): void
+}
+
+/** Compares sampled decisions with an OPA server on a background thread. */
+export declare class Shadow {
+  /** Starts comparing. */
+  constructor(options: ShadowOptions)
+  /** Resolves true once every queued decision is compared, false after `timeoutMs`. */
+  waitIdle(timeoutMs: number): Promise<boolean>
+  /** Stops comparing. */
+  stop(): void
+  /** The counters and the last disagreements as JSON text. */
+  metricsJson(): string
 }
 
 /**
@@ -486,6 +500,18 @@ export interface PolicyOptions {
  * (`format`, `baseline`, `max_file_bytes`, `allow`, `custom_detectors`).
  */
 export declare function scanPaths(paths: Array<string>, optionsJson?: string | undefined | null): NativeScanResult
+
+/** Options of a [`Shadow`]; the same names and defaults as Python's. */
+export interface ShadowOptions {
+  /** The OPA server's base URL (`http://127.0.0.1:8181`). */
+  opaUrl: string
+  /** The share of decisions compared, 0 to 1 (default 1). */
+  sampleRate?: number
+  /** Most decisions waiting; past it new ones are dropped and counted (default 1000). */
+  queueSize?: number
+  /** Time limit of one request to OPA in ms (default 5000). */
+  timeoutMs?: number
+}
 
 /** One verification key: a PEM public key (RS*, PS*, ES*, EdDSA) or a secret (HS*). */
 export interface TokenKey {

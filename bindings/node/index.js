@@ -842,6 +842,7 @@ module.exports.DirectoryWatch = nativeBinding.DirectoryWatch
 module.exports.KeyProviderBridge = nativeBinding.KeyProviderBridge
 module.exports.Masker = nativeBinding.Masker
 module.exports.PolicyEngine = nativeBinding.PolicyEngine
+module.exports.Shadow = nativeBinding.Shadow
 module.exports.StreamMasker = nativeBinding.StreamMasker
 module.exports.TokenVerifier = nativeBinding.TokenVerifier
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson

@@ -18,6 +18,7 @@ mod keys;
 mod mask;
 mod policy;
 mod secret_scan;
+mod shadow;
 mod task;
 mod token;
 
@@ -30,6 +31,7 @@ pub use keys::*;
 pub use mask::*;
 pub use policy::*;
 pub use secret_scan::*;
+pub use shadow::*;
 pub use token::*;
 
 use napi::bindgen_prelude::AsyncTask;

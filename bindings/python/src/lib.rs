@@ -14,6 +14,7 @@ mod mask;
 mod policy;
 mod results;
 mod secret_scan;
+mod shadow;
 mod token;
 mod value;
 
@@ -57,6 +58,8 @@ mod _native {
     use super::results::{Decision, Finding, QueryResult};
     #[pymodule_export]
     use super::secret_scan::{scan_paths, ScanResult};
+    #[pymodule_export]
+    use super::shadow::Shadow;
     #[pymodule_export]
     use super::token::TokenVerifier;
     #[pymodule_export]

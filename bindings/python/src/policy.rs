@@ -7,6 +7,7 @@ use crate::decision_log::DecisionLogger;
 use crate::error::{attached, detached};
 use crate::http::RequestAuthorization;
 use crate::results::{Decision, QueryResult};
+use crate::shadow::Shadow;
 use coresdk_engine::{json, CacheOptions, PolicyOptions, RegoModule, RegoVersion};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -272,6 +273,16 @@ impl PolicyEngine {
         let logger = logger.map(|l| Arc::clone(&l.inner));
         attached(py, || {
             self.inner.set_decision_logger(logger);
+            Ok(())
+        })
+    }
+
+    /// Compares a sample of this engine's decisions with `shadow`'s OPA server, or stops.
+    #[pyo3(signature = (shadow = None))]
+    fn set_shadow(&self, py: Python<'_>, shadow: Option<PyRef<'_, Shadow>>) -> PyResult<()> {
+        let shadow = shadow.map(|s| Arc::clone(&s.inner));
+        attached(py, || {
+            self.inner.set_shadow(shadow);
             Ok(())
         })
     }

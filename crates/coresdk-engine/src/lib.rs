@@ -43,6 +43,7 @@ mod policy;
 mod poller;
 mod replica;
 mod secret_scan;
+mod shadow;
 mod stop;
 mod token;
 mod watch;
@@ -74,6 +75,7 @@ pub use secret_scan::{
     parse_baseline, read_baseline, scan_paths, scan_paths_json, ScanFinding, ScanFormat,
     ScanOptions, ScanReport, ScanRun, ScanSkipped, DEFAULT_MAX_SCAN_FILE_BYTES,
 };
+pub use shadow::{Shadow, ShadowOptions, KEPT_DISAGREEMENTS};
 pub use token::{KeySet, KeySources, KeySpec, TokenOptions, TokenVerifier, MAX_TOKEN_BYTES};
 pub use watch::DirectoryWatch;
 

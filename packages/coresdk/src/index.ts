@@ -46,6 +46,8 @@ export type {
 export { PolicyEngine } from './policy.js';
 export type { ScanFormat, ScanOptions, ScanResult } from './secret-scan.js';
 export { scanPaths } from './secret-scan.js';
+export type { ShadowDisagreement, ShadowMetrics, ShadowOptions } from './shadow.js';
+export { Shadow } from './shadow.js';
 export { StreamMasker } from './stream.js';
 export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { TokenVerifier } from './token.js';

@@ -17,6 +17,7 @@ export type {
   NativeRequestAuthorization,
   NativeRequestOptions,
   PolicyEngine as NativePolicyEngine,
+  Shadow as NativeShadow,
   StreamMasker as NativeStreamMasker,
   TokenVerifier,
   TokenVerifierOptions,

@@ -20,6 +20,7 @@ import { toJsonInput, toJsonText } from './json.js';
 import { keyProviderBridge } from './keys.js';
 import type { PolicyMetrics } from './metrics.js';
 import native, { type NativeDecision, type NativePolicyEngine, type NativeQueryResult } from './native.js';
+import type { Shadow } from './shadow.js';
 import type { TokenVerifier } from './token.js';
 
 /** Options of a {@link PolicyEngine}. The same names and defaults as Python's. */
@@ -214,6 +215,11 @@ export class PolicyEngine {
     for (const path of options.paths ?? []) this.addPath(path);
     if (options.data !== undefined) this.addData(options.data);
     if (options.decisionLogger !== undefined) this.setDecisionLogger(options.decisionLogger);
+  }
+
+  /** Compares a sample of this engine's rule decisions with `shadow`'s OPA server (docs/SHADOW.md), or stops (`null`). */
+  setShadow(shadow: Shadow | null): void {
+    call(() => this.#inner.setShadow(shadow?.native ?? null));
   }
 
   /** Sends this engine's decisions (rules, queries, authorized requests; failures too) to `logger`, or stops (`null`). */

@@ -32,6 +32,7 @@ from .logging import MaskingFilter
 from .mask import Finding, Masker, Strategy, unmask_text, unmask_value
 from .policy import Decision, DecisionCache, PolicyEngine, QueryResult, RegoVersion
 from .secret_scan import ScanFormat, ScanResult, scan_paths
+from .shadow import Shadow
 from .stream import StreamMasker, mask_stream, mask_stream_async
 from .token import TokenKey, TokenVerifier
 
@@ -67,6 +68,7 @@ __all__ = [
     "RequestAuthorization",
     "ScanFormat",
     "ScanResult",
+    "Shadow",
     "Strategy",
     "TokenKey",
     "TokenVerifier",

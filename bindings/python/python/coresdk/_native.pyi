@@ -31,6 +31,7 @@ __all__ = [
     "scan_paths",
     "DecisionLogger",
     "RequestAuthorization",
+    "Shadow",
     "TokenVerifier",
     "to_json",
     "__version__",
@@ -91,6 +92,26 @@ class DecisionLogger:
 
     def metrics_json(self) -> str:
         """The counters as JSON text."""
+
+@final
+class Shadow:
+    """Compares sampled decisions with an OPA server on a background thread."""
+
+    def __new__(
+        cls,
+        opa_url: str,
+        sample_rate: float | None = None,
+        queue_size: int | None = None,
+        timeout_ms: int | None = None,
+    ) -> Shadow: ...
+    def wait_idle(self, timeout_ms: int) -> bool:
+        """True once every queued decision is compared; false after ``timeout_ms``."""
+
+    def stop(self) -> None:
+        """Stops comparing."""
+
+    def metrics_json(self) -> str:
+        """The counters and the last disagreements as JSON text."""
 
 @final
 class RequestAuthorization:
@@ -267,6 +288,9 @@ class PolicyEngine:
         self, verifier: TokenVerifier, token: str, path: str, input_json: str | bytes
     ) -> Decision:
         """Verifies ``token``, then evaluates ``path`` with the claims as ``input.claims``."""
+
+    def set_shadow(self, shadow: Shadow | None = None) -> None:
+        """Compares a sample of this engine's decisions with ``shadow``'s OPA server."""
 
     def set_decision_logger(self, logger: DecisionLogger | None = None) -> None:
         """Sends this engine's decisions to ``logger``, or stops (``None``)."""

@@ -14,6 +14,7 @@ from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
 from .decision_log import DecisionLogger
 from .errors import CoreSdkError, _error
 from .http import HttpRequest
+from .shadow import Shadow
 from .token import TokenVerifier
 
 __all__ = ["DecisionCache", "Decision", "PolicyEngine", "QueryResult"]
@@ -154,6 +155,13 @@ class PolicyEngine:
             self.add_data(data)
         if decision_logger is not None:
             self.set_decision_logger(decision_logger)
+
+    def set_shadow(self, shadow: Shadow | None) -> None:
+        """Compares a sample of this engine's rule decisions with ``shadow``'s OPA server
+        (docs/SHADOW.md), or stops (``None``)."""
+        if shadow is not None and not isinstance(shadow, Shadow):
+            raise _error("INVALID_ARGUMENT", "shadow must be a Shadow or None")
+        self._native.set_shadow(None if shadow is None else shadow._native)
 
     def set_decision_logger(self, logger: DecisionLogger | None) -> None:
         """Sends this engine's decisions (rules, queries, authorized requests; failures

@@ -1,4 +1,5 @@
-//! Handing decisions to the engine's decision logger, if it has one (decision_log/).
+//! Handing decisions to the engine's decision logger (decision_log/) and to its shadow
+//! comparison with OPA (shadow/), when it has them.
 
 use super::*;
 use crate::decision_log::{DecisionLogger, Pending, Target};
@@ -11,6 +12,12 @@ impl PolicyEngine {
         self.decision_log.store(logger);
     }
 
+    /// Compares a sample of this engine's rule decisions with an OPA server (`shadow`),
+    /// or stops (`None`). Takes effect for the next decision; answers never wait for it.
+    pub fn set_shadow(&self, shadow: Option<Arc<crate::shadow::Shadow>>) {
+        self.shadow.store(shadow);
+    }
+
     pub(super) fn log_decision(
         &self,
         target: Target,
@@ -19,6 +26,16 @@ impl PolicyEngine {
         requested_by: Option<&str>,
         started: Instant,
     ) {
+        if let (Some(shadow), Ok(d), Target::Rule(path)) =
+            (self.shadow.load_full(), outcome, &target)
+        {
+            shadow.offer(|| crate::shadow::Job {
+                path: path.clone(),
+                input: input.to_vec(),
+                result: d.result.clone(),
+                decision_id: d.decision_id.clone(),
+            });
+        }
         let Some(logger) = self.decision_log.load_full() else {
             return;
         };

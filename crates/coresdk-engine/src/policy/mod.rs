@@ -44,6 +44,8 @@ pub struct PolicyEngine {
     cache: Option<DecisionCache>,
     /// Where decisions are logged, if anywhere (set at any time; read lock-free).
     decision_log: ArcSwapOption<crate::decision_log::DecisionLogger>,
+    /// The OPA server sampled decisions are compared with, if any (shadow/).
+    shadow: ArcSwapOption<crate::shadow::Shadow>,
     pub(crate) metrics: Metrics,
 }
 
@@ -81,6 +83,7 @@ impl PolicyEngine {
             cache: options.cache.as_ref().map(DecisionCache::new),
             options,
             decision_log: ArcSwapOption::empty(),
+            shadow: ArcSwapOption::empty(),
             metrics: Metrics::default(),
         }
     }
