@@ -154,6 +154,8 @@ export declare class PolicyEngine {
   metricsPrometheus(): string
   /** Compares a sample of this engine's decisions with `shadow`'s OPA server, or stops (`null`). */
   setShadow(shadow?: Shadow | undefined | null): void
+  /** Starts reporting this engine's status to an OPA-compatible status service. */
+  startStatusReporter(options: StatusReporterOptions): StatusReporter
 }
 
 /** Compares sampled decisions with an OPA server on a background thread. */
@@ -165,6 +167,14 @@ export declare class Shadow {
   /** Stops comparing. */
   stop(): void
   /** The counters and the last disagreements as JSON text. */
+  metricsJson(): string
+}
+
+/** Reports an engine's status on a background thread. */
+export declare class StatusReporter {
+  /** Stops reporting. */
+  stop(): void
+  /** `sent`, `failures`, `last_error` as JSON text. */
   metricsJson(): string
 }
 
@@ -510,6 +520,22 @@ export interface ShadowOptions {
   /** Most decisions waiting; past it new ones are dropped and counted (default 1000). */
   queueSize?: number
   /** Time limit of one request to OPA in ms (default 5000). */
+  timeoutMs?: number
+}
+
+/** Options of a status reporter; the same names and defaults as Python's. */
+export interface StatusReporterOptions {
+  /** The status service's base URL (reports are POSTed to `<url>/status`). */
+  serviceUrl: string
+  /** A bearer token for the service. */
+  bearerToken?: string
+  /** Labels of every report, as JSON text of an object of strings. */
+  labelsJson?: string
+  /** How often the status is checked for a change, in ms (default 1000). */
+  checkIntervalMs?: number
+  /** Longest time between two reports, in ms (default 60000). */
+  intervalMs?: number
+  /** Time limit of one report, in ms (default 10000). */
   timeoutMs?: number
 }
 

@@ -843,6 +843,7 @@ module.exports.KeyProviderBridge = nativeBinding.KeyProviderBridge
 module.exports.Masker = nativeBinding.Masker
 module.exports.PolicyEngine = nativeBinding.PolicyEngine
 module.exports.Shadow = nativeBinding.Shadow
+module.exports.StatusReporter = nativeBinding.StatusReporter
 module.exports.StreamMasker = nativeBinding.StreamMasker
 module.exports.TokenVerifier = nativeBinding.TokenVerifier
 module.exports.canonicalizeJson = nativeBinding.canonicalizeJson

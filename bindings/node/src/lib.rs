@@ -19,6 +19,7 @@ mod mask;
 mod policy;
 mod secret_scan;
 mod shadow;
+mod status;
 mod task;
 mod token;
 
@@ -32,6 +33,7 @@ pub use mask::*;
 pub use policy::*;
 pub use secret_scan::*;
 pub use shadow::*;
+pub use status::*;
 pub use token::*;
 
 use napi::bindgen_prelude::AsyncTask;

@@ -15,6 +15,7 @@ mod policy;
 mod results;
 mod secret_scan;
 mod shadow;
+mod status;
 mod token;
 mod value;
 
@@ -60,6 +61,8 @@ mod _native {
     use super::secret_scan::{scan_paths, ScanResult};
     #[pymodule_export]
     use super::shadow::Shadow;
+    #[pymodule_export]
+    use super::status::StatusReporter;
     #[pymodule_export]
     use super::token::TokenVerifier;
     #[pymodule_export]

@@ -8,6 +8,7 @@ use crate::error::{attached, detached};
 use crate::http::RequestAuthorization;
 use crate::results::{Decision, QueryResult};
 use crate::shadow::Shadow;
+use crate::status::StatusReporter;
 use coresdk_engine::{json, CacheOptions, PolicyOptions, RegoModule, RegoVersion};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -284,6 +285,35 @@ impl PolicyEngine {
         attached(py, || {
             self.inner.set_shadow(shadow);
             Ok(())
+        })
+    }
+
+    /// Starts reporting this engine's status to an OPA-compatible status service;
+    /// `None` numbers take the core's defaults.
+    #[pyo3(signature = (service_url, bearer_token = None, labels_json = None, check_interval_ms = None, interval_ms = None, timeout_ms = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn start_status_reporter(
+        &self,
+        py: Python<'_>,
+        #[pyo3(from_py_with = conversion::string)] service_url: PyBackedStr,
+        #[pyo3(from_py_with = conversion::optional_string)] bearer_token: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_string)] labels_json: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] check_interval_ms: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] interval_ms: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
+    ) -> PyResult<StatusReporter> {
+        let ms = |v: Option<u64>, default: Duration| v.map_or(default, Duration::from_millis);
+        attached(py, || {
+            let mut o = coresdk_engine::StatusOptions::new(service_url.to_string());
+            o.bearer_token = bearer_token;
+            if let Some(text) = &labels_json {
+                o.labels = coresdk_engine::labels_from_json(text.as_bytes())?;
+            }
+            o.check_interval = ms(check_interval_ms, o.check_interval);
+            o.interval = ms(interval_ms, o.interval);
+            o.timeout = ms(timeout_ms, o.timeout);
+            let inner = coresdk_engine::StatusReporter::start(Arc::clone(&self.inner), o)?;
+            Ok(StatusReporter { inner })
         })
     }
 

@@ -13,7 +13,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from coresdk import PolicyEngine, TokenKey, TokenVerifier
@@ -118,4 +119,44 @@ def wsgi_server(app: Any) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
+        thread.join(10)
+
+
+@dataclass
+class Collector:
+    """A service that takes POSTs (decision logs, status reports) on loopback: it answers
+    ``status`` and records the requests it answered 200."""
+
+    url: str = ""
+    status: int = 200
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+@contextmanager
+def collector() -> Iterator[Collector]:
+    state = Collector()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.status == 200:
+                state.received.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                )
+            self.send_response(state.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
         thread.join(10)

@@ -6,73 +6,50 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from coresdk import CoreSdkError, DecisionLogger, HttpRequest, PolicyEngine
-from http_service import service, token
+from http_service import Collector, collector, service, token
 
 POLICY = 'package app\n\nallow if input.user == "alice@example.com"\n'
 
 
-class Service:
-    def __init__(self) -> None:
-        self.status = 200
-        self.uploads: list[dict[str, Any]] = []
-
-
 @pytest.fixture
-def log_service() -> Iterator[tuple[str, Service]]:
-    state = Service()
+def log_service() -> Iterator[Collector]:
+    with collector() as service:
+        yield service
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            if state.status == 200:
-                state.uploads.append(
-                    {
-                        "path": self.path,
-                        "encoding": self.headers.get("Content-Encoding"),
-                        "events": json.loads(gzip.decompress(body)),
-                    }
-                )
-            self.send_response(state.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+def uploads(service: Collector) -> list[dict[str, Any]]:
+    """The uploads received: path, encoding and the gunzip'd events."""
+    return [
+        {
+            "path": r["path"],
+            "encoding": r["headers"].get("content-encoding"),
+            "events": json.loads(gzip.decompress(r["body"])),
+        }
+        for r in service.received
+    ]
 
 
 def quiet(**kwargs: Any) -> DecisionLogger:
     return DecisionLogger(min_delay_ms=3_600_000, max_delay_ms=3_600_000, **kwargs)
 
 
-def test_events_are_masked_and_in_opas_format(log_service: tuple[str, Service]) -> None:
-    url, state = log_service
+def test_events_are_masked_and_in_opas_format(log_service: Collector) -> None:
+    url = log_service.url
     logger = quiet(service_url=url, labels={"app": "billing"}, erase=["/input/password"])
     engine = PolicyEngine(modules={"app.rego": POLICY}, decision_logger=logger)
     decision = engine.evaluate(
         "data.app.allow", {"user": "alice@example.com", "password": "hunter2"}
     )
     logger.flush()
-    assert [u["path"] for u in state.uploads] == ["/logs"]
-    assert state.uploads[0]["encoding"] == "gzip"
-    event = state.uploads[0]["events"][0]
+    assert [u["path"] for u in uploads(log_service)] == ["/logs"]
+    assert uploads(log_service)[0]["encoding"] == "gzip"
+    event = uploads(log_service)[0]["events"][0]
     assert event["decision_id"] == decision.decision_id
     assert event["path"] == "app/allow"
     assert event["result"] is True
@@ -80,14 +57,14 @@ def test_events_are_masked_and_in_opas_format(log_service: tuple[str, Service]) 
     assert event["erased"] == ["/input/password"]
     assert event["masked"] == ["/input/user"]
     assert event["labels"]["app"] == "billing"
-    assert "alice@example.com" not in json.dumps(state.uploads)
-    assert "hunter2" not in json.dumps(state.uploads)
+    assert "alice@example.com" not in json.dumps(uploads(log_service))
+    assert "hunter2" not in json.dumps(uploads(log_service))
     assert logger.metrics["delivered"] == 1
     logger.close()
 
 
-def test_authorized_requests_name_the_client(log_service: tuple[str, Service]) -> None:
-    url, state = log_service
+def test_authorized_requests_name_the_client(log_service: Collector) -> None:
+    url = log_service.url
     engine, verifier = service()
     logger = quiet(service_url=url)
     engine.set_decision_logger(logger)
@@ -99,25 +76,25 @@ def test_authorized_requests_name_the_client(log_service: tuple[str, Service]) -
     )
     assert engine.authorize_request(verifier, "data.http.allow", request).allowed
     logger.flush()
-    event = state.uploads[0]["events"][0]
+    event = uploads(log_service)[0]["events"][0]
     assert event["requested_by"] == "198.51.100.4"
     assert "authorization" not in event["input"]["headers"]
     logger.close()
 
 
-def test_events_wait_while_the_service_fails(log_service: tuple[str, Service]) -> None:
-    url, state = log_service
+def test_events_wait_while_the_service_fails(log_service: Collector) -> None:
+    url = log_service.url
     logger = quiet(service_url=url)
     engine = PolicyEngine(modules={"app.rego": POLICY}, decision_logger=logger)
     engine.evaluate("data.app.allow", {})
-    state.status = 503
+    log_service.status = 503
     with pytest.raises(CoreSdkError) as failed:
         logger.flush()
     assert failed.value.code == "SOURCE_UNAVAILABLE"
     assert logger.metrics["buffered"] == 1
-    state.status = 200
+    log_service.status = 200
     logger.flush()
-    assert len(state.uploads) == 1
+    assert len(uploads(log_service)) == 1
     logger.close()
 
 

@@ -44,6 +44,7 @@ mod poller;
 mod replica;
 mod secret_scan;
 mod shadow;
+mod status;
 mod stop;
 mod token;
 mod watch;
@@ -54,7 +55,7 @@ pub use coresdk_mask as mask;
 
 pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
-pub use decision_log::{DecisionLogOptions, DecisionLogParts, DecisionLogger};
+pub use decision_log::{labels_from_json, DecisionLogOptions, DecisionLogParts, DecisionLogger};
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use http::{HttpRequest, RequestAuthorization, RequestOptions};
 pub use jwks::{JwksOptions, MAX_JWKS_BYTES};
@@ -76,6 +77,7 @@ pub use secret_scan::{
     ScanOptions, ScanReport, ScanRun, ScanSkipped, DEFAULT_MAX_SCAN_FILE_BYTES,
 };
 pub use shadow::{Shadow, ShadowOptions, KEPT_DISAGREEMENTS};
+pub use status::{StatusOptions, StatusReporter};
 pub use token::{KeySet, KeySources, KeySpec, TokenOptions, TokenVerifier, MAX_TOKEN_BYTES};
 pub use watch::DirectoryWatch;
 

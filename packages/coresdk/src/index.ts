@@ -48,6 +48,8 @@ export type { ScanFormat, ScanOptions, ScanResult } from './secret-scan.js';
 export { scanPaths } from './secret-scan.js';
 export type { ShadowDisagreement, ShadowMetrics, ShadowOptions } from './shadow.js';
 export { Shadow } from './shadow.js';
+export type { StatusMetrics, StatusReporterOptions } from './status.js';
+export { StatusReporter } from './status.js';
 export { StreamMasker } from './stream.js';
 export type { TokenKey, TokenVerifierOptions } from './token.js';
 export { TokenVerifier } from './token.js';

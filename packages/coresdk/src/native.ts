@@ -18,6 +18,7 @@ export type {
   NativeRequestOptions,
   PolicyEngine as NativePolicyEngine,
   Shadow as NativeShadow,
+  StatusReporter as NativeStatusReporter,
   StreamMasker as NativeStreamMasker,
   TokenVerifier,
   TokenVerifierOptions,

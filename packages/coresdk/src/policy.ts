@@ -21,6 +21,7 @@ import { keyProviderBridge } from './keys.js';
 import type { PolicyMetrics } from './metrics.js';
 import native, { type NativeDecision, type NativePolicyEngine, type NativeQueryResult } from './native.js';
 import type { Shadow } from './shadow.js';
+import { StatusReporter, type StatusReporterOptions } from './status.js';
 import type { TokenVerifier } from './token.js';
 
 /** Options of a {@link PolicyEngine}. The same names and defaults as Python's. */
@@ -215,6 +216,17 @@ export class PolicyEngine {
     for (const path of options.paths ?? []) this.addPath(path);
     if (options.data !== undefined) this.addData(options.data);
     if (options.decisionLogger !== undefined) this.setDecisionLogger(options.decisionLogger);
+  }
+
+  /**
+   * Starts reporting this engine's status to an OPA-compatible status service
+   * (docs/STATUS.md): on each change and at least every `intervalMs`.
+   * @throws CoreSdkError `INVALID_ARGUMENT` for a URL that is not http(s), a zero interval or bad labels.
+   */
+  startStatusReporter(options: StatusReporterOptions): StatusReporter {
+    const { labels, ...rest } = options;
+    const labelsJson = labels === undefined ? undefined : toJsonText(labels, 'labels');
+    return new StatusReporter(call(() => this.#inner.startStatusReporter({ ...rest, labelsJson })));
   }
 
   /** Compares a sample of this engine's rule decisions with `shadow`'s OPA server (docs/SHADOW.md), or stops (`null`). */

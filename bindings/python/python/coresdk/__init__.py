@@ -33,6 +33,7 @@ from .mask import Finding, Masker, Strategy, unmask_text, unmask_value
 from .policy import Decision, DecisionCache, PolicyEngine, QueryResult, RegoVersion
 from .secret_scan import ScanFormat, ScanResult, scan_paths
 from .shadow import Shadow
+from .status import StatusReporter
 from .stream import StreamMasker, mask_stream, mask_stream_async
 from .token import TokenKey, TokenVerifier
 
@@ -69,6 +70,7 @@ __all__ = [
     "ScanFormat",
     "ScanResult",
     "Shadow",
+    "StatusReporter",
     "Strategy",
     "TokenKey",
     "TokenVerifier",

@@ -32,6 +32,7 @@ __all__ = [
     "DecisionLogger",
     "RequestAuthorization",
     "Shadow",
+    "StatusReporter",
     "TokenVerifier",
     "to_json",
     "__version__",
@@ -112,6 +113,16 @@ class Shadow:
 
     def metrics_json(self) -> str:
         """The counters and the last disagreements as JSON text."""
+
+@final
+class StatusReporter:
+    """Reports an engine's status on a background thread."""
+
+    def stop(self) -> None:
+        """Stops reporting."""
+
+    def metrics_json(self) -> str:
+        """``sent``, ``failures``, ``last_error`` as JSON text."""
 
 @final
 class RequestAuthorization:
@@ -288,6 +299,17 @@ class PolicyEngine:
         self, verifier: TokenVerifier, token: str, path: str, input_json: str | bytes
     ) -> Decision:
         """Verifies ``token``, then evaluates ``path`` with the claims as ``input.claims``."""
+
+    def start_status_reporter(
+        self,
+        service_url: str,
+        bearer_token: str | None = None,
+        labels_json: str | None = None,
+        check_interval_ms: int | None = None,
+        interval_ms: int | None = None,
+        timeout_ms: int | None = None,
+    ) -> StatusReporter:
+        """Starts reporting this engine's status to an OPA-compatible status service."""
 
     def set_shadow(self, shadow: Shadow | None = None) -> None:
         """Compares a sample of this engine's decisions with ``shadow``'s OPA server."""

@@ -15,6 +15,7 @@ from .decision_log import DecisionLogger
 from .errors import CoreSdkError, _error
 from .http import HttpRequest
 from .shadow import Shadow
+from .status import StatusReporter
 from .token import TokenVerifier
 
 __all__ = ["DecisionCache", "Decision", "PolicyEngine", "QueryResult"]
@@ -155,6 +156,31 @@ class PolicyEngine:
             self.add_data(data)
         if decision_logger is not None:
             self.set_decision_logger(decision_logger)
+
+    def start_status_reporter(
+        self,
+        service_url: str,
+        *,
+        bearer_token: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        check_interval_ms: int | None = None,
+        interval_ms: int | None = None,
+        timeout_ms: int | None = None,
+    ) -> StatusReporter:
+        """Starts reporting this engine's status to an OPA-compatible status service
+        (``POST <service_url>/status``, docs/STATUS.md): on each change (checked every
+        ``check_interval_ms``, default 1000) and at least every ``interval_ms`` (default
+        60000).
+
+        Raises:
+            CoreSdkError: ``INVALID_ARGUMENT`` for a URL that is not http(s), a zero
+                interval or labels that are not strings.
+        """
+        labels_json = None if labels is None else _json.dumps(dict(labels))
+        native = self._native.start_status_reporter(
+            service_url, bearer_token, labels_json, check_interval_ms, interval_ms, timeout_ms
+        )
+        return StatusReporter(native)
 
     def set_shadow(self, shadow: Shadow | None) -> None:
         """Compares a sample of this engine's rule decisions with ``shadow``'s OPA server

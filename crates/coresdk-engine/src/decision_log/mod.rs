@@ -114,11 +114,7 @@ impl DecisionLogOptions {
         };
         let mut options = Self::new(sink);
         if let Some(text) = p.labels_json {
-            let labels = crate::json::parse(text.as_bytes())?;
-            match labels {
-                Value::Object(map) if map.values().all(Value::is_string) => options.labels = map,
-                _ => return Err(invalid("labels must be an object of strings")),
-            }
+            options.labels = labels_from_json(text.as_bytes())?;
         }
         options.erase = p.erase;
         let ms = Duration::from_millis;
@@ -130,6 +126,18 @@ impl DecisionLogOptions {
         options.upload_size_limit = size(p.upload_size_limit_bytes, options.upload_size_limit);
         options.buffer_size = size(p.buffer_size, options.buffer_size);
         Ok(options)
+    }
+}
+
+/// Labels (of decision-log events and status reports) as the bindings pass them: JSON text of an object of strings. Errors:
+/// `INVALID_JSON`, or `INVALID_ARGUMENT` for anything but an object of strings.
+pub fn labels_from_json(json_text: &[u8]) -> Result<Map<String, Value>> {
+    match crate::json::parse(json_text)? {
+        Value::Object(map) if map.values().all(Value::is_string) => Ok(map),
+        _ => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "labels must be an object of strings",
+        )),
     }
 }
 

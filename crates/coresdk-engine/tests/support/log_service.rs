@@ -1,6 +1,6 @@
-//! A decision-log service on loopback, as OPA's decision-log plugin expects one: it takes
-//! `POST /logs` with a gzip'd JSON array, records each upload and answers with the status
-//! the test sets.
+//! A decision-log and status service on loopback, as OPA's plugins expect one: it takes
+//! `POST /logs` with a gzip'd JSON array and `POST /status` with a JSON report, records
+//! each and answers with the status the test sets.
 
 use flate2::read::GzDecoder;
 use serde_json::Value;
@@ -17,9 +17,12 @@ pub struct Upload {
     pub authorization: Option<String>,
     /// The gzip'd body's length in bytes.
     pub compressed_len: usize,
-    /// The body's JSON after gunzip.
+    /// The body's JSON after gunzip (when gzip'd).
     pub json_len: usize,
+    /// The events of a gzip'd JSON array (decision logs).
     pub events: Vec<Value>,
+    /// The body as JSON (a status report is plain JSON).
+    pub body: Value,
     /// The status answered.
     pub status: u16,
 }
@@ -59,6 +62,14 @@ impl LogService {
 
     pub fn uploads(&self) -> Vec<Upload> {
         self.uploads.lock().unwrap().clone()
+    }
+
+    /// The status reports received (answered 2xx), in order.
+    pub fn statuses(&self) -> Vec<Upload> {
+        self.uploads()
+            .into_iter()
+            .filter(|u| u.path == "/status" && (200..300).contains(&u.status))
+            .collect()
     }
 
     /// Every event of every upload answered 2xx, in order.
@@ -103,8 +114,13 @@ fn serve(stream: std::net::TcpStream, status: u16) -> Option<Upload> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     let mut json = String::new();
-    GzDecoder::new(&body[..]).read_to_string(&mut json).ok()?;
-    let events: Vec<Value> = serde_json::from_str(&json).ok()?;
+    if content_encoding.as_deref() == Some("gzip") {
+        GzDecoder::new(&body[..]).read_to_string(&mut json).ok()?;
+    } else {
+        json = String::from_utf8(body.clone()).ok()?;
+    }
+    let parsed: Value = serde_json::from_str(&json).ok()?;
+    let events = parsed.as_array().cloned().unwrap_or_default();
     let mut stream = stream;
     let _ = write!(
         stream,
@@ -118,6 +134,7 @@ fn serve(stream: std::net::TcpStream, status: u16) -> Option<Upload> {
         compressed_len: body.len(),
         json_len: json.len(),
         events,
+        body: parsed,
         status,
     })
 }
