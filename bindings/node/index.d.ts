@@ -245,6 +245,8 @@ export interface BundlePollerOptions {
   timeoutMs?: number
   /** Extra request headers. */
   headers?: Record<string, string>
+  /** A file holding a bearer token (`chmod 600`), read for every poll. */
+  bearerTokenFile?: string
   /** Verify bundle signatures with this key. */
   verification?: BundleVerification
   /** Persist each activated bundle to this file (HMAC'd with `lastKnownGoodKey`). */

@@ -41,6 +41,8 @@ pub struct BundlePollerOptions {
     pub timeout_ms: Option<u32>,
     /// Extra request headers.
     pub headers: Option<HashMap<String, String>>,
+    /// A file holding a bearer token (`chmod 600`), read for every poll.
+    pub bearer_token_file: Option<String>,
     /// Verify bundle signatures with this key.
     pub verification: Option<BundleVerification>,
     /// Persist each activated bundle to this file (HMAC'd with `lastKnownGoodKey`).
@@ -90,6 +92,7 @@ pub(crate) fn poller_options(
     if let Some(headers) = o.headers {
         options.headers = headers.into_iter().collect();
     }
+    options.bearer_token_file = o.bearer_token_file.map(Into::into);
     options.verification = verification(o.verification)?;
     options.last_known_good = match o.last_known_good_path {
         Some(path) => {

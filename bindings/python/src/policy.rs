@@ -353,7 +353,7 @@ impl PolicyEngine {
 
     /// Starts polling an HTTP bundle server on a background thread.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (url, min_delay_ms, max_delay_ms, timeout_ms, headers, verification_parts = None, last_known_good = None, restore_last_known_good = true))]
+    #[pyo3(signature = (url, min_delay_ms, max_delay_ms, timeout_ms, headers, verification_parts = None, last_known_good = None, restore_last_known_good = true, bearer_token_file = None))]
     fn start_bundle_polling(
         &self,
         py: Python<'_>,
@@ -365,6 +365,7 @@ impl PolicyEngine {
         verification_parts: Option<VerificationParts>,
         last_known_good: Option<LastKnownGoodParts>,
         #[pyo3(from_py_with = conversion::boolean)] restore_last_known_good: bool,
+        #[pyo3(from_py_with = conversion::optional_string)] bearer_token_file: Option<String>,
     ) -> PyResult<BundlePoller> {
         detached(py, || {
             let last_known_good = match last_known_good {
@@ -391,6 +392,7 @@ impl PolicyEngine {
                 max_delay: max_delay_ms.map_or(defaults.max_delay, Duration::from_millis),
                 timeout: timeout_ms.map_or(defaults.timeout, Duration::from_millis),
                 headers,
+                bearer_token_file: bearer_token_file.map(Into::into),
                 verification: verification(verification_parts)?,
                 ..defaults
             };

@@ -133,6 +133,7 @@ class _Server:
     def __init__(self, bundle: bytes | None, etag: str) -> None:
         self.bundle, self.etag = bundle, etag
         self.seen: list[tuple[str | None, int]] = []
+        self.authorizations: list[str | None] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -140,6 +141,7 @@ class _Server:
                 tag = self.headers.get("If-None-Match")
                 status = 503 if server.bundle is None else 304 if tag == server.etag else 200
                 server.seen.append((tag, status))
+                server.authorizations.append(self.headers.get("Authorization"))
                 self.send_response(status)
                 self.send_header("ETag", server.etag)
                 body = server.bundle if status == 200 and server.bundle else b""
@@ -184,6 +186,28 @@ def test_poller_etag_304_update_and_outage(server: _Server) -> None:
             in engine.metrics_prometheus()
         )
     assert engine.metrics()["source"]["state"] == "stopped"
+
+
+def test_poller_sends_the_token_of_a_token_file_read_for_every_poll(
+    server: _Server, tmp_path: Path
+) -> None:
+    token = tmp_path / "token"
+    token.write_text("first-token\n")
+    token.chmod(0o600)
+    engine = PolicyEngine()
+    with engine.start_bundle_polling(
+        server.url, min_delay_ms=20, max_delay_ms=40, bearer_token_file=token
+    ):
+        assert eventually(lambda: "Bearer first-token" in server.authorizations)
+        token.write_text("second-token")
+        assert eventually(lambda: "Bearer second-token" in server.authorizations)
+    open_file = tmp_path / "open"
+    open_file.write_text("t")
+    open_file.chmod(0o644)
+    for path in (open_file, tmp_path / "missing"):
+        with pytest.raises(CoreSdkError) as caught:
+            engine.start_bundle_polling(server.url, bearer_token_file=path)
+        assert caught.value.code == "KEY_UNAVAILABLE"
 
 
 def test_poller_last_known_good(server: _Server, tmp_path: Path) -> None:

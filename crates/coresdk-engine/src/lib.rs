@@ -29,6 +29,7 @@ mod builtins;
 pub mod bundle;
 mod cache;
 mod clock;
+mod credentials;
 pub mod decision_log;
 mod graphql;
 pub mod http;

@@ -35,6 +35,9 @@ pub struct PollerOptions {
     pub timeout: Duration,
     /// Extra request headers, e.g. `("Authorization", "Bearer ...")`.
     pub headers: Vec<(String, String)>,
+    /// A file holding a bearer token (OPA's `bearer.token_path`), read for every poll so
+    /// a token rotated on disk is used from the next poll on; `chmod 600` it.
+    pub bearer_token_file: Option<std::path::PathBuf>,
     /// Verify bundle signatures with this key; unsigned or badly signed bundles are
     /// rejected with `INTEGRITY` and the last good revision keeps serving.
     pub verification: Option<Verification>,
@@ -55,6 +58,7 @@ impl PollerOptions {
             max_delay: Duration::from_secs(120),
             timeout: Duration::from_secs(30),
             headers: Vec::new(),
+            bearer_token_file: None,
             verification: None,
             last_known_good: None,
             restore_last_known_good: true,
@@ -80,6 +84,9 @@ impl PollerOptions {
                 ErrorCode::InvalidArgument,
                 "request timeout must be positive",
             ));
+        }
+        if let Some(path) = &self.bearer_token_file {
+            crate::credentials::bearer_token_from_file(path)?;
         }
         Ok(())
     }
@@ -108,7 +115,8 @@ impl std::fmt::Debug for BundlePoller {
 
 impl BundlePoller {
     /// Starts polling for `engine` on a new thread; the first poll starts at once.
-    /// Errors: `INVALID_ARGUMENT` for a bad URL or delays.
+    /// Errors: `INVALID_ARGUMENT` for a bad URL or delays, `KEY_UNAVAILABLE` for a bearer
+    /// token file that cannot be used (later read failures fail that poll).
     pub fn start(engine: Arc<PolicyEngine>, options: PollerOptions) -> Result<Self> {
         options.validate()?;
         engine.metrics.update_source(|s| {
@@ -212,6 +220,10 @@ fn poll(
     let mut request = agent.get(&options.url);
     for (name, value) in &options.headers {
         request = request.header(name, value);
+    }
+    if let Some(path) = &options.bearer_token_file {
+        let token = crate::credentials::bearer_token_from_file(path)?;
+        request = request.header("Authorization", &format!("Bearer {token}"));
     }
     if let Some(tag) = etag.as_deref() {
         request = request.header("If-None-Match", tag);

@@ -36,6 +36,12 @@ export interface BundlePollerOptions {
   timeoutMs?: number;
   /** Extra request headers, e.g. `{ Authorization: 'Bearer ...' }`. */
   headers?: Record<string, string>;
+  /**
+   * A file holding a bearer token (`chmod 600`), read for every poll so a token rotated on
+   * disk is used from the next poll on (OPA's `bearer.token_path`). A file that cannot be
+   * read, is empty or is open to others is refused with `KEY_UNAVAILABLE`.
+   */
+  bearerTokenFile?: string;
   /** Verify bundle signatures. */
   verification?: BundleVerification;
   /**

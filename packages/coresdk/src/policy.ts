@@ -495,6 +495,7 @@ export class PolicyEngine {
           maxDelayMs: options.maxDelayMs,
           timeoutMs: options.timeoutMs,
           headers: options.headers,
+          bearerTokenFile: options.bearerTokenFile,
           verification: nativeVerification(options.verification),
           lastKnownGoodPath: options.lastKnownGood?.path,
           lastKnownGoodKey:

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -93,7 +93,7 @@ describe('loadBundle', () => {
 class BundleServer {
   bundle: Buffer | null;
   etag: string;
-  readonly seen: Array<{ ifNoneMatch?: string; status: number }> = [];
+  readonly seen: Array<{ ifNoneMatch?: string; status: number; authorization?: string }> = [];
   readonly server: Server;
 
   constructor(bundle: Buffer | null, etag: string) {
@@ -104,7 +104,7 @@ class BundleServer {
       let status = 200;
       if (this.bundle === null) status = 503;
       else if (ifNoneMatch === this.etag) status = 304;
-      this.seen.push({ ifNoneMatch, status });
+      this.seen.push({ ifNoneMatch, status, authorization: req.headers.authorization });
       res.writeHead(status, status === 503 ? {} : { ETag: this.etag });
       res.end(status === 200 ? this.bundle : undefined);
     });
@@ -122,6 +122,29 @@ afterEach(() => {
 });
 
 describe('startBundlePolling', () => {
+  it('sends the bearer token of a token file, re-read for every poll', async () => {
+    const server = new BundleServer(versionedBundle(1), '"e1"');
+    servers.push(server.server);
+    const url = await server.start();
+    const dir = mkdtempSync(join(tmpdir(), 'coresdk-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'first-token\n', { mode: 0o600 });
+    const e = new PolicyEngine();
+    const poller = e.startBundlePolling({ url, minDelayMs: 20, maxDelayMs: 40, bearerTokenFile: file });
+    try {
+      const saw = (token: string) => server.seen.some((s) => s.authorization === `Bearer ${token}`);
+      expect(await eventually(() => saw('first-token'))).toBe(true);
+      writeFileSync(file, 'second-token', { mode: 0o600 });
+      expect(await eventually(() => saw('second-token'))).toBe(true);
+    } finally {
+      poller.stop();
+    }
+    writeFileSync(join(dir, 'open'), 't', { mode: 0o644 });
+    chmodSync(join(dir, 'open'), 0o644);
+    expect(codeOf(() => e.startBundlePolling({ url, bearerTokenFile: join(dir, 'open') }))).toBe('KEY_UNAVAILABLE');
+    expect(codeOf(() => e.startBundlePolling({ url, bearerTokenFile: join(dir, 'missing') }))).toBe('KEY_UNAVAILABLE');
+  });
+
   it('activates, asks again with the ETag (304), takes the next bundle, survives an outage', async () => {
     const server = new BundleServer(versionedBundle(1), '"e1"');
     servers.push(server.server);

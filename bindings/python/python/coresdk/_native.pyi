@@ -353,6 +353,7 @@ class PolicyEngine:
         last_known_good: tuple[str, bytes | None, str | None, str | None, object | None]
         | None = None,
         restore_last_known_good: bool = True,
+        bearer_token_file: str | None = None,
     ) -> BundlePoller:
         """Starts polling an HTTP bundle server on a background thread."""
 

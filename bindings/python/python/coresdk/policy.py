@@ -521,6 +521,7 @@ class PolicyEngine:
         verification: BundleVerification | None = None,
         last_known_good: tuple[StrPath, bytes] | Mapping[str, Any] | None = None,
         restore_last_known_good: bool = True,
+        bearer_token_file: StrPath | None = None,
     ) -> BundlePoller:
         """Polls an HTTP bundle server on a background thread and activates each new
         bundle; the first poll starts at once.
@@ -535,10 +536,13 @@ class PolicyEngine:
         ``metrics()["source"]``).
 
         Delays and the request time limit left ``None`` take the core's defaults: a poll
-        every 60 to 120 s (jittered), requests limited to 30 s.
+        every 60 to 120 s (jittered), requests limited to 30 s. ``bearer_token_file``
+        (``chmod 600``) holds a bearer token read for every poll, so a token rotated on
+        disk is used from the next poll on (OPA's ``bearer.token_path``).
 
         Raises:
-            CoreSdkError: ``INVALID_ARGUMENT`` for a bad URL or delays.
+            CoreSdkError: ``INVALID_ARGUMENT`` for a bad URL or delays; ``KEY_UNAVAILABLE``
+                for a token file that cannot be read, is empty, or is open to others.
         """
         native = self._native.start_bundle_polling(
             url,
@@ -549,6 +553,7 @@ class PolicyEngine:
             _parts(verification),
             _last_known_good(last_known_good),
             restore_last_known_good,
+            None if bearer_token_file is None else os.fspath(bearer_token_file),
         )
         return BundlePoller(native)
 
