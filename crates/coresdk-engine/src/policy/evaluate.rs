@@ -2,7 +2,6 @@
 //! serving, through the decision cache and the per-thread replicas.
 
 use super::*;
-use crate::decision_log::Target;
 
 impl PolicyEngine {
     /// Evaluates a rule path such as `data.rbac.allow` against `input` (JSON text; any
@@ -27,13 +26,7 @@ impl PolicyEngine {
         let outcome = self.evaluate_at(path, input, started);
         self.metrics
             .record(started.elapsed(), outcome.as_ref().err().map(Error::code));
-        self.log_decision(
-            Target::Rule(path.to_string()),
-            input,
-            &outcome,
-            requested_by,
-            started,
-        );
+        self.log_decision(path, input, &outcome, requested_by, started);
         outcome
     }
 

@@ -18,19 +18,19 @@ impl PolicyEngine {
         self.shadow.store(shadow);
     }
 
+    /// Hands a rule decision to the shadow and the logger, if set; without them it
+    /// costs two atomic loads and allocates nothing.
     pub(super) fn log_decision(
         &self,
-        target: Target,
+        path: &str,
         input: &[u8],
         outcome: &Result<Decision>,
         requested_by: Option<&str>,
         started: Instant,
     ) {
-        if let (Some(shadow), Ok(d), Target::Rule(path)) =
-            (self.shadow.load_full(), outcome, &target)
-        {
+        if let (Some(shadow), Ok(d)) = (self.shadow.load_full(), outcome) {
             shadow.offer(|| crate::shadow::Job {
-                path: path.clone(),
+                path: path.to_string(),
                 input: input.to_vec(),
                 result: d.result.clone(),
                 decision_id: d.decision_id.clone(),
@@ -39,6 +39,7 @@ impl PolicyEngine {
         let Some(logger) = self.decision_log.load_full() else {
             return;
         };
+        let target = Target::Rule(path.to_string());
         let pending = match outcome {
             Ok(d) => Pending {
                 result: d.result.clone(),
