@@ -32,8 +32,8 @@ export declare class BundlePoller {
 
 /** Sends decision logs in OPA's event format from a background thread. */
 export declare class DecisionLogger {
-  /** Starts a logger. */
-  constructor(options: DecisionLoggerOptions)
+  /** Starts a logger sending to the service, the file or `sink` (one of them). */
+  constructor(options: DecisionLoggerOptions, sink?: ((batchJson: string) => void) | undefined | null)
   /** Sends everything recorded so far, on the libuv pool. */
   flush(): Promise<void>
   /** Sends the rest and stops, on the libuv pool. */
@@ -395,6 +395,10 @@ export interface NativeHttpRequest {
   headers: Array<string>
   /** The client's address, when known. */
   clientAddress?: string
+  /** The trace id of the span serving the request (hex), for the decision log. */
+  traceId?: string
+  /** The span id of the span serving the request (hex), for the decision log. */
+  spanId?: string
 }
 
 /** A query result as it crosses the boundary: the rows as JSON text. */

@@ -6,8 +6,27 @@ use crate::error::{call, Result};
 use crate::policy::PolicyEngine;
 use crate::task::Work;
 use napi::bindgen_prelude::AsyncTask;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::Status;
 use napi_derive::napi;
 use std::sync::Arc;
+
+/// The host's sink function, given each batch as JSON text; weak, so a logger never keeps
+/// Node running, and called without waiting: the batch counts as delivered once queued
+/// for the JavaScript thread (the TypeScript layer catches what the sink throws).
+type SinkFunction = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+fn handler(sink: SinkFunction) -> coresdk_engine::EventHandler {
+    coresdk_engine::EventHandler::new(move |batch| {
+        match sink.call(batch.to_string(), ThreadsafeFunctionCallMode::NonBlocking) {
+            Status::Ok => Ok(()),
+            status => Err(coresdk_engine::Error::new(
+                coresdk_engine::ErrorCode::SourceUnavailable,
+                format!("the JavaScript sink is not taking events ({status})"),
+            )),
+        }
+    })
+}
 
 /// Options of a [`DecisionLogger`]; the same names and defaults as Python's.
 #[napi(object)]
@@ -42,14 +61,19 @@ pub struct DecisionLogger {
 
 #[napi]
 impl DecisionLogger {
-    /// Starts a logger.
-    #[napi(constructor, catch_unwind)]
-    pub fn new(options: DecisionLoggerOptions) -> Result<Self> {
+    /// Starts a logger sending to the service, the file or `sink` (one of them).
+    #[napi(
+        constructor,
+        catch_unwind,
+        ts_args_type = "options: DecisionLoggerOptions, sink?: ((batchJson: string) => void) | undefined | null"
+    )]
+    pub fn new(options: DecisionLoggerOptions, sink: Option<SinkFunction>) -> Result<Self> {
         let o = options;
         let parts = coresdk_engine::DecisionLogParts {
             service_url: o.service_url,
             bearer_token: o.bearer_token,
             file: o.file,
+            handler: sink.map(handler),
             labels_json: o.labels_json,
             erase: o.erase.unwrap_or_default(),
             min_delay_ms: o.min_delay_ms.map(u64::from),

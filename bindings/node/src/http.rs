@@ -22,6 +22,10 @@ pub struct NativeHttpRequest {
     pub headers: Vec<String>,
     /// The client's address, when known.
     pub client_address: Option<String>,
+    /// The trace id of the span serving the request (hex), for the decision log.
+    pub trace_id: Option<String>,
+    /// The span id of the span serving the request (hex), for the decision log.
+    pub span_id: Option<String>,
 }
 
 /// How a request is authorized.
@@ -67,6 +71,10 @@ fn request(r: NativeHttpRequest) -> coresdk_engine::HttpRequest {
         target: r.target,
         headers,
         client_address: r.client_address,
+        trace: r
+            .trace_id
+            .zip(r.span_id)
+            .and_then(|(t, s)| coresdk_engine::TraceContext::from_span(&t, &s)),
     }
 }
 

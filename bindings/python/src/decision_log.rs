@@ -7,6 +7,23 @@ use crate::error::{attached, detached};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
+/// The host's sink, given each batch as JSON text on the logger's thread (attached to the
+/// interpreter for the call). What it raises keeps the batch for the next attempt; while
+/// the interpreter shuts down, batches are not delivered.
+fn handler(sink: Py<PyAny>) -> coresdk_engine::EventHandler {
+    coresdk_engine::EventHandler::new(move |batch| {
+        let failed = |why: String| {
+            coresdk_engine::Error::new(coresdk_engine::ErrorCode::SourceUnavailable, why)
+        };
+        Python::try_attach(|py| {
+            sink.call1(py, (batch,))
+                .map(drop)
+                .map_err(|e| failed(format!("the decision log sink raised {e}")))
+        })
+        .unwrap_or_else(|| Err(failed("the interpreter is shutting down".into())))
+    })
+}
+
 /// Sends decision logs in OPA's event format from a background thread.
 #[pyclass(frozen, module = "coresdk._native")]
 pub struct DecisionLogger {
@@ -15,14 +32,14 @@ pub struct DecisionLogger {
 
 #[pymethods]
 impl DecisionLogger {
-    /// A logger sending to `service_url` or `file` (one of them); `None` numbers take the
-    /// core's defaults.
+    /// A logger sending to `service_url`, `file` or `sink` (one of them); `None` numbers
+    /// take the core's defaults.
     #[new]
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (
         service_url = None, bearer_token = None, file = None, labels_json = None, erase = None,
         min_delay_ms = None, max_delay_ms = None, upload_size_limit_bytes = None,
-        buffer_size = None, timeout_ms = None
+        buffer_size = None, timeout_ms = None, sink = None
     ))]
     fn new(
         py: Python<'_>,
@@ -36,11 +53,13 @@ impl DecisionLogger {
         #[pyo3(from_py_with = conversion::optional_unsigned)] upload_size_limit_bytes: Option<u64>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] buffer_size: Option<u64>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
+        sink: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let parts = coresdk_engine::DecisionLogParts {
             service_url,
             bearer_token,
             file,
+            handler: sink.map(handler),
             labels_json,
             erase: erase.unwrap_or_default(),
             min_delay_ms,
@@ -68,8 +87,9 @@ impl DecisionLogger {
         detached(py, || self.inner.close())
     }
 
-    /// The counters as JSON text.
+    /// The counters as JSON text (read detached: the logger's thread may be waiting for
+    /// the interpreter to call a sink).
     fn metrics_json(&self, py: Python<'_>) -> PyResult<String> {
-        attached(py, || Ok(self.inner.metrics().to_string()))
+        detached(py, || Ok(self.inner.metrics().to_string()))
     }
 }

@@ -231,7 +231,7 @@ impl PolicyEngine {
 
     /// Authorizes an HTTP request: the bearer token verified once, `rule` evaluated on
     /// the request's input document, the answer to send (the core's `http` module).
-    #[pyo3(signature = (verifier, rule, method, target, headers, client_address = None, include_headers = None, token_optional = false))]
+    #[pyo3(signature = (verifier, rule, method, target, headers, client_address = None, include_headers = None, token_optional = false, trace_id = None, span_id = None))]
     #[allow(clippy::too_many_arguments)]
     fn authorize_request(
         &self,
@@ -244,6 +244,8 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::optional_string)] client_address: Option<String>,
         #[pyo3(from_py_with = conversion::optional_strings)] include_headers: Option<Vec<String>>,
         #[pyo3(from_py_with = conversion::boolean)] token_optional: bool,
+        #[pyo3(from_py_with = conversion::optional_string)] trace_id: Option<String>,
+        #[pyo3(from_py_with = conversion::optional_string)] span_id: Option<String>,
     ) -> PyResult<RequestAuthorization> {
         let verifier = &verifier.inner;
         let request = coresdk_engine::HttpRequest {
@@ -251,6 +253,9 @@ impl PolicyEngine {
             target: target.to_string(),
             headers,
             client_address,
+            trace: trace_id
+                .zip(span_id)
+                .and_then(|(t, s)| coresdk_engine::TraceContext::from_span(&t, &s)),
         };
         let options = coresdk_engine::RequestOptions {
             include_headers,

@@ -56,7 +56,10 @@ pub use coresdk_mask as mask;
 
 pub use audit::{AuditLog, AuditOptions, Durability};
 pub use cache::CacheOptions;
-pub use decision_log::{labels_from_json, DecisionLogOptions, DecisionLogParts, DecisionLogger};
+pub use decision_log::{
+    labels_from_json, DecisionLogOptions, DecisionLogParts, DecisionLogger, EventHandler,
+    TraceContext,
+};
 pub use error::{catch_panic, Error, ErrorCode, Result, SourceLocation};
 pub use http::{HttpRequest, RequestAuthorization, RequestOptions};
 pub use jwks::{JwksOptions, MAX_JWKS_BYTES};

@@ -107,6 +107,7 @@ fn authorized_requests_name_the_client() {
         target: "/".into(),
         headers: vec![],
         client_address: Some("203.0.113.7".into()),
+        trace: None,
     };
     let options = RequestOptions {
         token_optional: true,

@@ -280,6 +280,7 @@ fn authorize_request(
             .map(|pair| (text(&pair[0]), text(&pair[1])))
             .collect(),
         client_address: r["client_address"].as_str().map(str::to_string),
+        trace: None,
     };
     let o = &args["request_options"];
     let options = RequestOptions {

@@ -51,6 +51,7 @@ fn get(target: &str, authorization: Option<&str>) -> HttpRequest {
             .map(|a| vec![("Authorization".to_string(), a.to_string())])
             .unwrap_or_default(),
         client_address: None,
+        trace: None,
     }
 }
 

@@ -1,10 +1,10 @@
 /**
  * Decision logs in OPA's event format (docs/DECISION-LOGS.md): an engine given a
  * {@link DecisionLogger} records every decision; the logger's thread masks the events with
- * the core masker and sends them to an OPA-compatible decision-log service or a JSON
- * Lines file.
+ * the core masker and sends them to an OPA-compatible decision-log service, a JSON Lines
+ * file, or a function of yours (OpenTelemetry logs: `otelLogSink` in `coresdk/otel`).
  */
-import { native as call, nativeAsync } from './error.js';
+import { CoreSdkError, native as call, nativeAsync } from './error.js';
 import { toJsonText } from './json.js';
 import native, { type NativeDecisionLogger } from './native.js';
 
@@ -16,6 +16,13 @@ export interface DecisionLoggerOptions {
   bearerToken?: string;
   /** A JSON Lines file instead of a service (`-`: standard output). */
   file?: string;
+  /**
+   * A function given each batch of masked events instead of a service or a file, on the
+   * JavaScript thread (e.g. `otelLogSink(loggerProvider)` from `coresdk/otel`). A batch
+   * counts as delivered once handed over; what the function throws is reported with
+   * `process.emitWarning`, never thrown into the program.
+   */
+  sink?: (events: DecisionLogEvent[]) => void;
   /** Labels added to every event (`id` and `version` are set unless given). */
   labels?: Record<string, string>;
   /** JSON pointers removed before events leave (e.g. `/input/password`), listed in `erased`. */
@@ -30,6 +37,30 @@ export interface DecisionLoggerOptions {
   bufferSize?: number;
   /** Time limit of one upload in ms. Default 10000. */
   timeoutMs?: number;
+}
+
+/** One decision as OPA's decision-log event (docs/DECISION-LOGS.md), already masked. */
+export interface DecisionLogEvent {
+  decision_id: string;
+  /** The rule path in OPA's form (`http/allow`), for a rule decision. */
+  path?: string;
+  /** The query text, for a query. */
+  query?: string;
+  input?: unknown;
+  result?: unknown;
+  error?: { code: string; message: string };
+  bundles?: Record<string, { revision: string }>;
+  labels: Record<string, string>;
+  requested_by: string;
+  /** RFC 3339. */
+  timestamp: string;
+  metrics: { timer_rego_query_eval_ns: number };
+  /** The trace the decision was made in (32 hex digits), when known. */
+  trace_id?: string;
+  /** The span the decision was made in (16 hex digits), when known. */
+  span_id?: string;
+  erased?: string[];
+  masked?: string[];
 }
 
 /** The counters of a {@link DecisionLogger} since it started. */
@@ -49,13 +80,14 @@ export class DecisionLogger {
   readonly native: NativeDecisionLogger;
 
   /**
-   * Starts a logger sending to `serviceUrl` or `file` (one of them).
+   * Starts a logger sending to `serviceUrl`, `file` or `sink` (one of them).
    * @throws CoreSdkError `INVALID_ARGUMENT` for options that do not make a logger.
    */
   constructor(options: DecisionLoggerOptions) {
-    const { labels, ...rest } = options;
+    const { labels, sink, ...rest } = options;
     const labelsJson = labels === undefined ? undefined : toJsonText(labels, 'labels');
-    this.native = call(() => new native.DecisionLogger({ ...rest, labelsJson }));
+    const onBatch = sink === undefined ? undefined : deliverTo(sink);
+    this.native = call(() => new native.DecisionLogger({ ...rest, labelsJson }, onBatch));
   }
 
   /**
@@ -64,15 +96,36 @@ export class DecisionLogger {
    */
   async flush(): Promise<void> {
     await nativeAsync(() => this.native.flush());
+    await sinkTurn();
   }
 
   /** Sends the rest and stops; later decisions are dropped (counted). */
   async close(): Promise<void> {
     await nativeAsync(() => this.native.close());
+    await sinkTurn();
   }
 
   /** The counters since start. */
   get metrics(): DecisionLogMetrics {
     return JSON.parse(call(() => this.native.metricsJson())) as DecisionLogMetrics;
   }
+}
+
+/** A sink's batch is queued for this thread before flush / close resolve: let it run. */
+function sinkTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The native logger's callback: parses a batch and hands it to `sink`, never throwing. */
+function deliverTo(sink: (events: DecisionLogEvent[]) => void): (batchJson: string) => void {
+  if (typeof sink !== 'function') throw new CoreSdkError('INVALID_ARGUMENT', 'sink must be a function');
+  return (batchJson) => {
+    try {
+      sink(JSON.parse(batchJson) as DecisionLogEvent[]);
+    } catch (e) {
+      process.emitWarning(`coresdk decision log sink failed: ${e instanceof Error ? e.message : String(e)}`, {
+        code: 'CORESDK_DECISION_LOG_SINK',
+      });
+    }
+  };
 }

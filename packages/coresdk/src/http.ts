@@ -17,6 +17,14 @@ export interface HttpRequest {
   headers: Array<[string, string]> | string[];
   /** The client's address, when known. */
   clientAddress?: string;
+  /**
+   * The trace id (32 hex digits) of the span serving the request, for the decision log's
+   * `trace_id`; with {@link HttpRequest.spanId}. Without them (or with OpenTelemetry's
+   * all-zero "no span" ids) the request's W3C `traceparent` header names the trace.
+   */
+  traceId?: string;
+  /** The span id (16 hex digits) of the span serving the request, for the decision log's `span_id`. */
+  spanId?: string;
 }
 
 /** How requests are authorized. */
@@ -66,7 +74,14 @@ export function nativeRequest(r: HttpRequest): NativeHttpRequest {
     if (Array.isArray(item)) headers.push(String(item[0]), String(item[1]));
     else headers.push(String(item));
   }
-  return { method: r.method, target: r.target, headers, clientAddress: r.clientAddress };
+  return {
+    method: r.method,
+    target: r.target,
+    headers,
+    clientAddress: r.clientAddress,
+    traceId: r.traceId,
+    spanId: r.spanId,
+  };
 }
 
 /** @internal */

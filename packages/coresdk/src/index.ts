@@ -9,7 +9,7 @@ export { AuditLog, verifyAuditLog } from './audit.js';
 export type { BundlePollerOptions, BundleVerification, DirectoryWatchOptions } from './bundle.js';
 export { BundlePoller, DirectoryWatch } from './bundle.js';
 export { canonicalize, canonicalizeJson, hash, hashJson } from './canonical.js';
-export type { DecisionLoggerOptions, DecisionLogMetrics } from './decision-log.js';
+export type { DecisionLogEvent, DecisionLoggerOptions, DecisionLogMetrics } from './decision-log.js';
 export { DecisionLogger } from './decision-log.js';
 export type { ErrorCode, SourceLocation } from './error.js';
 export { CoreSdkError, ERROR_CODES } from './error.js';

@@ -18,6 +18,12 @@ export interface AuthorizationOptions extends RequestOptions {
   verifier: TokenVerifier;
   /** The rule path (e.g. `data.http.allow`), or a function choosing it per request. */
   rule: string | ((request: HttpRequest) => string);
+  /**
+   * The span serving the request, for the decision log's `trace_id` / `span_id`: with
+   * OpenTelemetry, `() => trace.getActiveSpan()?.spanContext()`. Default: the request's
+   * W3C `traceparent` header.
+   */
+  traceContext?: () => { traceId: string; spanId: string } | undefined;
 }
 
 /** A request the middleware has let through: its answer (claims, decision) is attached. */
@@ -51,7 +57,9 @@ export function authorizeHttpRequest(
   options: AuthorizationOptions,
 ): Promise<RequestAuthorization> {
   const rule = typeof options.rule === 'function' ? options.rule(request) : options.rule;
-  return options.engine.authorizeRequest(options.verifier, rule, request, options);
+  const span = request.traceId === undefined ? options.traceContext?.() : undefined;
+  const traced = span === undefined ? request : { ...request, traceId: span.traceId, spanId: span.spanId };
+  return options.engine.authorizeRequest(options.verifier, rule, traced, options);
 }
 
 /** The headers and body of a refusal (`application/problem+json`), or null when allowed. */

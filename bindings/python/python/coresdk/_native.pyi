@@ -6,7 +6,7 @@ text; every failure raises :class:`coresdk.errors.CoreSdkError`.
 """
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, final
 
 from .errors import CoreSdkError
@@ -84,6 +84,7 @@ class DecisionLogger:
         upload_size_limit_bytes: int | None = None,
         buffer_size: int | None = None,
         timeout_ms: int | None = None,
+        sink: Callable[[str], object] | None = None,
     ) -> DecisionLogger: ...
     def flush(self) -> None:
         """Sends everything recorded so far."""
@@ -327,6 +328,8 @@ class PolicyEngine:
         client_address: str | None = None,
         include_headers: Iterable[str] | None = None,
         token_optional: bool = False,
+        trace_id: str | None = None,
+        span_id: str | None = None,
     ) -> RequestAuthorization:
         """Authorizes an HTTP request: the token verified once, ``rule`` evaluated."""
 

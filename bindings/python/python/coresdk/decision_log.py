@@ -1,16 +1,17 @@
 """Decision logs in OPA's event format (docs/DECISION-LOGS.md): an engine given a
 :class:`DecisionLogger` records every decision; the logger's thread masks the events with
-the core masker and sends them to an OPA-compatible decision-log service or a JSON Lines
-file."""
+the core masker and sends them to an OPA-compatible decision-log service, a JSON Lines
+file, or a function of yours (OpenTelemetry logs: :func:`coresdk.otel.otel_log_sink`)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from . import _native
 from ._aio import run_blocking
+from .errors import _error
 
 __all__ = ["DecisionLogger"]
 
@@ -24,6 +25,10 @@ class DecisionLogger:
             POSTed, gzip'd, to ``<service_url>/logs``.
         bearer_token: A bearer token for the service.
         file: A JSON Lines file instead of a service (``"-"``: standard output).
+        sink: A function given each batch of masked events (a list of OPA event dicts)
+            instead of a service or a file, e.g. ``otel_log_sink(logger_provider)``. It
+            runs on the logger's thread; what it raises keeps the batch for the next
+            attempt (counted in ``upload_failures``).
         labels: Labels added to every event (``id`` and ``version`` are set unless given).
         erase: JSON pointers removed before events leave (e.g. ``/input/password``),
             listed in each event's ``erased``.
@@ -44,6 +49,7 @@ class DecisionLogger:
         service_url: str | None = None,
         bearer_token: str | None = None,
         file: str | None = None,
+        sink: Callable[[list[dict[str, Any]]], object] | None = None,
         labels: Mapping[str, str] | None = None,
         erase: Iterable[str] = (),
         min_delay_ms: int | None = None,
@@ -52,6 +58,8 @@ class DecisionLogger:
         buffer_size: int | None = None,
         timeout_ms: int | None = None,
     ) -> None:
+        if sink is not None and not callable(sink):
+            raise _error("INVALID_ARGUMENT", "sink must be a function")
         self._native = _native.DecisionLogger(
             service_url,
             bearer_token,
@@ -63,6 +71,7 @@ class DecisionLogger:
             upload_size_limit_bytes,
             buffer_size,
             timeout_ms,
+            None if sink is None else _batches_to(sink),
         )
 
     def flush(self) -> None:
@@ -92,3 +101,12 @@ class DecisionLogger:
         ``dropped_too_large``, ``upload_failures``, ``buffered``, ``last_error``."""
         result: dict[str, Any] = json.loads(self._native.metrics_json())
         return result
+
+
+def _batches_to(sink: Callable[[list[dict[str, Any]]], object]) -> Callable[[str], None]:
+    """The native logger's callback: a batch's JSON text parsed and handed to ``sink``."""
+
+    def deliver(batch_json: str) -> None:
+        sink(json.loads(batch_json))
+
+    return deliver

@@ -7,6 +7,7 @@ the framework middleware (:mod:`coresdk.asgi`, :mod:`coresdk.flask`,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,15 @@ if TYPE_CHECKING:
     from .policy import PolicyEngine
     from .token import TokenVerifier
 
-__all__ = ["Guard", "HttpRequest", "RequestAuthorization", "Rule", "problem_parts", "rule_for"]
+__all__ = [
+    "Guard",
+    "HttpRequest",
+    "RequestAuthorization",
+    "Rule",
+    "problem_parts",
+    "rule_for",
+    "traced",
+]
 
 
 @dataclass(frozen=True)
@@ -30,12 +39,44 @@ class HttpRequest:
         target: The request target: ``/a/b?x=1`` (origin form) or an absolute URL.
         headers: ``(name, value)`` pairs in the order received; repeats allowed.
         client_address: The client's address, when known.
+        trace_id: The trace id (32 hex digits) of the span serving the request, for the
+            decision log's ``trace_id``; with ``span_id``. Without them (or with
+            OpenTelemetry's all-zero "no span" ids) the request's W3C ``traceparent``
+            header names the trace. The middleware fill them from the active
+            OpenTelemetry span when ``opentelemetry-api`` is installed.
+        span_id: The span id (16 hex digits) of that span, for the decision log's ``span_id``.
     """
 
     method: str
     target: str
     headers: Sequence[tuple[str, str]] = field(default_factory=tuple)
     client_address: str | None = None
+    trace_id: str | None = None
+    span_id: str | None = None
+
+
+def _load_current_span() -> Callable[[], object] | None:
+    try:
+        from opentelemetry import trace
+    except ImportError:
+        return None
+    return trace.get_current_span
+
+
+_current_span = _load_current_span()
+
+
+def traced(request: HttpRequest) -> HttpRequest:
+    """``request`` with the active OpenTelemetry span's ids, when it has none and there is
+    a valid active span (``opentelemetry-api`` installed); else ``request`` itself."""
+    if request.trace_id is not None or _current_span is None:
+        return request
+    context = _current_span().get_span_context()  # type: ignore[attr-defined]
+    if not context.is_valid:
+        return request
+    return dataclasses.replace(
+        request, trace_id=format(context.trace_id, "032x"), span_id=format(context.span_id, "016x")
+    )
 
 
 #: A rule path, or a function choosing one per request (per-route rules).
@@ -79,21 +120,21 @@ class Guard:
         self.token_optional = token_optional
 
     def authorize(self, request: HttpRequest) -> RequestAuthorization:
-        """The answer for ``request``."""
+        """The answer for ``request`` (in the active OpenTelemetry span, if any)."""
         return self.engine.authorize_request(
             self.verifier,
             rule_for(self.rule, request),
-            request,
+            traced(request),
             include_headers=self.include_headers,
             token_optional=self.token_optional,
         )
 
     async def authorize_async(self, request: HttpRequest) -> RequestAuthorization:
-        """:meth:`authorize` off the event loop."""
+        """:meth:`authorize` off the event loop (the span is read on the loop's thread)."""
         return await self.engine.authorize_request_async(
             self.verifier,
             rule_for(self.rule, request),
-            request,
+            traced(request),
             include_headers=self.include_headers,
             token_optional=self.token_optional,
         )

@@ -1,5 +1,6 @@
 """OpenTelemetry integration: a span processor that masks every span before it reaches
-the exporter, and :func:`assert_no_pii` for test suites.
+the exporter, :func:`assert_no_pii` for test suites, and :func:`otel_log_sink`, which
+sends decision logs as log records through the host's ``LoggerProvider``.
 
 Needs ``opentelemetry-sdk`` (``pip install coresdk[otel]``); the rest of ``coresdk``
 does not import this module.
@@ -19,14 +20,18 @@ from opentelemetry.trace.status import Status
 from opentelemetry.util.types import Attributes
 
 from .mask import Masker
+from .otel_logs import DECISION_LOG_SCOPE, log_record, otel_log_sink
 
 __all__ = [
+    "DECISION_LOG_SCOPE",
     "MaskingSpanProcessor",
     "PiiFinding",
     "assert_no_pii",
     "find_pii",
+    "log_record",
     "mask_attributes",
     "mask_span",
+    "otel_log_sink",
 ]
 
 

@@ -428,6 +428,8 @@ class PolicyEngine:
             request.client_address,
             include_headers,
             token_optional,
+            request.trace_id,
+            request.span_id,
         )
         if answer.decision is not None:
             self._decision(answer.decision)

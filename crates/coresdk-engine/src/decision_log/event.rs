@@ -1,6 +1,7 @@
 //! One decision as OPA's decision-log event: masked by the core masker, with OPA's
 //! `erased` / `masked` lists saying what was removed or changed.
 
+use super::TraceContext;
 use crate::error::ErrorCode;
 use crate::json;
 use crate::mask::Masker;
@@ -21,7 +22,17 @@ pub(crate) struct Pending {
     pub bundle_revision: Option<String>,
     pub duration_us: u64,
     pub requested_by: Option<String>,
+    pub trace: Option<TraceContext>,
     pub at: SystemTime,
+}
+
+/// Where a decision was asked for, as its event names it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Origin<'a> {
+    /// The client's address (`requested_by`).
+    pub requested_by: Option<&'a str>,
+    /// The span it was made in (`trace_id`, `span_id`).
+    pub trace: Option<&'a TraceContext>,
 }
 
 /// What was evaluated.
@@ -92,6 +103,10 @@ impl Shape {
             pending.requested_by.unwrap_or_default().into(),
         );
         event.insert("timestamp".into(), rfc3339(pending.at).into());
+        if let Some(trace) = pending.trace {
+            event.insert("trace_id".into(), trace.trace_id().into());
+            event.insert("span_id".into(), trace.span_id().into());
+        }
         let eval_ns = pending.duration_us.saturating_mul(1000);
         event.insert(
             "metrics".into(),
@@ -234,6 +249,7 @@ mod tests {
             bundle_revision: Some("r7".into()),
             duration_us: 12,
             requested_by: Some("203.0.113.7".into()),
+            trace: None,
             at: std::time::UNIX_EPOCH,
         });
         assert_eq!(event["path"], json!("http/allow"));
@@ -244,6 +260,7 @@ mod tests {
         assert_eq!(event["timestamp"], json!("1970-01-01T00:00:00Z"));
         assert_eq!(event["metrics"], json!({"timer_rego_query_eval_ns": 12000}));
         assert_eq!(event["requested_by"], json!("203.0.113.7"));
+        assert!(event.get("trace_id").is_none() && event.get("span_id").is_none());
         assert!(!event.to_string().contains("bob@example.com"));
     }
 }

@@ -9,21 +9,23 @@
 //! dropped and counted. [`DecisionLogger::close`] sends what is left.
 
 mod event;
+mod trace;
 mod upload;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::mask::{MaskOptions, Masker};
 use crate::stop::Stop;
 use event::Shape;
-pub(crate) use event::{Pending, Target};
+pub(crate) use event::{Origin, Pending, Target};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
+pub use trace::TraceContext;
 use upload::Outbox;
-pub use upload::Sink;
+pub use upload::{EventHandler, Sink};
 
 /// Options of a [`DecisionLogger`]; the defaults are OPA's where OPA has one.
 #[derive(Debug, Clone)]
@@ -74,6 +76,8 @@ pub struct DecisionLogParts {
     pub bearer_token: Option<String>,
     /// A JSON Lines file instead of a service (`-`: standard output).
     pub file: Option<String>,
+    /// A function of the host's instead of a service or a file.
+    pub handler: Option<EventHandler>,
     /// Labels as a JSON object of strings.
     pub labels_json: Option<String>,
     /// JSON pointers to erase.
@@ -92,25 +96,24 @@ pub struct DecisionLogParts {
 
 impl DecisionLogOptions {
     /// Options from the bindings' parts. Errors: `INVALID_ARGUMENT` unless exactly one of
-    /// `service_url` and `file` is given, for a bearer token without a service, or labels
-    /// that are not a JSON object of strings.
+    /// `service_url`, `file` and `handler` is given, for a bearer token without a service,
+    /// or labels that are not a JSON object of strings.
     pub fn from_parts(p: DecisionLogParts) -> Result<Self> {
         let invalid = |why: &str| Error::new(ErrorCode::InvalidArgument, why.to_string());
-        let sink = match (p.service_url, p.file) {
-            (Some(url), None) => Sink::Service {
+        let sink = match (p.service_url, p.file, p.handler) {
+            (Some(url), None, None) => Sink::Service {
                 url,
                 bearer_token: p.bearer_token,
                 timeout: Duration::from_millis(p.timeout_ms.unwrap_or(10_000)),
             },
-            (None, Some(file)) if p.bearer_token.is_none() => Sink::File(file.into()),
-            (None, Some(_)) => {
-                return Err(invalid("a bearer token needs a service URL, not a file"))
+            (None, Some(_), None) | (None, None, Some(_)) if p.bearer_token.is_some() => {
+                return Err(invalid("a bearer token needs a service URL"))
             }
-            _ => {
-                return Err(invalid(
-                    "a decision logger needs a service URL or a file (one of them)",
-                ))
-            }
+            (None, Some(file), None) => Sink::File(file.into()),
+            (None, None, Some(handler)) => Sink::Handler(handler),
+            _ => return Err(invalid(
+                "a decision logger needs a service URL, a file or a sink function (one of them)",
+            )),
         };
         let mut options = Self::new(sink);
         if let Some(text) = p.labels_json {
@@ -148,6 +151,9 @@ struct Counters {
     dropped_buffer_full: AtomicU64,
     dropped_too_large: AtomicU64,
     upload_failures: AtomicU64,
+    /// Events built and waiting in the outbox; read without its lock, which a sending
+    /// thread holds (a host's sink function may be waiting for the thread asking).
+    outbox_len: AtomicU64,
 }
 
 struct Shared {
@@ -247,6 +253,7 @@ impl DecisionLogger {
         }
         let outcome = flush(&self.shared);
         let left = lock(&self.shared.outbox).events.drain(..).count() as u64;
+        self.shared.counters.outbox_len.store(0, Ordering::Relaxed);
         self.shared
             .counters
             .dropped_buffer_full
@@ -258,7 +265,8 @@ impl DecisionLogger {
     /// `dropped_too_large`, `upload_failures`, `buffered` (waiting now) and `last_error`.
     pub fn metrics(&self) -> Value {
         let c = &self.shared.counters;
-        let buffered = lock(&self.shared.pending).len() + lock(&self.shared.outbox).events.len();
+        let buffered =
+            lock(&self.shared.pending).len() as u64 + c.outbox_len.load(Ordering::Relaxed);
         json!({
             "recorded": c.recorded.load(Ordering::Relaxed),
             "delivered": c.delivered.load(Ordering::Relaxed),
@@ -316,8 +324,12 @@ fn flush(shared: &Shared) -> Result<()> {
         }
         outbox.events.push_back(shared.shape.event(p).to_string());
     }
-    let (sent, outcome) = outbox.send(&shared.options.sink, shared.options.upload_size_limit);
     let c = &shared.counters;
+    c.outbox_len
+        .store(outbox.events.len() as u64, Ordering::Relaxed);
+    let (sent, outcome) = outbox.send(&shared.options.sink, shared.options.upload_size_limit);
+    c.outbox_len
+        .store(outbox.events.len() as u64, Ordering::Relaxed);
     c.delivered.fetch_add(sent.delivered, Ordering::Relaxed);
     c.dropped_too_large
         .fetch_add(sent.too_large, Ordering::Relaxed);

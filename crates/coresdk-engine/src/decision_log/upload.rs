@@ -1,5 +1,6 @@
 //! Where events go: an OPA-compatible decision-log service (gzip'd JSON arrays POSTed to
-//! `<service>/logs`, each at most the upload size limit) or a JSON Lines file.
+//! `<service>/logs`, each at most the upload size limit), a JSON Lines file, or a function
+//! of the host's (how the bindings hand events to OpenTelemetry logs).
 
 use crate::error::{Error, ErrorCode, Result};
 use flate2::write::GzEncoder;
@@ -8,7 +9,39 @@ use serde_json::Value;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// A function given each batch of events as the JSON text of an array (at most the upload
+/// size limit). `Ok` counts them delivered; an error keeps them for the next attempt. It
+/// runs on the logger's thread (or the thread calling `flush` / `close`), never on an
+/// evaluating one.
+#[derive(Clone)]
+pub struct EventHandler(Arc<HandlerFn>);
+
+type HandlerFn = dyn Fn(&str) -> Result<()> + Send + Sync;
+
+impl EventHandler {
+    /// A handler calling `f`.
+    pub fn new(f: impl Fn(&str) -> Result<()> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+}
+
+impl std::fmt::Debug for EventHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventHandler")
+    }
+}
+
+/// Two handlers are equal when they are the same function (clones of one handler).
+impl PartialEq for EventHandler {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for EventHandler {}
 
 /// Where a decision logger sends its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +57,8 @@ pub enum Sink {
     },
     /// A JSON Lines file, appended to (created if missing); `-` is standard output.
     File(PathBuf),
+    /// A function of the host's, given each batch (e.g. to emit OpenTelemetry log records).
+    Handler(EventHandler),
 }
 
 /// The events ready to leave, oldest first, each as its JSON text.
@@ -44,7 +79,7 @@ impl Outbox {
     pub(crate) fn new(sink: &Sink) -> Self {
         let timeout = match sink {
             Sink::Service { timeout, .. } => *timeout,
-            Sink::File(_) => Duration::from_secs(10),
+            Sink::File(_) | Sink::Handler(_) => Duration::from_secs(10),
         };
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
@@ -110,6 +145,7 @@ impl Outbox {
                 url, bearer_token, ..
             } => self.post(url, bearer_token.as_deref(), body),
             Sink::File(path) => append_lines(path, body),
+            Sink::Handler(handler) => crate::error::catch_panic(|| (handler.0)(body)),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use super::input::HttpRequest;
 use super::problem::Refusal;
+use crate::decision_log::{Origin, TraceContext};
 use crate::error::{Error, ErrorCode};
 use crate::{json, Decision, PolicyEngine, TokenVerifier};
 use serde_json::{Map, Value};
@@ -69,8 +70,18 @@ impl PolicyEngine {
             input.insert("claims".into(), Value::Object(claims.clone()));
         }
         let text = json::to_string(&Value::Object(input.clone()));
-        let client = request.client_address.as_deref();
-        let (decision, error) = match self.evaluate_from(rule, text.as_bytes(), client) {
+        let traceparent = match &request.trace {
+            Some(_) => None,
+            None => request
+                .header_values("traceparent")
+                .next()
+                .and_then(TraceContext::from_traceparent),
+        };
+        let origin = Origin {
+            requested_by: request.client_address.as_deref(),
+            trace: request.trace.as_ref().or(traceparent.as_ref()),
+        };
+        let (decision, error) = match self.evaluate_from(rule, text.as_bytes(), origin) {
             Ok(decision) => match &decision.result {
                 Some(Value::Bool(true)) => {
                     return answer(200, input, claims, Some(decision), None);

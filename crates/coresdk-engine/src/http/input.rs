@@ -1,5 +1,6 @@
 //! The policy input built from an HTTP request (docs/HTTP.md).
 
+use crate::decision_log::TraceContext;
 use serde_json::{Map, Value};
 
 /// Headers never copied into the input: they carry credentials (the token is verified
@@ -23,6 +24,10 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// The client's address (e.g. `203.0.113.7`), when the server knows it.
     pub client_address: Option<String>,
+    /// The span the request is served in (the host's OpenTelemetry span), named in the
+    /// decision log; `None`: the request's W3C `traceparent` header (the caller's span),
+    /// if it has a valid one.
+    pub trace: Option<TraceContext>,
 }
 
 impl HttpRequest {
@@ -139,6 +144,7 @@ mod tests {
                 .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
             client_address: None,
+            trace: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! serving, through the decision cache and the per-thread replicas.
 
 use super::*;
+use crate::decision_log::{Origin, TraceContext};
 
 impl PolicyEngine {
     /// Evaluates a rule path such as `data.rbac.allow` against `input` (JSON text; any
@@ -12,21 +13,36 @@ impl PolicyEngine {
     /// path, `EVAL_ERROR`, `EVAL_TIMEOUT`. A rule that exists in a loaded package but
     /// produces no value is undefined (`result: None`), not an error.
     pub fn evaluate(&self, path: &str, input: &[u8]) -> Result<Decision> {
-        self.evaluate_from(path, input, None)
+        self.evaluate_from(path, input, Origin::default())
     }
 
-    /// [`Self::evaluate`] for a caller the decision log names (`requested_by`).
+    /// [`Self::evaluate`] in a span, for the decision log's `trace_id` and `span_id`.
+    /// Errors: as [`Self::evaluate`].
+    pub fn evaluate_traced(
+        &self,
+        path: &str,
+        input: &[u8],
+        trace: &TraceContext,
+    ) -> Result<Decision> {
+        let origin = Origin {
+            requested_by: None,
+            trace: Some(trace),
+        };
+        self.evaluate_from(path, input, origin)
+    }
+
+    /// [`Self::evaluate`] for a caller and span the decision log names.
     pub(crate) fn evaluate_from(
         &self,
         path: &str,
         input: &[u8],
-        requested_by: Option<&str>,
+        origin: Origin<'_>,
     ) -> Result<Decision> {
         let started = Instant::now();
         let outcome = self.evaluate_at(path, input, started);
         self.metrics
             .record(started.elapsed(), outcome.as_ref().err().map(Error::code));
-        self.log_decision(path, input, &outcome, requested_by, started);
+        self.log_decision(path, input, &outcome, origin, started);
         outcome
     }
 

@@ -2,7 +2,7 @@
 //! comparison with OPA (shadow/), when it has them.
 
 use super::*;
-use crate::decision_log::{DecisionLogger, Pending, Target};
+use crate::decision_log::{DecisionLogger, Origin, Pending, Target};
 use std::time::SystemTime;
 
 impl PolicyEngine {
@@ -25,7 +25,7 @@ impl PolicyEngine {
         path: &str,
         input: &[u8],
         outcome: &Result<Decision>,
-        requested_by: Option<&str>,
+        origin: Origin<'_>,
         started: Instant,
     ) {
         if let (Some(shadow), Ok(d)) = (self.shadow.load_full(), outcome) {
@@ -47,11 +47,11 @@ impl PolicyEngine {
                 decision_id: d.decision_id.clone(),
                 bundle_revision: d.bundle_revision.clone(),
                 duration_us: d.duration_us,
-                ..pending(target, input, requested_by, started)
+                ..pending(target, input, origin, started)
             },
             Err(e) => Pending {
                 error: Some((e.code(), e.message().to_string())),
-                ..pending(target, input, requested_by, started)
+                ..pending(target, input, origin, started)
             },
         };
         logger.record(pending);
@@ -74,11 +74,11 @@ impl PolicyEngine {
                 decision_id: q.decision_id.clone(),
                 bundle_revision: q.bundle_revision.clone(),
                 duration_us: q.duration_us,
-                ..pending(target, input, None, started)
+                ..pending(target, input, Origin::default(), started)
             },
             Err(e) => Pending {
                 error: Some((e.code(), e.message().to_string())),
-                ..pending(target, input, None, started)
+                ..pending(target, input, Origin::default(), started)
             },
         };
         logger.record(pending);
@@ -86,7 +86,7 @@ impl PolicyEngine {
 }
 
 /// A record with what every decision has; the outcome's fields are filled by the caller.
-fn pending(target: Target, input: &[u8], requested_by: Option<&str>, started: Instant) -> Pending {
+fn pending(target: Target, input: &[u8], origin: Origin<'_>, started: Instant) -> Pending {
     Pending {
         target,
         input: input.to_vec(),
@@ -95,7 +95,8 @@ fn pending(target: Target, input: &[u8], requested_by: Option<&str>, started: In
         decision_id: evaluate::new_decision_id(),
         bundle_revision: None,
         duration_us: evaluate::elapsed_us(started),
-        requested_by: requested_by.map(str::to_string),
+        requested_by: origin.requested_by.map(str::to_string),
+        trace: origin.trace.cloned(),
         at: SystemTime::now(),
     }
 }
