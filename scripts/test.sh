@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds once, and runs every test suite: versions, fixtures self-check, Rust
-# (fmt, clippy, tests), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
+# (fmt, clippy, tests; MinIO built for the S3 bundle test), Node (tsc + vitest), Python (pytest + stubtest), OPA conformance
 # (no regression), the OPA differential slice, the masking corpus gate, fuzzing (bounded), cross-language parity, the packaging proof (install the built npm
 # packages and wheel into empty projects with no Rust toolchain), and the benchmarks at smoke size. Exits non-zero on the first failing suite.
 #
@@ -26,6 +26,12 @@ export CARGO_PROFILE_RELEASE_LTO=${CARGO_PROFILE_RELEASE_LTO:-thin}
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-16}
 step() { printf '\n\033[1m== %s  (%ss)\033[0m\n' "$*" "$((SECONDS - START))"; }
 
+# MinIO (for the S3 bundle tests) builds from the Go module proxy in the background while
+# the Rust and JavaScript builds run; the Rust tests wait for it.
+mkdir -p target
+bash tests/s3/setup.sh > target/minio-setup.log 2>&1 &
+MINIO_SETUP=$!
+
 bash scripts/setup.sh
 
 step "version check (Cargo, package.json, pyproject agree)"
@@ -45,9 +51,12 @@ step "fixtures self-check (schema, unique ids, expected-failure ids)"
 step "API table: docs/API.md matches the Rust, Node and Python sources"
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/api
 
-step "Rust: rustfmt, clippy -D warnings, cargo test"
+step "Rust: rustfmt, clippy -D warnings, cargo test (MinIO for the S3 bundle test: tests/s3/setup.sh)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+wait "$MINIO_SETUP" || { cat target/minio-setup.log; exit 1; }
+tail -1 target/minio-setup.log
+export CORESDK_REQUIRE_MINIO=1
 cargo test -p coresdk-base -p coresdk-canonical -p coresdk-mask -p coresdk-engine
 
 step "OPA v1.22.2 (from the Go module proxy) for the tests that compare with a real OPA server"

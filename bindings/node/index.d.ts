@@ -233,6 +233,20 @@ export interface AuditLogOptions {
   keyId?: string
 }
 
+/** AWS Signature Version 4 for bundles in S3-compatible stores. */
+export interface AwsSigningOptions {
+  /** The region (else `AWS_REGION`, else `AWS_DEFAULT_REGION`). */
+  region?: string
+  /** The service in the signature's scope (default `s3`). */
+  service?: string
+  /** The access key id; with neither key given, the keys come from the environment. */
+  accessKeyId?: string
+  /** The secret access key. */
+  secretAccessKey?: string
+  /** A session token (temporary credentials). */
+  sessionToken?: string
+}
+
 /** Options of the HTTP bundle poller; the same names and defaults as Python's. */
 export interface BundlePollerOptions {
   /** The bundle URL (`http://` or `https://`). */
@@ -247,6 +261,8 @@ export interface BundlePollerOptions {
   headers?: Record<string, string>
   /** A file holding a bearer token (`chmod 600`), read for every poll. */
   bearerTokenFile?: string
+  /** Sign each request with AWS Signature Version 4. */
+  awsSigning?: AwsSigningOptions
   /** Verify bundle signatures with this key. */
   verification?: BundleVerification
   /** Persist each activated bundle to this file (HMAC'd with `lastKnownGoodKey`). */

@@ -28,6 +28,21 @@ pub struct BundleVerification {
     pub scope: Option<String>,
 }
 
+/// AWS Signature Version 4 for bundles in S3-compatible stores.
+#[napi(object)]
+pub struct AwsSigningOptions {
+    /// The region (else `AWS_REGION`, else `AWS_DEFAULT_REGION`).
+    pub region: Option<String>,
+    /// The service in the signature's scope (default `s3`).
+    pub service: Option<String>,
+    /// The access key id; with neither key given, the keys come from the environment.
+    pub access_key_id: Option<String>,
+    /// The secret access key.
+    pub secret_access_key: Option<String>,
+    /// A session token (temporary credentials).
+    pub session_token: Option<String>,
+}
+
 /// Options of the HTTP bundle poller; the same names and defaults as Python's.
 #[napi(object)]
 pub struct BundlePollerOptions {
@@ -43,6 +58,8 @@ pub struct BundlePollerOptions {
     pub headers: Option<HashMap<String, String>>,
     /// A file holding a bearer token (`chmod 600`), read for every poll.
     pub bearer_token_file: Option<String>,
+    /// Sign each request with AWS Signature Version 4.
+    pub aws_signing: Option<AwsSigningOptions>,
     /// Verify bundle signatures with this key.
     pub verification: Option<BundleVerification>,
     /// Persist each activated bundle to this file (HMAC'd with `lastKnownGoodKey`).
@@ -93,6 +110,18 @@ pub(crate) fn poller_options(
         options.headers = headers.into_iter().collect();
     }
     options.bearer_token_file = o.bearer_token_file.map(Into::into);
+    options.aws_signing = o
+        .aws_signing
+        .map(|a| {
+            coresdk_engine::AwsSigning::from_parts(
+                a.region,
+                a.service,
+                a.access_key_id,
+                a.secret_access_key,
+                a.session_token,
+            )
+        })
+        .transpose()?;
     options.verification = verification(o.verification)?;
     options.last_known_good = match o.last_known_good_path {
         Some(path) => {

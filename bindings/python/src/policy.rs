@@ -26,6 +26,16 @@ type LastKnownGoodParts = (
     Option<Py<PyAny>>,
 );
 
+/// AWS signing as the Python layer passes it:
+/// `(region, service, access_key_id, secret_access_key, session_token)`, each optional.
+type AwsSigningParts = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// `(name, source)` pairs as core modules of one Rego version (`None` = the engine's).
 fn rego_modules(
     modules: Vec<(String, String)>,
@@ -358,7 +368,7 @@ impl PolicyEngine {
 
     /// Starts polling an HTTP bundle server on a background thread.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (url, min_delay_ms, max_delay_ms, timeout_ms, headers, verification_parts = None, last_known_good = None, restore_last_known_good = true, bearer_token_file = None))]
+    #[pyo3(signature = (url, min_delay_ms, max_delay_ms, timeout_ms, headers, verification_parts = None, last_known_good = None, restore_last_known_good = true, bearer_token_file = None, aws_signing = None))]
     fn start_bundle_polling(
         &self,
         py: Python<'_>,
@@ -371,8 +381,14 @@ impl PolicyEngine {
         last_known_good: Option<LastKnownGoodParts>,
         #[pyo3(from_py_with = conversion::boolean)] restore_last_known_good: bool,
         #[pyo3(from_py_with = conversion::optional_string)] bearer_token_file: Option<String>,
+        aws_signing: Option<AwsSigningParts>,
     ) -> PyResult<BundlePoller> {
         detached(py, || {
+            let aws_signing = aws_signing
+                .map(|(region, service, id, secret, token)| {
+                    coresdk_engine::AwsSigning::from_parts(region, service, id, secret, token)
+                })
+                .transpose()?;
             let last_known_good = match last_known_good {
                 Some((path, key, key_file, key_id, key_provider)) => {
                     let (keys, id) = crate::keys::host_or_python_key(
@@ -398,6 +414,7 @@ impl PolicyEngine {
                 timeout: timeout_ms.map_or(defaults.timeout, Duration::from_millis),
                 headers,
                 bearer_token_file: bearer_token_file.map(Into::into),
+                aws_signing,
                 verification: verification(verification_parts)?,
                 ..defaults
             };

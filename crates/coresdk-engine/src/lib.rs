@@ -25,6 +25,7 @@
 // `secret_scan` (files and directories scanned with the masker's detectors) sits on the
 // masking leaf beside them and imports nothing above it.
 pub mod audit;
+mod aws_signing;
 mod builtins;
 pub mod bundle;
 mod cache;
@@ -45,6 +46,7 @@ mod poller;
 mod replica;
 mod secret_scan;
 mod shadow;
+mod sigv4;
 mod status;
 mod stop;
 mod token;
@@ -55,6 +57,7 @@ pub use coresdk_canonical as canonical;
 pub use coresdk_mask as mask;
 
 pub use audit::{AuditLog, AuditOptions, Durability};
+pub use aws_signing::{AwsCredentials, AwsSigning};
 pub use cache::CacheOptions;
 pub use decision_log::{
     labels_from_json, DecisionLogOptions, DecisionLogParts, DecisionLogger, EventHandler,

@@ -38,6 +38,9 @@ pub struct PollerOptions {
     /// A file holding a bearer token (OPA's `bearer.token_path`), read for every poll so
     /// a token rotated on disk is used from the next poll on; `chmod 600` it.
     pub bearer_token_file: Option<std::path::PathBuf>,
+    /// Sign each request with AWS Signature Version 4 (a bundle in S3 or an S3-compatible
+    /// store such as MinIO; OPA's `credentials.s3_signing`).
+    pub aws_signing: Option<crate::AwsSigning>,
     /// Verify bundle signatures with this key; unsigned or badly signed bundles are
     /// rejected with `INTEGRITY` and the last good revision keeps serving.
     pub verification: Option<Verification>,
@@ -59,6 +62,7 @@ impl PollerOptions {
             timeout: Duration::from_secs(30),
             headers: Vec::new(),
             bearer_token_file: None,
+            aws_signing: None,
             verification: None,
             last_known_good: None,
             restore_last_known_good: true,
@@ -86,7 +90,16 @@ impl PollerOptions {
             ));
         }
         if let Some(path) = &self.bearer_token_file {
+            if self.aws_signing.is_some() {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "a bundle request is signed by a bearer token or by AWS, not both",
+                ));
+            }
             crate::credentials::bearer_token_from_file(path)?;
+        }
+        if let Some(signing) = &self.aws_signing {
+            signing.sign_get(&self.url)?;
         }
         Ok(())
     }
@@ -115,8 +128,9 @@ impl std::fmt::Debug for BundlePoller {
 
 impl BundlePoller {
     /// Starts polling for `engine` on a new thread; the first poll starts at once.
-    /// Errors: `INVALID_ARGUMENT` for a bad URL or delays, `KEY_UNAVAILABLE` for a bearer
-    /// token file that cannot be used (later read failures fail that poll).
+    /// Errors: `INVALID_ARGUMENT` for a bad URL or delays, or both a bearer token file
+    /// and AWS signing; `KEY_UNAVAILABLE` for a bearer token file that cannot be used or
+    /// AWS keys missing from the environment (later failures fail that poll).
     pub fn start(engine: Arc<PolicyEngine>, options: PollerOptions) -> Result<Self> {
         options.validate()?;
         engine.metrics.update_source(|s| {
@@ -224,6 +238,11 @@ fn poll(
     if let Some(path) = &options.bearer_token_file {
         let token = crate::credentials::bearer_token_from_file(path)?;
         request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    if let Some(signing) = &options.aws_signing {
+        for (name, value) in signing.sign_get(&options.url)? {
+            request = request.header(name, value);
+        }
     }
     if let Some(tag) = etag.as_deref() {
         request = request.header("If-None-Match", tag);

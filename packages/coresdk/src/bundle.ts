@@ -24,6 +24,24 @@ export interface BundleVerification {
   scope?: string;
 }
 
+/**
+ * AWS Signature Version 4 for bundle requests. With neither key given, the keys come from
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, read for every
+ * request (OPA's `environment_credentials`).
+ */
+export interface AwsSigning {
+  /** The region. Default: `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
+  region?: string;
+  /** The service in the signature's scope. Default `s3`. */
+  service?: string;
+  /** The access key id (with `secretAccessKey`). */
+  accessKeyId?: string;
+  /** The secret access key (with `accessKeyId`). */
+  secretAccessKey?: string;
+  /** A session token, for temporary credentials. */
+  sessionToken?: string;
+}
+
 /** Options of {@link PolicyEngine.startBundlePolling}; the same names and defaults as Python's. */
 export interface BundlePollerOptions {
   /** The bundle URL (`http://` or `https://`). */
@@ -42,6 +60,11 @@ export interface BundlePollerOptions {
    * read, is empty or is open to others is refused with `KEY_UNAVAILABLE`.
    */
   bearerTokenFile?: string;
+  /**
+   * Sign each request with AWS Signature Version 4, for a bundle in S3 or an S3-compatible
+   * store such as MinIO (OPA's `credentials.s3_signing`). Not with `bearerTokenFile`.
+   */
+  awsSigning?: AwsSigning;
   /** Verify bundle signatures. */
   verification?: BundleVerification;
   /**

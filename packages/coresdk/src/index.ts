@@ -6,7 +6,7 @@
 
 export type { AuditLogOptions, AuditReport, VerifyAuditLogOptions } from './audit.js';
 export { AuditLog, verifyAuditLog } from './audit.js';
-export type { BundlePollerOptions, BundleVerification, DirectoryWatchOptions } from './bundle.js';
+export type { AwsSigning, BundlePollerOptions, BundleVerification, DirectoryWatchOptions } from './bundle.js';
 export { BundlePoller, DirectoryWatch } from './bundle.js';
 export { canonicalize, canonicalizeJson, hash, hashJson } from './canonical.js';
 export type { DecisionLogEvent, DecisionLoggerOptions, DecisionLogMetrics } from './decision-log.js';

@@ -496,6 +496,7 @@ export class PolicyEngine {
           timeoutMs: options.timeoutMs,
           headers: options.headers,
           bearerTokenFile: options.bearerTokenFile,
+          awsSigning: options.awsSigning,
           verification: nativeVerification(options.verification),
           lastKnownGoodPath: options.lastKnownGood?.path,
           lastKnownGoodKey:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ._native import __version__
 from .audit import AuditLog, AuditReport, KeyProvider, verify_audit_log
-from .bundle import BundlePoller, BundleVerification, DirectoryWatch
+from .bundle import AwsSigning, BundlePoller, BundleVerification, DirectoryWatch
 from .canonical import canonicalize, canonicalize_json, hash, hash_json
 from .decision_log import DecisionLogger
 from .errors import (
@@ -42,6 +42,7 @@ __all__ = [
     "AuditLog",
     "AuditReport",
     "BundlePoller",
+    "AwsSigning",
     "BundleVerification",
     "CoreSdkError",
     "Decision",

@@ -357,6 +357,7 @@ class PolicyEngine:
         | None = None,
         restore_last_known_good: bool = True,
         bearer_token_file: str | None = None,
+        aws_signing: tuple[str | None, ...] | None = None,
     ) -> BundlePoller:
         """Starts polling an HTTP bundle server on a background thread."""
 

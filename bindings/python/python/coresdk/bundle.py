@@ -7,12 +7,12 @@ watching. Start them from :class:`coresdk.PolicyEngine`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 from . import _native
 
-__all__ = ["BundlePoller", "BundleVerification", "DirectoryWatch"]
+__all__ = ["AwsSigning", "BundlePoller", "BundleVerification", "DirectoryWatch"]
 
 #: The native form of a :class:`BundleVerification`.
 _Parts = tuple[str, Optional[str], Optional[bytes], Optional[str], Optional[str]]
@@ -43,6 +43,37 @@ class BundleVerification:
     def _parts(self) -> _Parts:
         secret = self.secret.encode("utf-8") if isinstance(self.secret, str) else self.secret
         return (self.algorithm, self.public_key, secret, self.key_id, self.scope)
+
+
+@dataclass(frozen=True)
+class AwsSigning:
+    """AWS Signature Version 4 for bundle requests: a bundle in S3 or an S3-compatible
+    store such as MinIO (OPA's ``credentials.s3_signing``). With neither key given, the
+    keys come from ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` and
+    ``AWS_SESSION_TOKEN``, read for every request (OPA's ``environment_credentials``).
+
+    Attributes:
+        region: The region; default ``AWS_REGION``, else ``AWS_DEFAULT_REGION``.
+        service: The service in the signature's scope; default ``s3``.
+        access_key_id: The access key id (with ``secret_access_key``).
+        secret_access_key: The secret access key (with ``access_key_id``).
+        session_token: A session token, for temporary credentials.
+    """
+
+    region: str | None = None
+    service: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+
+    def _parts(self) -> tuple[str | None, ...]:
+        return (
+            self.region,
+            self.service,
+            self.access_key_id,
+            self.secret_access_key,
+            self.session_token,
+        )
 
 
 def _parts(verification: BundleVerification | None) -> _Parts | None:

@@ -10,7 +10,7 @@ from typing import Any, Literal, Union
 from . import _json, _native
 from ._aio import run_blocking
 from ._native import Decision, QueryResult, RequestAuthorization
-from .bundle import BundlePoller, BundleVerification, DirectoryWatch, _parts
+from .bundle import AwsSigning, BundlePoller, BundleVerification, DirectoryWatch, _parts
 from .decision_log import DecisionLogger
 from .errors import CoreSdkError, _error
 from .http import HttpRequest
@@ -524,6 +524,7 @@ class PolicyEngine:
         last_known_good: tuple[StrPath, bytes] | Mapping[str, Any] | None = None,
         restore_last_known_good: bool = True,
         bearer_token_file: StrPath | None = None,
+        aws_signing: AwsSigning | None = None,
     ) -> BundlePoller:
         """Polls an HTTP bundle server on a background thread and activates each new
         bundle; the first poll starts at once.
@@ -540,12 +541,18 @@ class PolicyEngine:
         Delays and the request time limit left ``None`` take the core's defaults: a poll
         every 60 to 120 s (jittered), requests limited to 30 s. ``bearer_token_file``
         (``chmod 600``) holds a bearer token read for every poll, so a token rotated on
-        disk is used from the next poll on (OPA's ``bearer.token_path``).
+        disk is used from the next poll on (OPA's ``bearer.token_path``). ``aws_signing``
+        signs each request with AWS Signature Version 4 (S3, MinIO; OPA's
+        ``credentials.s3_signing``).
 
         Raises:
-            CoreSdkError: ``INVALID_ARGUMENT`` for a bad URL or delays; ``KEY_UNAVAILABLE``
-                for a token file that cannot be read, is empty, or is open to others.
+            CoreSdkError: ``INVALID_ARGUMENT`` for a bad URL or delays, or both a token
+                file and AWS signing; ``KEY_UNAVAILABLE`` for a token file that cannot be
+                read, is empty, or is open to others, or AWS keys missing from the
+                environment.
         """
+        if aws_signing is not None and not isinstance(aws_signing, AwsSigning):
+            raise _error("INVALID_ARGUMENT", "aws_signing must be a coresdk.AwsSigning")
         native = self._native.start_bundle_polling(
             url,
             min_delay_ms,
@@ -556,6 +563,7 @@ class PolicyEngine:
             _last_known_good(last_known_good),
             restore_last_known_good,
             None if bearer_token_file is None else os.fspath(bearer_token_file),
+            None if aws_signing is None else aws_signing._parts(),
         )
         return BundlePoller(native)
 

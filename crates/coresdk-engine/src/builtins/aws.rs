@@ -4,8 +4,8 @@
 //! `x-amz-content-sha256` for S3 and Glacier, and `x-amz-security-token`).
 
 use super::{opa_json, type_name, uri, Builtin};
+use crate::sigv4::{hex, Canonical, Signer};
 use anyhow::{anyhow, bail, Result};
-use hmac::{Mac, SimpleHmac};
 use regorus::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -15,18 +15,6 @@ pub(super) const BUILTINS: &[(&str, u8, Builtin)] = &[("providers.aws.sign_req",
 
 /// Headers a proxy may change on the way, so never signed (as in the AWS SDK).
 const UNSIGNED_HEADERS: [&str; 3] = ["authorization", "user-agent", "x-amzn-trace-id"];
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn hmac(key: &[u8], message: &str) -> Vec<u8> {
-    // HMAC takes keys of any length.
-    let mut mac = <SimpleHmac<Sha256> as hmac::digest::KeyInit>::new_from_slice(key)
-        .expect("HMAC accepts any key length");
-    mac.update(message.as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
 
 fn object(value: &Value, operand: usize) -> Result<()> {
     match value {
@@ -79,19 +67,7 @@ fn timestamps(time_ns: &Value) -> Result<(String, String)> {
         other => bail!("operand 3 must be number but got {}", type_name(other)),
     };
     let time = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))?;
-    let date = format!(
-        "{:04}{:02}{:02}",
-        time.year(),
-        u8::from(time.month()),
-        time.day()
-    );
-    let stamp = format!(
-        "{date}T{:02}{:02}{:02}Z",
-        time.hour(),
-        time.minute(),
-        time.second()
-    );
-    Ok((date, stamp))
+    Ok(crate::sigv4::timestamps(time))
 }
 
 /// `providers.aws.sign_req(request, aws_config, time_ns)`: `request` with its headers
@@ -182,22 +158,23 @@ fn sign_req(args: &[Value]) -> Result<Value> {
             signed.insert(lower, v.clone());
         }
     }
-    let header_list = signed.keys().cloned().collect::<Vec<_>>().join(";");
-    let mut canonical = format!("{method}\n{}\n{}\n", url.escaped_path(), url.raw_query);
-    for (k, v) in &signed {
-        canonical.push_str(&format!("{k}:{v}\n"));
-    }
-    canonical.push_str(&format!("\n{header_list}\n{payload_hash}"));
-    let scope = format!("{date}/{region}/{service}/aws4_request");
-    let to_sign = format!(
-        "AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{}",
-        hex(&Sha256::digest(canonical.as_bytes()))
-    );
-    let mut key = hmac(format!("AWS4{secret_key}").as_bytes(), &date);
-    for part in [region.as_str(), service.as_str(), "aws4_request"] {
-        key = hmac(&key, part);
-    }
-    let signature = hex(&hmac(&key, &to_sign));
+    let signer = Signer {
+        secret_key: &secret_key,
+        region: &region,
+        service: &service,
+    };
+    let canonical = Canonical {
+        method,
+        path: &url.escaped_path(),
+        query: &url.raw_query,
+        headers: &signed,
+        payload_hash: &payload_hash,
+    };
+    let crate::sigv4::Signed {
+        scope,
+        header_list,
+        signature,
+    } = signer.sign(&canonical, &date, &stamp);
 
     // The output headers: the request's as given, `Authorization`, then the AWS ones.
     let mut out_headers: BTreeMap<Value, Value> = headers
