@@ -311,6 +311,8 @@ export interface DecisionLoggerOptions {
   serviceUrl?: string
   /** A bearer token for the service. */
   bearerToken?: string
+  /** Or a file holding it (`chmod 600`), read for every upload. */
+  bearerTokenFile?: string
   /** A JSON Lines file instead of a service (`-`: standard output). */
   file?: string
   /** Labels added to every event, as JSON text of an object of strings. */
@@ -323,7 +325,10 @@ export interface DecisionLoggerOptions {
   maxDelayMs?: number
   /** Most bytes of JSON per upload (default 32768). */
   uploadSizeLimitBytes?: number
-  /** Most events waiting; past it the oldest are dropped (default 10000). */
+  /**
+   * Most events waiting, recorded or built and not yet delivered; past it the oldest
+   * are dropped (default 10000).
+   */
   bufferSize?: number
   /** Time limit of one upload in ms (default 10000). */
   timeoutMs?: number
@@ -551,6 +556,8 @@ export interface StatusReporterOptions {
   serviceUrl: string
   /** A bearer token for the service. */
   bearerToken?: string
+  /** Or a file holding it (`chmod 600`), read for every report. */
+  bearerTokenFile?: string
   /** Labels of every report, as JSON text of an object of strings. */
   labelsJson?: string
   /** How often the status is checked for a change, in ms (default 1000). */

@@ -35,6 +35,8 @@ pub struct DecisionLoggerOptions {
     pub service_url: Option<String>,
     /// A bearer token for the service.
     pub bearer_token: Option<String>,
+    /// Or a file holding it (`chmod 600`), read for every upload.
+    pub bearer_token_file: Option<String>,
     /// A JSON Lines file instead of a service (`-`: standard output).
     pub file: Option<String>,
     /// Labels added to every event, as JSON text of an object of strings.
@@ -47,7 +49,8 @@ pub struct DecisionLoggerOptions {
     pub max_delay_ms: Option<u32>,
     /// Most bytes of JSON per upload (default 32768).
     pub upload_size_limit_bytes: Option<u32>,
-    /// Most events waiting; past it the oldest are dropped (default 10000).
+    /// Most events waiting, recorded or built and not yet delivered; past it the oldest
+    /// are dropped (default 10000).
     pub buffer_size: Option<u32>,
     /// Time limit of one upload in ms (default 10000).
     pub timeout_ms: Option<u32>,
@@ -72,6 +75,7 @@ impl DecisionLogger {
         let parts = coresdk_engine::DecisionLogParts {
             service_url: o.service_url,
             bearer_token: o.bearer_token,
+            bearer_token_file: o.bearer_token_file,
             file: o.file,
             handler: sink.map(handler),
             labels_json: o.labels_json,

@@ -14,6 +14,8 @@ pub struct StatusReporterOptions {
     pub service_url: String,
     /// A bearer token for the service.
     pub bearer_token: Option<String>,
+    /// Or a file holding it (`chmod 600`), read for every report.
+    pub bearer_token_file: Option<String>,
     /// Labels of every report, as JSON text of an object of strings.
     pub labels_json: Option<String>,
     /// How often the status is checked for a change, in ms (default 1000).
@@ -59,6 +61,7 @@ impl PolicyEngine {
         call(|| {
             let mut o = coresdk_engine::StatusOptions::new(options.service_url);
             o.bearer_token = options.bearer_token;
+            o.bearer_token_file = options.bearer_token_file.map(Into::into);
             if let Some(text) = &options.labels_json {
                 o.labels = coresdk_engine::labels_from_json(text.as_bytes())?;
             }

@@ -39,7 +39,7 @@ impl DecisionLogger {
     #[pyo3(signature = (
         service_url = None, bearer_token = None, file = None, labels_json = None, erase = None,
         min_delay_ms = None, max_delay_ms = None, upload_size_limit_bytes = None,
-        buffer_size = None, timeout_ms = None, sink = None
+        buffer_size = None, timeout_ms = None, sink = None, bearer_token_file = None
     ))]
     fn new(
         py: Python<'_>,
@@ -54,10 +54,12 @@ impl DecisionLogger {
         #[pyo3(from_py_with = conversion::optional_unsigned)] buffer_size: Option<u64>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
         sink: Option<Py<PyAny>>,
+        #[pyo3(from_py_with = conversion::optional_string)] bearer_token_file: Option<String>,
     ) -> PyResult<Self> {
         let parts = coresdk_engine::DecisionLogParts {
             service_url,
             bearer_token,
+            bearer_token_file,
             file,
             handler: sink.map(handler),
             labels_json,

@@ -305,7 +305,7 @@ impl PolicyEngine {
 
     /// Starts reporting this engine's status to an OPA-compatible status service;
     /// `None` numbers take the core's defaults.
-    #[pyo3(signature = (service_url, bearer_token = None, labels_json = None, check_interval_ms = None, interval_ms = None, timeout_ms = None))]
+    #[pyo3(signature = (service_url, bearer_token = None, labels_json = None, check_interval_ms = None, interval_ms = None, timeout_ms = None, bearer_token_file = None))]
     #[allow(clippy::too_many_arguments)]
     fn start_status_reporter(
         &self,
@@ -316,11 +316,13 @@ impl PolicyEngine {
         #[pyo3(from_py_with = conversion::optional_unsigned)] check_interval_ms: Option<u64>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] interval_ms: Option<u64>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
+        #[pyo3(from_py_with = conversion::optional_string)] bearer_token_file: Option<String>,
     ) -> PyResult<StatusReporter> {
         let ms = |v: Option<u64>, default: Duration| v.map_or(default, Duration::from_millis);
         attached(py, || {
             let mut o = coresdk_engine::StatusOptions::new(service_url.to_string());
             o.bearer_token = bearer_token;
+            o.bearer_token_file = bearer_token_file.map(Into::into);
             if let Some(text) = &labels_json {
                 o.labels = coresdk_engine::labels_from_json(text.as_bytes())?;
             }

@@ -108,6 +108,30 @@ def test_a_file_gets_json_lines(tmp_path: Path) -> None:
     assert json.loads(line)["input"] == {"user": "[REDACTED:EMAIL]"}
 
 
+def test_a_bearer_token_file_is_read_for_every_upload(
+    log_service: Collector, tmp_path: Path
+) -> None:
+    token = tmp_path / "token"
+    token.write_text("first-token\n")
+    token.chmod(0o600)
+    logger = quiet(service_url=log_service.url, bearer_token_file=token)
+    engine = PolicyEngine(modules={"app.rego": POLICY}, decision_logger=logger)
+    engine.evaluate("data.app.allow", {"user": "bob"})
+    logger.flush()
+    token.write_text("second-token")
+    engine.evaluate("data.app.allow", {"user": "bob"})
+    logger.close()
+    sent = [r["headers"].get("authorization") for r in log_service.received]
+    assert sent == ["Bearer first-token", "Bearer second-token"]
+    for kwargs, code in (
+        ({"bearer_token": "t", "bearer_token_file": token}, "INVALID_ARGUMENT"),
+        ({"bearer_token_file": tmp_path / "missing"}, "KEY_UNAVAILABLE"),
+    ):
+        with pytest.raises(CoreSdkError) as caught:
+            quiet(service_url=log_service.url, **kwargs)
+        assert caught.value.code == code
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

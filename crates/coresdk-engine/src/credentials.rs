@@ -3,7 +3,7 @@
 //! secret) is used from the next request on, without a restart.
 
 use crate::error::{Error, ErrorCode, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Most bytes a token file may hold.
 const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
@@ -43,4 +43,22 @@ pub(crate) fn bearer_token_from_file(path: &Path) -> Result<String> {
         return Err(unavailable("not one token on one line".into()));
     }
     Ok(token.to_string())
+}
+
+/// The `Authorization` value for a service given a bearer `token` or a token `file` (read
+/// now), or `None` for neither. Errors: `INVALID_ARGUMENT` for both; as
+/// [`bearer_token_from_file`] for the file.
+pub(crate) fn bearer_authorization(
+    token: Option<&str>,
+    file: Option<&PathBuf>,
+) -> Result<Option<String>> {
+    match (token, file) {
+        (Some(_), Some(_)) => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "give a bearer token or a bearer token file, not both",
+        )),
+        (Some(token), None) => Ok(Some(format!("Bearer {token}"))),
+        (None, Some(path)) => Ok(Some(format!("Bearer {}", bearer_token_from_file(path)?))),
+        (None, None) => Ok(None),
+    }
 }

@@ -23,6 +23,7 @@ fn options(url: &str) -> DecisionLogOptions {
     let mut o = DecisionLogOptions::new(Sink::Service {
         url: url.into(),
         bearer_token: Some("log-token".into()),
+        bearer_token_file: None,
         timeout: Duration::from_secs(5),
     });
     // Only explicit flushes and close send, unless a test says otherwise.
@@ -172,6 +173,16 @@ fn a_failing_service_keeps_events_for_the_next_send_and_the_buffer_drops_the_old
     assert_eq!(metrics["upload_failures"], json!(2));
     assert_eq!(metrics["buffered"], json!(5));
     assert!(metrics["last_error"].as_str().unwrap().contains("503"));
+    // The bound covers the events built for the failed sends too: three more decisions
+    // push out the three oldest of those.
+    for i in 12..15 {
+        let d = engine
+            .evaluate("data.app.allow", format!(r#"{{"n":{i}}}"#).as_bytes())
+            .unwrap();
+        ids.push(d.decision_id);
+        assert_eq!(logger.metrics()["buffered"], json!(5));
+    }
+    assert_eq!(logger.metrics()["dropped_buffer_full"], json!(10));
     service.answer(200);
     logger.flush().unwrap();
     let delivered: Vec<Value> = service
@@ -181,7 +192,7 @@ fn a_failing_service_keeps_events_for_the_next_send_and_the_buffer_drops_the_old
         .collect();
     assert_eq!(
         delivered,
-        ids[7..].iter().map(|id| json!(id)).collect::<Vec<_>>()
+        ids[10..].iter().map(|id| json!(id)).collect::<Vec<_>>()
     );
 }
 
@@ -243,6 +254,7 @@ fn bad_options_are_invalid_argument() {
     let service = || Sink::Service {
         url: "ftp://x".into(),
         bearer_token: None,
+        bearer_token_file: None,
         timeout: Duration::from_secs(1),
     };
     let mut cases = vec![DecisionLogOptions::new(service())];

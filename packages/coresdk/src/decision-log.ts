@@ -14,6 +14,8 @@ export interface DecisionLoggerOptions {
   serviceUrl?: string;
   /** A bearer token for the service. */
   bearerToken?: string;
+  /** Or a file holding it (`chmod 600`), read for every request so a rotated token is used from the next one on (OPA's `bearer.token_path`). */
+  bearerTokenFile?: string;
   /** A JSON Lines file instead of a service (`-`: standard output). */
   file?: string;
   /**
@@ -33,7 +35,7 @@ export interface DecisionLoggerOptions {
   maxDelayMs?: number;
   /** Most bytes of JSON per upload (OPA's `upload_size_limit_bytes`). Default 32768. */
   uploadSizeLimitBytes?: number;
-  /** Most events waiting; past it the oldest are dropped and counted. Default 10000. */
+  /** Most events waiting, recorded or built and not yet delivered; past it the oldest are dropped and counted. Default 10000. */
   bufferSize?: number;
   /** Time limit of one upload in ms. Default 10000. */
   timeoutMs?: number;

@@ -13,6 +13,8 @@ export interface StatusReporterOptions {
   serviceUrl: string;
   /** A bearer token for the service. */
   bearerToken?: string;
+  /** Or a file holding it (`chmod 600`), read for every request so a rotated token is used from the next one on (OPA's `bearer.token_path`). */
+  bearerTokenFile?: string;
   /** Labels of every report (`id` and `version` are set unless given). */
   labels?: Record<string, string>;
   /** How often the status is checked for a change, in ms. Default 1000. */

@@ -1,6 +1,6 @@
 // Decision logs sent to a decision-log service on loopback (node:http, gunzip'd here):
 // OPA's event fields, masking, retry after failure, and bad options.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,34 @@ describe('DecisionLogger', () => {
     await logger.flush();
     expect(uploads.flatMap((u) => u.events)).toHaveLength(1);
     await logger.close();
+  });
+
+  it('reads a bearer token file for every upload', async () => {
+    uploads.length = 0;
+    const dir = mkdtempSync(join(tmpdir(), 'coresdk-log-token-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'first-token\n', { mode: 0o600 });
+    const logger = new DecisionLogger({
+      serviceUrl: url,
+      bearerTokenFile: file,
+      minDelayMs: 3_600_000,
+      maxDelayMs: 3_600_000,
+    });
+    const engine = new PolicyEngine({ modules: { 'app.rego': 'package app\n\nallow := true\n' } });
+    engine.setDecisionLogger(logger);
+    engine.evaluateSync('data.app.allow', {});
+    await logger.flush();
+    writeFileSync(file, 'second-token', { mode: 0o600 });
+    engine.evaluateSync('data.app.allow', {});
+    await logger.close();
+    expect(uploads.map((u) => u.authorization)).toEqual(['Bearer first-token', 'Bearer second-token']);
+    expect(codeOf(() => new DecisionLogger({ serviceUrl: url, bearerToken: 't', bearerTokenFile: file }))).toBe(
+      'INVALID_ARGUMENT',
+    );
+    expect(codeOf(() => new DecisionLogger({ serviceUrl: url, bearerTokenFile: join(dir, 'missing') }))).toBe(
+      'KEY_UNAVAILABLE',
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses options that do not make a logger', () => {

@@ -85,6 +85,7 @@ class DecisionLogger:
         buffer_size: int | None = None,
         timeout_ms: int | None = None,
         sink: Callable[[str], object] | None = None,
+        bearer_token_file: str | None = None,
     ) -> DecisionLogger: ...
     def flush(self) -> None:
         """Sends everything recorded so far."""
@@ -309,6 +310,7 @@ class PolicyEngine:
         check_interval_ms: int | None = None,
         interval_ms: int | None = None,
         timeout_ms: int | None = None,
+        bearer_token_file: str | None = None,
     ) -> StatusReporter:
         """Starts reporting this engine's status to an OPA-compatible status service."""
 

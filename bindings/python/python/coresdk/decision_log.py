@@ -6,6 +6,7 @@ file, or a function of yours (OpenTelemetry logs: :func:`coresdk.otel.otel_log_s
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ class DecisionLogger:
         service_url: An OPA-compatible decision-log service's base URL: events are
             POSTed, gzip'd, to ``<service_url>/logs``.
         bearer_token: A bearer token for the service.
+        bearer_token_file: Or a file holding it (``chmod 600``), read for every upload.
         file: A JSON Lines file instead of a service (``"-"``: standard output).
         sink: A function given each batch of masked events (a list of OPA event dicts)
             instead of a service or a file, e.g. ``otel_log_sink(logger_provider)``. It
@@ -35,7 +37,8 @@ class DecisionLogger:
         min_delay_ms: Shortest delay between uploads; default 5000.
         max_delay_ms: Longest delay while the sink fails (the backoff cap); default 60000.
         upload_size_limit_bytes: Most bytes of JSON per upload; default 32768.
-        buffer_size: Most events waiting; past it the oldest are dropped; default 10000.
+        buffer_size: Most events waiting, recorded or built and not yet delivered; past it
+            the oldest are dropped and counted; default 10000.
         timeout_ms: Time limit of one upload; default 10000.
 
     Raises:
@@ -48,6 +51,7 @@ class DecisionLogger:
         *,
         service_url: str | None = None,
         bearer_token: str | None = None,
+        bearer_token_file: str | os.PathLike[str] | None = None,
         file: str | None = None,
         sink: Callable[[list[dict[str, Any]]], object] | None = None,
         labels: Mapping[str, str] | None = None,
@@ -72,6 +76,7 @@ class DecisionLogger:
             buffer_size,
             timeout_ms,
             None if sink is None else _batches_to(sink),
+            None if bearer_token_file is None else os.fspath(bearer_token_file),
         )
 
     def flush(self) -> None:

@@ -166,19 +166,28 @@ class PolicyEngine:
         check_interval_ms: int | None = None,
         interval_ms: int | None = None,
         timeout_ms: int | None = None,
+        bearer_token_file: StrPath | None = None,
     ) -> StatusReporter:
         """Starts reporting this engine's status to an OPA-compatible status service
         (``POST <service_url>/status``, docs/STATUS.md): on each change (checked every
         ``check_interval_ms``, default 1000) and at least every ``interval_ms`` (default
-        60000).
+        60000). ``bearer_token_file`` (``chmod 600``) holds a bearer token read for every
+        report, instead of ``bearer_token``.
 
         Raises:
             CoreSdkError: ``INVALID_ARGUMENT`` for a URL that is not http(s), a zero
-                interval or labels that are not strings.
+                interval, labels that are not strings, or both a token and a token file;
+                ``KEY_UNAVAILABLE`` for a token file that cannot be used.
         """
         labels_json = None if labels is None else _json.dumps(dict(labels))
         native = self._native.start_status_reporter(
-            service_url, bearer_token, labels_json, check_interval_ms, interval_ms, timeout_ms
+            service_url,
+            bearer_token,
+            labels_json,
+            check_interval_ms,
+            interval_ms,
+            timeout_ms,
+            None if bearer_token_file is None else os.fspath(bearer_token_file),
         )
         return StatusReporter(native)
 

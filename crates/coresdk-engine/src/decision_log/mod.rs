@@ -47,7 +47,8 @@ pub struct DecisionLogOptions {
     pub max_delay: Duration,
     /// Most bytes of JSON in one upload (OPA's `upload_size_limit_bytes`). Default 32 KiB.
     pub upload_size_limit: usize,
-    /// Most events waiting (OPA's event buffer); past it the oldest are dropped. Default 10,000.
+    /// Most events waiting, recorded or built and not yet delivered (OPA's event buffer);
+    /// past it the oldest not already being sent are dropped. Default 10,000.
     pub buffer_size: usize,
 }
 
@@ -74,6 +75,8 @@ pub struct DecisionLogParts {
     pub service_url: Option<String>,
     /// A bearer token for the service.
     pub bearer_token: Option<String>,
+    /// Or a file holding it (`chmod 600`), read for every upload.
+    pub bearer_token_file: Option<String>,
     /// A JSON Lines file instead of a service (`-`: standard output).
     pub file: Option<String>,
     /// A function of the host's instead of a service or a file.
@@ -104,9 +107,12 @@ impl DecisionLogOptions {
             (Some(url), None, None) => Sink::Service {
                 url,
                 bearer_token: p.bearer_token,
+                bearer_token_file: p.bearer_token_file.map(Into::into),
                 timeout: Duration::from_millis(p.timeout_ms.unwrap_or(10_000)),
             },
-            (None, Some(_), None) | (None, None, Some(_)) if p.bearer_token.is_some() => {
+            (None, Some(_), None) | (None, None, Some(_))
+                if p.bearer_token.is_some() || p.bearer_token_file.is_some() =>
+            {
                 return Err(invalid("a bearer token needs a service URL"))
             }
             (None, Some(file), None) => Sink::File(file.into()),
@@ -183,8 +189,10 @@ impl std::fmt::Debug for DecisionLogger {
 
 impl DecisionLogger {
     /// Starts a logger. Errors: `INVALID_ARGUMENT` for an empty buffer or upload limit,
-    /// `min_delay` over `max_delay`, a service URL that is not http(s), an erase entry
-    /// that is not a JSON pointer under `/input` or `/result`, or bad mask options.
+    /// `min_delay` over `max_delay`, a service URL that is not http(s), both a bearer
+    /// token and a token file, an erase entry that is not a JSON pointer under `/input`
+    /// or `/result`, or bad mask options; `KEY_UNAVAILABLE` for a token file that cannot
+    /// be used.
     pub fn start(options: DecisionLogOptions) -> Result<Self> {
         validate(&options)?;
         let mut labels = Map::new();
@@ -226,14 +234,18 @@ impl DecisionLogger {
                 .fetch_add(1, Ordering::Relaxed);
             return;
         }
-        shared.counters.recorded.fetch_add(1, Ordering::Relaxed);
+        let c = &shared.counters;
+        c.recorded.fetch_add(1, Ordering::Relaxed);
         let mut queue = lock(&shared.pending);
-        if queue.len() >= shared.options.buffer_size {
-            queue.pop_front();
-            shared
-                .counters
-                .dropped_buffer_full
-                .fetch_add(1, Ordering::Relaxed);
+        // The bound covers both queues: these and the events built and waiting to be sent.
+        let built = usize::try_from(c.outbox_len.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+        if queue.len().saturating_add(built) >= shared.options.buffer_size {
+            c.dropped_buffer_full.fetch_add(1, Ordering::Relaxed);
+            // The oldest are the built ones, unless a send holds them; then the oldest
+            // recorded; with none recorded either, this newest one.
+            if !drop_oldest_built(shared) && queue.pop_front().is_none() {
+                return;
+            }
         }
         queue.push_back(pending);
     }
@@ -327,6 +339,7 @@ fn flush(shared: &Shared) -> Result<()> {
     let c = &shared.counters;
     c.outbox_len
         .store(outbox.events.len() as u64, Ordering::Relaxed);
+    trim_pending(shared, outbox.events.len());
     let (sent, outcome) = outbox.send(&shared.options.sink, shared.options.upload_size_limit);
     c.outbox_len
         .store(outbox.events.len() as u64, Ordering::Relaxed);
@@ -340,6 +353,33 @@ fn flush(shared: &Shared) -> Result<()> {
     outcome
 }
 
+/// Drops the oldest built event unless a send holds the outbox (never waits for it); true
+/// when one was dropped.
+fn drop_oldest_built(shared: &Shared) -> bool {
+    let Ok(mut outbox) = shared.outbox.try_lock() else {
+        return false;
+    };
+    let dropped = outbox.events.pop_front().is_some();
+    shared
+        .counters
+        .outbox_len
+        .store(outbox.events.len() as u64, Ordering::Relaxed);
+    dropped
+}
+
+/// Drops the oldest recorded events while they and the `built` ones are over the bound
+/// (decisions recorded while the last ones were being built).
+fn trim_pending(shared: &Shared, built: usize) {
+    let mut queue = lock(&shared.pending);
+    while !queue.is_empty() && queue.len() + built > shared.options.buffer_size {
+        queue.pop_front();
+        shared
+            .counters
+            .dropped_buffer_full
+            .fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 fn validate(o: &DecisionLogOptions) -> Result<()> {
     let invalid = |why: String| Err(Error::new(ErrorCode::InvalidArgument, why));
     if o.buffer_size == 0 || o.upload_size_limit == 0 {
@@ -351,12 +391,22 @@ fn validate(o: &DecisionLogOptions) -> Result<()> {
             o.min_delay, o.max_delay
         ));
     }
-    if let Sink::Service { url, .. } = &o.sink {
+    if let Sink::Service {
+        url,
+        bearer_token,
+        bearer_token_file,
+        ..
+    } = &o.sink
+    {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return invalid(format!(
                 "decision log service URL must be http(s), not {url:?}"
             ));
         }
+        crate::credentials::bearer_authorization(
+            bearer_token.as_deref(),
+            bearer_token_file.as_ref(),
+        )?;
     }
     if let Some(bad) = o.erase.iter().find(|p| {
         !(p.starts_with("/input/")

@@ -52,6 +52,9 @@ pub enum Sink {
         url: String,
         /// A bearer token sent as `Authorization: Bearer <token>`, if the service needs one.
         bearer_token: Option<String>,
+        /// Or a file holding it (`chmod 600`), read for every upload (OPA's
+        /// `bearer.token_path`).
+        bearer_token_file: Option<PathBuf>,
         /// Time limit of one upload.
         timeout: Duration,
     },
@@ -142,14 +145,23 @@ impl Outbox {
     fn deliver(&self, sink: &Sink, body: &str) -> Result<()> {
         match sink {
             Sink::Service {
-                url, bearer_token, ..
-            } => self.post(url, bearer_token.as_deref(), body),
+                url,
+                bearer_token,
+                bearer_token_file,
+                ..
+            } => {
+                let bearer = crate::credentials::bearer_authorization(
+                    bearer_token.as_deref(),
+                    bearer_token_file.as_ref(),
+                )?;
+                self.post(url, bearer.as_deref(), body)
+            }
             Sink::File(path) => append_lines(path, body),
             Sink::Handler(handler) => crate::error::catch_panic(|| (handler.0)(body)),
         }
     }
 
-    fn post(&self, url: &str, token: Option<&str>, body: &str) -> Result<()> {
+    fn post(&self, url: &str, authorization: Option<&str>, body: &str) -> Result<()> {
         let target = format!("{}/logs", url.trim_end_matches('/'));
         let unavailable = |why: String| {
             Error::new(
@@ -167,8 +179,8 @@ impl Outbox {
             .header("Content-Type", "application/json")
             .header("Content-Encoding", "gzip")
             .header("User-Agent", concat!("coresdk/", env!("CARGO_PKG_VERSION")));
-        if let Some(token) = token {
-            request = request.header("Authorization", &format!("Bearer {token}"));
+        if let Some(value) = authorization {
+            request = request.header("Authorization", value);
         }
         let response = request
             .send(&gzipped[..])

@@ -20,6 +20,9 @@ pub struct StatusOptions {
     pub service_url: String,
     /// A bearer token sent as `Authorization: Bearer <token>`.
     pub bearer_token: Option<String>,
+    /// Or a file holding it (`chmod 600`), read for every report (OPA's
+    /// `bearer.token_path`).
+    pub bearer_token_file: Option<std::path::PathBuf>,
     /// Labels of every report (`id` and `version` are set unless given).
     pub labels: Map<String, Value>,
     /// How often the status is checked for a change. Default 1 s.
@@ -36,6 +39,7 @@ impl StatusOptions {
         Self {
             service_url: service_url.into(),
             bearer_token: None,
+            bearer_token_file: None,
             labels: Map::new(),
             check_interval: Duration::from_secs(1),
             interval: Duration::from_secs(60),
@@ -66,7 +70,8 @@ impl std::fmt::Debug for StatusReporter {
 
 impl StatusReporter {
     /// Starts reporting `engine`'s status. Errors: `INVALID_ARGUMENT` for a URL that is
-    /// not http(s) or a zero interval.
+    /// not http(s), a zero interval, or both a bearer token and a token file;
+    /// `KEY_UNAVAILABLE` for a token file that cannot be used.
     pub fn start(engine: Arc<PolicyEngine>, options: StatusOptions) -> Result<Self> {
         if !(options.service_url.starts_with("http://")
             || options.service_url.starts_with("https://"))
@@ -85,6 +90,10 @@ impl StatusReporter {
                 "status intervals must be above zero",
             ));
         }
+        crate::credentials::bearer_authorization(
+            options.bearer_token.as_deref(),
+            options.bearer_token_file.as_ref(),
+        )?;
         let mut labels = Map::new();
         labels.insert("id".into(), uuid::Uuid::now_v7().to_string().into());
         labels.insert("version".into(), crate::VERSION.into());
@@ -231,8 +240,12 @@ fn send(agent: &ureq::Agent, options: &StatusOptions, report: &Value) -> Result<
     let mut request = agent
         .post(&target)
         .header("Content-Type", "application/json");
-    if let Some(token) = &options.bearer_token {
-        request = request.header("Authorization", &format!("Bearer {token}"));
+    let bearer = crate::credentials::bearer_authorization(
+        options.bearer_token.as_deref(),
+        options.bearer_token_file.as_ref(),
+    )?;
+    if let Some(value) = bearer {
+        request = request.header("Authorization", &value);
     }
     let body = report.to_string();
     let response = request
