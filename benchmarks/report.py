@@ -23,6 +23,7 @@ ORDER = (
     "memory",
     "compile",
     "load",
+    "load-middleware",
     "masking",
     "masking-python",
     "canonical",

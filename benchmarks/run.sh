@@ -24,6 +24,7 @@ run "$PY" benchmarks/compare/policy.py --size "$SIZE" --out "$R/policy-python.js
 run "$PY" benchmarks/compare/memory.py --size "$SIZE" --out "$R/memory.json"
 run "$PY" benchmarks/compare/compile.py --size "$SIZE" --out "$R/compile.json"
 run "$PY" benchmarks/compare/load.py --size "$SIZE" --out "$R/load.json"
+run "$PY" benchmarks/compare/load_middleware.py --size "$SIZE" --out "$R/load-middleware.json"
 run "$PY" benchmarks/compare/mask_inputs.py --size "$SIZE" --out target/bench/mask-inputs.json
 run node benchmarks/compare/mask.mjs --size "$SIZE" --inputs target/bench/mask-inputs.json --out "$R/masking.json"
 run "$PY" benchmarks/compare/mask.py --size "$SIZE" --inputs target/bench/mask-inputs.json --out "$R/masking-python.json"
