@@ -42,9 +42,7 @@ impl LogService {
         let (address, stop) = {
             let (status, uploads) = (status.clone(), uploads.clone());
             super::serve_loopback(move |stream| {
-                if let Some(upload) = serve(stream, status.load(Ordering::Relaxed)) {
-                    uploads.lock().unwrap().push(upload);
-                }
+                serve(stream, status.load(Ordering::Relaxed), &uploads);
             })
         };
         Self {
@@ -88,7 +86,9 @@ impl Drop for LogService {
     }
 }
 
-fn serve(stream: std::net::TcpStream, status: u16) -> Option<Upload> {
+/// Reads one upload, records it, then answers `status`: a client that has its answer
+/// always finds its upload recorded.
+fn serve(stream: std::net::TcpStream, status: u16, uploads: &Mutex<Vec<Upload>>) -> Option<()> {
     stream.set_nonblocking(false).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
@@ -121,13 +121,7 @@ fn serve(stream: std::net::TcpStream, status: u16) -> Option<Upload> {
     }
     let parsed: Value = serde_json::from_str(&json).ok()?;
     let events = parsed.as_array().cloned().unwrap_or_default();
-    let mut stream = stream;
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    let _ = stream.flush();
-    Some(Upload {
+    uploads.lock().unwrap().push(Upload {
         path,
         content_encoding,
         authorization,
@@ -136,5 +130,12 @@ fn serve(stream: std::net::TcpStream, status: u16) -> Option<Upload> {
         events,
         body: parsed,
         status,
-    })
+    });
+    let mut stream = stream;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    let _ = stream.flush();
+    Some(())
 }
