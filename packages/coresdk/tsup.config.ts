@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', otel: 'src/otel.ts' },
+    entry: { index: 'src/index.ts', otel: 'src/otel.ts', 'otel-logs': 'src/otel-logs.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -4,7 +4,7 @@
  * TypeScript compiler API (no build needed), and prints it as JSON on stdout.
  *
  * Entries: packages/coresdk/src/index.ts (names as they are), otel.ts (`otel.` prefix,
- * the `coresdk/otel` entry) and cli.ts (`cli.` prefix, the `coresdk` command's module).
+ * the `coresdk/otel` entry), otel-logs.ts (`otelLogs.`, the `coresdk/otel-logs` entry) and cli.ts (`cli.` prefix, the `coresdk` command's module).
  * For each exported value: kind `function` / `class` / `const`, and `async` when a
  * function returns a Promise. For each exported class: its public methods, static
  * methods and getters (`kind: method | static | getter`, with `async`), and its public
@@ -27,6 +27,7 @@ const ts = require('typescript');
 const ENTRIES = [
   ['index.ts', ''],
   ['otel.ts', 'otel.'],
+  ['otel-logs.ts', 'otelLogs.'],
   ['cli.ts', 'cli.'],
 ];
 

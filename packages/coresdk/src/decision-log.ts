@@ -2,7 +2,7 @@
  * Decision logs in OPA's event format (docs/DECISION-LOGS.md): an engine given a
  * {@link DecisionLogger} records every decision; the logger's thread masks the events with
  * the core masker and sends them to an OPA-compatible decision-log service, a JSON Lines
- * file, or a function of yours (OpenTelemetry logs: `otelLogSink` in `coresdk/otel`).
+ * file, or a function of yours (OpenTelemetry logs: `otelLogSink` in `coresdk/otel-logs`).
  */
 import { CoreSdkError, native as call, nativeAsync } from './error.js';
 import { toJsonText } from './json.js';
@@ -20,7 +20,7 @@ export interface DecisionLoggerOptions {
   file?: string;
   /**
    * A function given each batch of masked events instead of a service or a file, on the
-   * JavaScript thread (e.g. `otelLogSink(loggerProvider)` from `coresdk/otel`). A batch
+   * JavaScript thread (e.g. `otelLogSink(loggerProvider)` from `coresdk/otel-logs`). A batch
    * counts as delivered once handed over; what the function throws is reported with
    * `process.emitWarning`, never thrown into the program.
    */

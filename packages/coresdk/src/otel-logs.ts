@@ -1,7 +1,9 @@
 /**
- * Decision logs as OpenTelemetry log records, through the host's own `LoggerProvider`
- * (`@opentelemetry/sdk-logs`; the logs API is in `@opentelemetry/api` 1.10): give `otelLogSink(provider)` to a `DecisionLogger` as its
- * `sink`. Each masked OPA event becomes one record: the event is the body, the decision
+ * Decision logs as OpenTelemetry log records (`coresdk/otel-logs`), through the host's own
+ * `LoggerProvider` (`@opentelemetry/sdk-logs`): give `otelLogSink(provider)` to a
+ * `DecisionLogger` as its `sink`. This entry point loads `@opentelemetry/api` (1.10 or
+ * later, which holds the logs API) at run time, for the records' trace context; `coresdk`
+ * and `coresdk/otel` never do. Each masked OPA event becomes one record: the event is the body, the decision
  * id and path are attributes, and the record carries the event's trace and span ids so
  * backends correlate it with the request's trace.
  */

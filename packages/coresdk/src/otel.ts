@@ -1,19 +1,16 @@
 /**
  * OpenTelemetry integration (`coresdk/otel`): a span processor that masks every span
- * before it reaches the exporter, `assertNoPii` for test suites, and `otelLogSink`, which
- * sends decision logs as log records through the host's `LoggerProvider`.
+ * before it reaches the exporter, and `assertNoPii` for test suites. Decision logs as log
+ * records: `coresdk/otel-logs`.
  *
- * `@opentelemetry/api` (1.10 or later: it holds the logs API) and
- * `@opentelemetry/sdk-trace-base` are optional peer dependencies of `coresdk`; this entry
- * point loads `@opentelemetry/api` at run time (the trace context of log records) and
- * only the types of the SDK. The main entry point `coresdk` loads neither.
+ * `@opentelemetry/api` and `@opentelemetry/sdk-trace-base` are optional peer
+ * dependencies: only their types are imported here, so nothing is loaded from them at
+ * run time.
  * @packageDocumentation
  */
 import type { Attributes, AttributeValue, Context, Link } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { Masker } from './mask.js';
-
-export { DECISION_LOG_SCOPE, logRecord, type OtelLogSinkOptions, otelLogSink } from './otel-logs.js';
 
 /** Options of {@link MaskingSpanProcessor}. */
 export interface MaskingSpanProcessorOptions {

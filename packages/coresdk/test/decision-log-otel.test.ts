@@ -13,7 +13,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionLogger, expressAuthorization } from '../src/index.js';
-import { DECISION_LOG_SCOPE, otelLogSink } from '../src/otel.js';
+import { DECISION_LOG_SCOPE, otelLogSink } from '../src/otel-logs.js';
 import { listen, send, service, token } from './http-service.js';
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
