@@ -84,13 +84,15 @@ fn minio() -> Option<Minio> {
         dir,
     };
     let agent = ureq::Agent::new_with_defaults();
-    let live = format!("{}/minio/health/live", server.url);
+    // Ready for writes: the cluster check answers 200 once MinIO has write quorum (its
+    // liveness check answers earlier, while writes still get 503).
+    let ready = format!("{}/minio/health/cluster", server.url);
     assert!(
         eventually(Duration::from_secs(60), || agent
-            .get(&live)
+            .get(&ready)
             .call()
             .is_ok_and(|r| r.status() == 200)),
-        "MinIO did not start"
+        "MinIO did not become ready"
     );
     Some(server)
 }
@@ -154,7 +156,13 @@ fn bundles_load_from_minio_only_when_signed_with_the_right_keys() {
     let good = signing(PASSWORD);
     let bucket = format!("{}/bundles", minio.url);
     let object = format!("{bucket}/app one.tar.gz").replace(' ', "%20");
-    assert_eq!(send("PUT", &bucket, b"", &good), 200);
+    // A store that has just started may still answer 503 for a moment: retry until the
+    // bucket exists (409: created by an earlier attempt).
+    let created = || matches!(send("PUT", &bucket, b"", &good), 200 | 409);
+    assert!(
+        eventually(Duration::from_secs(30), created),
+        "bucket not created"
+    );
     assert_eq!(send("PUT", &object, &versioned_bundle(1), &good), 200);
 
     // Given keys: the bundle loads, and a replaced object is the next revision.
