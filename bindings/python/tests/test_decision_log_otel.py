@@ -6,6 +6,7 @@ OpenTelemetry span, else the caller's traceparent)."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -143,6 +144,29 @@ def test_a_sink_that_raises_keeps_the_events_for_the_next_send() -> None:
     assert calls == [1, 1]
     metrics = logger.metrics
     assert (metrics["delivered"], metrics["upload_failures"]) == (1, 1)
+
+
+def test_a_sink_that_does_not_return_delays_close_by_its_time_limit_only() -> None:
+    release = threading.Event()
+
+    def stuck(events: list[dict[str, Any]]) -> None:
+        del events
+        release.wait(30)
+
+    logger = DecisionLogger(
+        sink=stuck, timeout_ms=300, min_delay_ms=HOUR_MS, max_delay_ms=HOUR_MS
+    )
+    engine, _ = service()
+    engine.set_decision_logger(logger)
+    engine.evaluate("data.http.allow", {"method": "GET"})
+    start = time.monotonic()
+    with pytest.raises(CoreSdkError) as raised:
+        logger.close()
+    assert time.monotonic() - start < 5
+    assert raised.value.code == "SOURCE_UNAVAILABLE"
+    assert "did not return within 300 ms" in str(raised.value)
+    assert logger.metrics["dropped_buffer_full"] == 1
+    release.set()
 
 
 def test_a_logger_has_exactly_one_sink() -> None:

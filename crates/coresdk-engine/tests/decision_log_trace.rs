@@ -204,3 +204,84 @@ fn a_logger_has_exactly_one_sink() {
         Sink::Handler(_)
     ));
 }
+
+#[test]
+fn a_function_that_does_not_return_delays_flush_and_close_by_its_time_limit_only() {
+    let stuck = Arc::new(AtomicBool::new(true));
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let (holding, into) = (Arc::clone(&stuck), Arc::clone(&received));
+    let handler = EventHandler::new(move |batch| {
+        while holding.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let events: Vec<Value> = serde_json::from_str(batch).unwrap();
+        into.lock().unwrap().extend(events);
+        Ok(())
+    });
+    let options = DecisionLogOptions::from_parts(DecisionLogParts {
+        handler: Some(handler),
+        timeout_ms: Some(200),
+        min_delay_ms: Some(3_600_000),
+        max_delay_ms: Some(3_600_000),
+        ..DecisionLogParts::default()
+    })
+    .unwrap();
+    let logger = Arc::new(DecisionLogger::start(options).unwrap());
+    let engine = engine_with(&logger);
+    let decide = || {
+        engine
+            .evaluate("data.app.allow", br#"{"method":"GET"}"#)
+            .unwrap()
+    };
+    let bounded = |what: &dyn Fn() -> coresdk_engine::Result<()>| {
+        let start = std::time::Instant::now();
+        let e = what().unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(3), "{e}");
+        assert_eq!(e.code(), ErrorCode::SourceUnavailable);
+        e.message().to_string()
+    };
+
+    let first = decide();
+    let timed_out = bounded(&|| logger.flush());
+    assert!(
+        timed_out.contains("did not return within 200 ms"),
+        "{timed_out}"
+    );
+    decide();
+    // The first call still runs: no second one starts beside it.
+    let busy = bounded(&|| logger.flush());
+    assert!(
+        busy.contains("has not returned from an earlier batch"),
+        "{busy}"
+    );
+    assert_eq!(logger.metrics()["buffered"], json!(2));
+
+    stuck.store(false, Ordering::SeqCst);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while received.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    logger.flush().unwrap();
+    // The late call delivered the first batch; it was kept and sent again with the second.
+    let ids: Vec<Value> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| e["decision_id"].clone())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert_eq!(
+        (&ids[0], &ids[1]),
+        (&json!(first.decision_id), &json!(first.decision_id))
+    );
+
+    stuck.store(true, Ordering::SeqCst);
+    decide();
+    bounded(&|| logger.close());
+    let metrics = logger.metrics();
+    assert_eq!(
+        (&metrics["dropped_buffer_full"], &metrics["buffered"]),
+        (&json!(1), &json!(0))
+    );
+    stuck.store(false, Ordering::SeqCst);
+}

@@ -37,7 +37,7 @@ export interface DecisionLoggerOptions {
   uploadSizeLimitBytes?: number;
   /** Most events waiting, recorded or built and not yet delivered; past it the oldest are dropped and counted. Default 10000. */
   bufferSize?: number;
-  /** Time limit of one upload in ms. Default 10000. */
+  /** Time limit of one upload in ms, or of one call of `sink` (a call that has not returned by then counts as a failed send). Default 10000. */
   timeoutMs?: number;
 }
 

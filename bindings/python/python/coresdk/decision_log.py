@@ -39,7 +39,9 @@ class DecisionLogger:
         upload_size_limit_bytes: Most bytes of JSON per upload; default 32768.
         buffer_size: Most events waiting, recorded or built and not yet delivered; past it
             the oldest are dropped and counted; default 10000.
-        timeout_ms: Time limit of one upload; default 10000.
+        timeout_ms: Time limit of one upload, or of one call of ``sink`` (a call that has
+            not returned by then counts as a failed send, and no other starts until it
+            returns); default 10000.
 
     Raises:
         CoreSdkError: ``INVALID_ARGUMENT`` unless exactly one of ``service_url`` and

@@ -9,6 +9,7 @@
 //! dropped and counted. [`DecisionLogger::close`] sends what is left.
 
 mod event;
+mod handler;
 mod trace;
 mod upload;
 
@@ -17,6 +18,7 @@ use crate::mask::{MaskOptions, Masker};
 use crate::stop::Stop;
 use event::Shape;
 pub(crate) use event::{Origin, Pending, Target};
+pub use handler::EventHandler;
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,7 +27,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 pub use trace::TraceContext;
 use upload::Outbox;
-pub use upload::{EventHandler, Sink};
+pub use upload::Sink;
 
 /// Options of a [`DecisionLogger`]; the defaults are OPA's where OPA has one.
 #[derive(Debug, Clone)]
@@ -93,7 +95,7 @@ pub struct DecisionLogParts {
     pub upload_size_limit_bytes: Option<u64>,
     /// See [`DecisionLogOptions::buffer_size`].
     pub buffer_size: Option<u64>,
-    /// Time limit of one upload in ms (default 10 s).
+    /// Time limit of one upload, or of one call of the handler, in ms (default 10 s).
     pub timeout_ms: Option<u64>,
 }
 
@@ -116,7 +118,10 @@ impl DecisionLogOptions {
                 return Err(invalid("a bearer token needs a service URL"))
             }
             (None, Some(file), None) => Sink::File(file.into()),
-            (None, None, Some(handler)) => Sink::Handler(handler),
+            (None, None, Some(handler)) => Sink::Handler(match p.timeout_ms {
+                Some(ms) => handler.with_timeout(Duration::from_millis(ms)),
+                None => handler,
+            }),
             _ => return Err(invalid(
                 "a decision logger needs a service URL, a file or a sink function (one of them)",
             )),

@@ -2,6 +2,7 @@
 //! `<service>/logs`, each at most the upload size limit), a JSON Lines file, or a function
 //! of the host's (how the bindings hand events to OpenTelemetry logs).
 
+use super::handler::{EventHandler, HandlerCall};
 use crate::error::{Error, ErrorCode, Result};
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -9,39 +10,7 @@ use serde_json::Value;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
-
-/// A function given each batch of events as the JSON text of an array (at most the upload
-/// size limit). `Ok` counts them delivered; an error keeps them for the next attempt. It
-/// runs on the logger's thread (or the thread calling `flush` / `close`), never on an
-/// evaluating one.
-#[derive(Clone)]
-pub struct EventHandler(Arc<HandlerFn>);
-
-type HandlerFn = dyn Fn(&str) -> Result<()> + Send + Sync;
-
-impl EventHandler {
-    /// A handler calling `f`.
-    pub fn new(f: impl Fn(&str) -> Result<()> + Send + Sync + 'static) -> Self {
-        Self(Arc::new(f))
-    }
-}
-
-impl std::fmt::Debug for EventHandler {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("EventHandler")
-    }
-}
-
-/// Two handlers are equal when they are the same function (clones of one handler).
-impl PartialEq for EventHandler {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for EventHandler {}
 
 /// Where a decision logger sends its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +37,8 @@ pub enum Sink {
 pub(crate) struct Outbox {
     pub events: VecDeque<String>,
     agent: ureq::Agent,
+    /// The calls of a [`Sink::Handler`], each bounded by its time limit.
+    handler_call: HandlerCall,
 }
 
 /// What one send did.
@@ -92,6 +63,7 @@ impl Outbox {
         Self {
             events: VecDeque::new(),
             agent,
+            handler_call: HandlerCall::default(),
         }
     }
 
@@ -109,7 +81,7 @@ impl Outbox {
             if count == 0 {
                 continue;
             }
-            if let Err(e) = self.deliver(sink, &body) {
+            if let Err(e) = self.deliver(sink, body) {
                 return (sent, Err(e));
             }
             self.events.drain(..count);
@@ -142,7 +114,7 @@ impl Outbox {
         (count, body, too_large)
     }
 
-    fn deliver(&self, sink: &Sink, body: &str) -> Result<()> {
+    fn deliver(&mut self, sink: &Sink, body: String) -> Result<()> {
         match sink {
             Sink::Service {
                 url,
@@ -154,10 +126,10 @@ impl Outbox {
                     bearer_token.as_deref(),
                     bearer_token_file.as_ref(),
                 )?;
-                self.post(url, bearer.as_deref(), body)
+                self.post(url, bearer.as_deref(), &body)
             }
-            Sink::File(path) => append_lines(path, body),
-            Sink::Handler(handler) => crate::error::catch_panic(|| (handler.0)(body)),
+            Sink::File(path) => append_lines(path, &body),
+            Sink::Handler(handler) => self.handler_call.call(handler, body),
         }
     }
 
