@@ -119,7 +119,7 @@ impl PolicyEngine {
         }
     }
 
-    /// Runs `f` on this thread's own replica of `snapshot` (replica.rs explains why).
+    /// Runs `f` on this thread's own engine for `snapshot` (replica.rs explains why).
     pub(super) fn with_engine<T>(
         &self,
         snapshot: &Snapshot,
@@ -129,7 +129,7 @@ impl PolicyEngine {
         replica::with_replica(
             self.id,
             snapshot.revision,
-            || snapshot.replicate(&self.options),
+            || snapshot.engine_for_thread(&self.options),
             |engine| {
                 // The replica is the thread's, made before; the budget covers evaluating.
                 let _budget = crate::memory::Budget::start(limit);

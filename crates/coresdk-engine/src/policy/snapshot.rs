@@ -4,6 +4,7 @@
 use super::errors::{compile_error, policy_error};
 use super::{PolicyOptions, RegoVersion};
 use crate::error::{Error, ErrorCode, Result};
+use crate::replica::Copies;
 use std::num::{NonZeroU32, NonZeroUsize};
 
 /// Longest accepted line of a policy module, in columns.
@@ -34,6 +35,8 @@ pub(crate) struct Snapshot {
     pub v0_modules: Vec<String>,
     /// The manifest revision of the bundle this snapshot came from, if it did.
     pub bundle_revision: Option<String>,
+    /// The copies of `engine` the evaluating threads use (replica.rs says why).
+    copies: Copies,
 }
 
 impl Snapshot {
@@ -48,6 +51,7 @@ impl Snapshot {
             packages: Vec::new(),
             v0_modules: Vec::new(),
             bundle_revision: None,
+            copies: Copies::new(),
         }
     }
 
@@ -107,6 +111,13 @@ impl Snapshot {
             .map(|_| ())
             .map_err(|e| compile_error(&e))?;
         self.engine.check_policy().map_err(|e| compile_error(&e))
+    }
+
+    /// The engine a thread that has none for this revision evaluates on: a clone of one of
+    /// the snapshot's copies (replica.rs).
+    pub fn engine_for_thread(&self, options: &PolicyOptions) -> regorus::Engine {
+        self.copies
+            .engine_for_thread(&self.engine, || self.replicate(options))
     }
 
     /// A prepared engine equal to this snapshot's that shares no `Arc` with it: modules
