@@ -153,9 +153,7 @@ def test_a_sink_that_does_not_return_delays_close_by_its_time_limit_only() -> No
         del events
         release.wait(30)
 
-    logger = DecisionLogger(
-        sink=stuck, timeout_ms=300, min_delay_ms=HOUR_MS, max_delay_ms=HOUR_MS
-    )
+    logger = DecisionLogger(sink=stuck, timeout_ms=300, min_delay_ms=HOUR_MS, max_delay_ms=HOUR_MS)
     engine, _ = service()
     engine.set_decision_logger(logger)
     engine.evaluate("data.http.allow", {"method": "GET"})
