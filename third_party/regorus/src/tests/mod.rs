@@ -3,6 +3,7 @@
 
 mod check_policy;
 mod deep_nesting;
+mod interned_keys;
 mod engine;
 pub mod interpreter;
 mod scheduler;

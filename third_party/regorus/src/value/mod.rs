@@ -484,6 +484,27 @@ impl Value {
         Self::parse_json_str(json, false).map_err(ResumeJsonError::into_anyhow)
     }
 
+    /// Runs `f` with object keys interned, as [`Value::from_json_str`] does: every
+    /// [`Value`] deserialized inside `f` (through any serde deserializer) shares one
+    /// allocation per distinct object key. For hosts that deserialize documents with their
+    /// own serde setup (limits, error types) and want the same memory footprint.
+    ///
+    /// ```
+    /// # use regorus::*;
+    /// # fn main() -> anyhow::Result<()> {
+    /// let v: Value = Value::with_interned_keys(|| serde_json::from_str(r#"[{"k": 1}, {"k": 2}]"#))?;
+    /// let keys: Vec<_> = v.as_array()?.iter().map(|o| o.as_object().unwrap().keys().next().unwrap().clone()).collect();
+    /// assert!(matches!((&keys[0], &keys[1]), (Value::String(a), Value::String(b)) if Rc::ptr_eq(a, b)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    pub fn with_interned_keys<R>(f: impl FnOnce() -> R) -> R {
+        let _guard = interning::InternGuard::install();
+        f()
+    }
+
     #[cfg(all(feature = "rvm", feature = "allocator-memory-limits", not(miri)))]
     pub(crate) fn from_json_str_for_resume(
         json: &str,
