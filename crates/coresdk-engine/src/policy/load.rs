@@ -78,8 +78,10 @@ impl PolicyEngine {
     /// Activates an OPA bundle: its modules and data replace every module and all data
     /// loaded before, as one change, and decisions report its manifest revision.
     pub fn load_bundle(&self, bundle: &Bundle) -> Result<u64> {
-        let data: regorus::Value = serde_json::from_value(bundle.data.clone())
-            .map_err(|e| Error::new(ErrorCode::BundleInvalid, format!("bundle data: {e}")))?;
+        let data = regorus::Value::with_interned_keys(|| {
+            <regorus::Value as serde::Deserialize>::deserialize(&bundle.data)
+        })
+        .map_err(|e| Error::new(ErrorCode::BundleInvalid, format!("bundle data: {e}")))?;
         self.update(|candidate| {
             let mut fresh = Snapshot::empty(&self.options);
             fresh.add_modules(bundle.modules.iter().map(|m| ModuleText {
@@ -181,9 +183,11 @@ impl PolicyEngine {
     }
 }
 
-/// A data document: JSON text of an object.
+/// A data document: JSON text of an object. Object keys are interned (one allocation per
+/// distinct key, as regorus's own parser does), so records of one shape do not each
+/// hold their own copies of the key names.
 pub(super) fn data_document(bytes: &[u8]) -> Result<regorus::Value> {
-    let data: regorus::Value = json::parse_as(bytes)?;
+    let data: regorus::Value = regorus::Value::with_interned_keys(|| json::parse_as(bytes))?;
     if data.as_object().is_err() {
         return Err(Error::new(
             ErrorCode::InvalidArgument,

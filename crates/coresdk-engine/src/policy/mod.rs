@@ -9,6 +9,7 @@
 //! decision cache and is counted in the metrics.
 
 mod decision;
+mod deep_copy;
 mod errors;
 mod evaluate;
 mod load;

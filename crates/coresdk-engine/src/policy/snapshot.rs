@@ -121,7 +121,7 @@ impl Snapshot {
     }
 
     /// A prepared engine equal to this snapshot's that shares no `Arc` with it: modules
-    /// re-added from their text and data re-parsed from JSON (replica.rs says why). Falls
+    /// re-added from their text and the data deep-copied (replica.rs says why). Falls
     /// back to a plain clone should that ever fail, since the snapshot compiled already.
     pub fn replicate(&self, options: &PolicyOptions) -> regorus::Engine {
         let rebuild = || -> anyhow::Result<regorus::Engine> {
@@ -131,8 +131,7 @@ impl Snapshot {
                 engine.add_policy(source.file().clone(), source.contents().clone())?;
             }
             engine.set_rego_v0(false);
-            let data = serde_json::to_string(&self.engine.get_data())?;
-            engine.add_data_json(&data)?;
+            engine.add_data(super::deep_copy::deep_copy(&self.engine.get_data()))?;
             engine.eval_bool_query("true".to_string(), false)?;
             Ok(engine)
         };
