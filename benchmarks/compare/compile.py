@@ -266,7 +266,7 @@ def main() -> None:
             "rows": compile_rows,
             "notes": [
                 f"Median of {runs} fresh loads each; the policy has the shape of the `large` workload ({rules:,} rules over method, path and roles). OPA compiles when the policy is uploaded; the time is the whole PUT round trip on loopback.",
-                "The first thread to decide on a new revision evaluates on a clone of the compiled snapshot (nothing rebuilt); each further thread, up to the machine's core count, builds a replica of its own on its first decision there (the module parsed again and prepared, rule index included).",
+                "A snapshot keeps up to one copy of its engine per core, each used by one evaluation at a time: copy 0 is a clone of the compiled snapshot (nothing rebuilt), the others replicas built when a thread first uses them (the module parsed again and prepared, rule index included); this row decides on one thread.",
                 f"Decision p50 over {calls:,} calls on one thread (OPA: keep-alive HTTP).",
             ],
         },
@@ -285,7 +285,7 @@ def main() -> None:
             "rows": reload_rows,
             "notes": [
                 f"One thread decides in a loop on the serving revision; after {settle:g} s another loads a changed module of the same size; every decision is checked against the revision that answered it.",
-                "CoreSDK compiles the new revision beside the one serving and publishes it whole; the deciding thread's first decision on it runs on a clone of the compiled snapshot.",
+                "CoreSDK compiles the new revision beside the one serving and publishes it whole; the first decision on it runs on a copy of the compiled snapshot or, on a thread that uses another copy, builds that replica.",
             ],
         },
     ]

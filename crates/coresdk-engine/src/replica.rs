@@ -1,4 +1,4 @@
-//! Per-thread replicas of a policy snapshot.
+//! The copies of a policy snapshot's engine that evaluations run on.
 //!
 //! Cloning a prepared `regorus::Engine` is cheap because the clone shares the compiled
 //! policy and the data document through `Arc`s. That sharing has a price under load: every
@@ -8,83 +8,45 @@
 //! reach 1.3-1.4x the decisions/s of one thread; two threads with engines built
 //! separately reach 1.9-2.0x.
 //!
-//! So each thread evaluates on an engine of its own, a clone of one of the snapshot's
-//! [`Copies`]: copy 0 is the snapshot's own engine (no thread evaluates on the snapshot
-//! itself, so the first thread costs no copy and no rebuild), the others are replicas
-//! rebuilt from the snapshot's sources (module texts and the data document re-parsed from
-//! JSON, so no `Arc` is shared between copies). There are as many copies as the machine
-//! runs threads at once ([`std::thread::available_parallelism`]): more would add memory and
-//! no parallelism, so threads beyond that share a copy (and its counters) with an earlier
-//! thread. Each thread gets its engine once per revision and keeps those of its few most
-//! recently used `PolicyEngine`s; an engine is taken out of the thread's cache for
-//! the duration of an evaluation, so a panic inside regorus drops it instead of leaving a
-//! half-updated engine behind.
+//! So a snapshot keeps [`Copies`]: as many engines as the machine runs threads at once
+//! ([`std::thread::available_parallelism`]), each used by one evaluation at a time. Copy 0
+//! is a clone of the snapshot's own engine (nothing evaluates on the snapshot itself, so it
+//! costs no second copy of the data and no rebuild); the others are replicas that share no
+//! `Arc` with it (modules re-added from their text, data deep-copied), built when first
+//! needed. An evaluation takes a free copy that is built, trying the one its thread used
+//! last first, else builds one (copy 0 first: it is only a clone); when more
+//! evaluations run at once than there are copies (more threads than cores), the extra ones
+//! run on a clone of the snapshot's engine kept by their thread: they share its `Arc`s,
+//! but no more memory is spent where no more parallelism is to be had.
+//!
+//! A copy is taken out of its slot for the evaluation, so a panic inside regorus drops it
+//! (it is rebuilt when next needed) instead of leaving a half-updated engine behind.
 
 use crate::error::Result;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, TryLockError};
 
-/// How many replicas (of distinct engines) one thread keeps.
-const REPLICAS_PER_THREAD: usize = 4;
+/// How many clones (of distinct engines) one thread keeps for the overflow.
+const CLONES_PER_THREAD: usize = 4;
 
 static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 
-/// A process-unique id for a `PolicyEngine`, so replicas of different engines never mix.
+/// A process-unique id for a `PolicyEngine`, so clones of different engines never mix.
 pub(crate) fn new_engine_id() -> u64 {
     NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed)
 }
 
-struct Replica {
-    engine_id: u64,
-    revision: u64,
-    engine: regorus::Engine,
-}
-
-thread_local! {
-    static REPLICAS: RefCell<Vec<Replica>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` on this thread's replica of revision `revision` of engine `engine_id`,
-/// building it with `build` when the thread has none.
-pub(crate) fn with_replica<T>(
-    engine_id: u64,
-    revision: u64,
-    build: impl FnOnce() -> regorus::Engine,
-    f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
-) -> Result<T> {
-    let cached = REPLICAS.with(|cell| {
-        let mut replicas = cell.borrow_mut();
-        let at = replicas
-            .iter()
-            .position(|r| r.engine_id == engine_id && r.revision == revision);
-        at.map(|i| replicas.remove(i))
-    });
-    let mut replica = cached.unwrap_or_else(|| Replica {
-        engine_id,
-        revision,
-        engine: build(),
-    });
-    let out = f(&mut replica.engine);
-    REPLICAS.with(|cell| {
-        let mut replicas = cell.borrow_mut();
-        // Older revisions of this engine will not be asked for again.
-        replicas.retain(|r| r.engine_id != engine_id);
-        replicas.insert(0, replica);
-        replicas.truncate(REPLICAS_PER_THREAD);
-    });
-    out
-}
-
-/// The copies of one snapshot's engine that threads evaluate on (see the module docs).
-/// A clone (the candidate of the next revision) starts with none built.
+/// The copies of one snapshot's engine (see the module docs). A clone (the candidate of
+/// the next revision) starts with none built.
 pub(crate) struct Copies {
-    /// How many threads asked so far.
-    asked: AtomicUsize,
-    /// Copies 1.. (copy 0 is the snapshot's own engine), built when first needed.
-    replicas: Box<[OnceLock<regorus::Engine>]>,
+    slots: Box<[Slot]>,
 }
+
+/// One copy, on a cache line of its own; `None` until built (or after a panic).
+#[repr(align(128))]
+struct Slot(Mutex<Option<regorus::Engine>>);
 
 impl Copies {
     /// As many copies as threads run at once on this machine.
@@ -95,52 +57,163 @@ impl Copies {
     /// At most `copies` copies (at least one).
     pub(crate) fn up_to(copies: usize) -> Self {
         Self {
-            asked: AtomicUsize::new(0),
-            replicas: (1..copies.max(1)).map(|_| OnceLock::new()).collect(),
+            slots: (0..copies.max(1)).map(|_| Slot(Mutex::new(None))).collect(),
         }
     }
 
-    /// The engine for the next thread that has none: a clone of `own` or of a replica
-    /// (made with `replicate` when it is the first to need it), in turn.
-    pub(crate) fn engine_for_thread(
+    /// Runs `f` on a copy no other evaluation is using: copy 0 is a clone of `own`, the
+    /// others are made by `replicate`. `engine_id` and `revision` name the snapshot for
+    /// the overflow clones kept per thread.
+    pub(crate) fn run<T>(
         &self,
+        (engine_id, revision): (u64, u64),
         own: &regorus::Engine,
         replicate: impl FnOnce() -> regorus::Engine,
-    ) -> regorus::Engine {
-        let turn = self.asked.fetch_add(1, Ordering::Relaxed) % (self.replicas.len() + 1);
-        match turn.checked_sub(1) {
-            None => own.clone(),
-            Some(i) => self.replicas[i].get_or_init(replicate).clone(),
+        f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+    ) -> Result<T> {
+        let n = self.slots.len();
+        let home = HOME.with(Cell::get).unwrap_or(0) % n;
+        // A built copy, the thread's last one first; else an empty slot to build, copy 0
+        // (a cheap clone) first.
+        let built = (0..n).map(|k| ((home + k) % n, true));
+        let empty = (0..n).map(|i| (i, false));
+        for (i, want_built) in built.chain(empty) {
+            let mut slot = match self.slots[i].0.try_lock() {
+                Ok(slot) => slot,
+                // A panic during an evaluation left the slot empty, not inconsistent.
+                Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) => continue,
+            };
+            if want_built && slot.is_none() {
+                continue;
+            }
+            let mut engine =
+                slot.take()
+                    .unwrap_or_else(|| if i == 0 { own.clone() } else { replicate() });
+            HOME.with(|h| h.set(Some(i)));
+            let out = f(&mut engine);
+            *slot = Some(engine);
+            return out;
         }
+        with_thread_clone(engine_id, revision, || own.clone(), f)
     }
 }
 
 impl Clone for Copies {
     fn clone(&self) -> Self {
-        Self::up_to(self.replicas.len() + 1)
+        Self::up_to(self.slots.len())
     }
+}
+
+thread_local! {
+    /// The slot this thread used last, tried first next time: a thread keeps to one copy.
+    static HOME: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+struct ThreadClone {
+    engine_id: u64,
+    revision: u64,
+    engine: regorus::Engine,
+}
+
+thread_local! {
+    static CLONES: RefCell<Vec<ThreadClone>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on this thread's clone of revision `revision` of engine `engine_id`, making
+/// it with `build` when the thread has none.
+fn with_thread_clone<T>(
+    engine_id: u64,
+    revision: u64,
+    build: impl FnOnce() -> regorus::Engine,
+    f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+) -> Result<T> {
+    let cached = CLONES.with(|cell| {
+        let mut clones = cell.borrow_mut();
+        let at = clones
+            .iter()
+            .position(|c| c.engine_id == engine_id && c.revision == revision);
+        at.map(|i| clones.remove(i))
+    });
+    let mut clone = cached.unwrap_or_else(|| ThreadClone {
+        engine_id,
+        revision,
+        engine: build(),
+    });
+    let out = f(&mut clone.engine);
+    CLONES.with(|cell| {
+        let mut clones = cell.borrow_mut();
+        // Older revisions of this engine will not be asked for again.
+        clones.retain(|c| c.engine_id != engine_id);
+        clones.insert(0, clone);
+        clones.truncate(CLONES_PER_THREAD);
+    });
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn own() -> regorus::Engine {
+        let mut engine = regorus::Engine::new();
+        engine
+            .add_policy("p.rego".into(), "package p\nx := 1\n".into())
+            .unwrap();
+        engine
+    }
 
     #[test]
-    fn threads_take_the_copies_in_turn_and_each_replica_is_built_once() {
-        let copies = Copies::up_to(3);
-        let built = AtomicUsize::new(0);
-        let own = regorus::Engine::new();
-        for _ in 0..7 {
-            copies.engine_for_thread(&own, || {
-                built.fetch_add(1, Ordering::Relaxed);
-                regorus::Engine::new()
-            });
+    fn evaluations_at_once_take_distinct_copies_and_each_replica_is_built_once() {
+        let (copies, own, built) = (Copies::up_to(2), own(), AtomicUsize::new(0));
+        let replicate = || {
+            built.fetch_add(1, Ordering::Relaxed);
+            own.clone()
+        };
+        let id = (new_engine_id(), 1);
+        let x = |e: &mut regorus::Engine| Ok(e.eval_rule("data.p.x".into()).unwrap());
+        // Three evaluations at once on one thread: two copies, then the thread's clone.
+        let nested = copies.run(id, &own, replicate, |_| {
+            copies.run(id, &own, replicate, |_| copies.run(id, &own, replicate, x))
+        });
+        assert_eq!(nested.unwrap(), regorus::Value::from(1));
+        assert_eq!(built.load(Ordering::Relaxed), 1);
+        assert!(copies.slots.iter().all(|s| s.0.lock().unwrap().is_some()));
+        for _ in 0..3 {
+            copies.run(id, &own, replicate, x).unwrap();
         }
-        assert_eq!(built.load(Ordering::Relaxed), 2);
-        assert_eq!(copies.asked.load(Ordering::Relaxed), 7);
-        let fresh = copies.clone();
-        assert_eq!(fresh.asked.load(Ordering::Relaxed), 0);
-        assert!(fresh.replicas.iter().all(|r| r.get().is_none()));
-        assert_eq!(Copies::up_to(0).replicas.len(), 0);
+        assert_eq!(built.load(Ordering::Relaxed), 1);
+        assert!(copies
+            .clone()
+            .slots
+            .iter()
+            .all(|s| s.0.lock().unwrap().is_none()));
+    }
+
+    #[test]
+    fn a_panic_drops_the_copy_and_the_next_evaluation_rebuilds_it() {
+        let (copies, own) = (Copies::up_to(1), own());
+        let id = (new_engine_id(), 1);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            copies.run(
+                id,
+                &own,
+                || unreachable!(),
+                |_| -> Result<()> { panic!("in regorus") },
+            )
+        }));
+        assert!(panicked.is_err());
+        assert!(copies.slots[0]
+            .0
+            .lock()
+            .is_err_and(|p| p.into_inner().is_none()));
+        let x = copies.run(
+            id,
+            &own,
+            || unreachable!(),
+            |e| Ok(e.eval_rule("data.p.x".into()).unwrap()),
+        );
+        assert_eq!(x.unwrap(), regorus::Value::from(1));
     }
 }

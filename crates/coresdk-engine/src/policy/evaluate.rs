@@ -119,23 +119,19 @@ impl PolicyEngine {
         }
     }
 
-    /// Runs `f` on this thread's own engine for `snapshot` (replica.rs explains why).
+    /// Runs `f` on a copy of `snapshot`'s engine no other evaluation is using (replica.rs
+    /// explains why).
     pub(super) fn with_engine<T>(
         &self,
         snapshot: &Snapshot,
         f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
     ) -> Result<T> {
         let limit = self.options.memory_limit;
-        replica::with_replica(
-            self.id,
-            snapshot.revision,
-            || snapshot.engine_for_thread(&self.options),
-            |engine| {
-                // The replica is the thread's, made before; the budget covers evaluating.
-                let _budget = crate::memory::Budget::start(limit);
-                f(engine)
-            },
-        )
+        snapshot.with_copy(self.id, &self.options, |engine| {
+            // The copy is made before; the budget covers evaluating.
+            let _budget = crate::memory::Budget::start(limit);
+            f(engine)
+        })
     }
 
     /// Verifies `token` with `verifier`, then evaluates `path` against `input` (JSON text

@@ -113,11 +113,20 @@ impl Snapshot {
         self.engine.check_policy().map_err(|e| compile_error(&e))
     }
 
-    /// The engine a thread that has none for this revision evaluates on: a clone of one of
-    /// the snapshot's copies (replica.rs).
-    pub fn engine_for_thread(&self, options: &PolicyOptions) -> regorus::Engine {
-        self.copies
-            .engine_for_thread(&self.engine, || self.replicate(options))
+    /// Runs `f` on a copy of this snapshot's engine that no other evaluation is using
+    /// (replica.rs); `engine_id` names the `PolicyEngine` it belongs to.
+    pub fn with_copy<T>(
+        &self,
+        engine_id: u64,
+        options: &PolicyOptions,
+        f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+    ) -> Result<T> {
+        self.copies.run(
+            (engine_id, self.revision),
+            &self.engine,
+            || self.replicate(options),
+            f,
+        )
     }
 
     /// A prepared engine equal to this snapshot's that shares no `Arc` with it: modules
