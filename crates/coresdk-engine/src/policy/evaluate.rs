@@ -1,5 +1,5 @@
 //! Evaluating: rule paths, queries and token-authorized decisions on the snapshot
-//! serving, through the decision cache and the per-thread replicas.
+//! serving, through the decision cache and the snapshot's engine copies (replica.rs).
 
 use super::*;
 use crate::decision_log::{Origin, TraceContext};
