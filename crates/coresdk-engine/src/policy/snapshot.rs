@@ -172,3 +172,50 @@ pub(crate) fn base_engine(options: &PolicyOptions) -> regorus::Engine {
     });
     engine
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A replica answers as the snapshot does on data of every JSON type, big and
+    /// fractional numbers and Unicode included.
+    #[test]
+    fn a_replica_answers_as_the_snapshot() {
+        let options = PolicyOptions::default();
+        let mut snapshot = Snapshot::empty(&options);
+        snapshot
+            .add_modules([ModuleText {
+                name: "p.rego",
+                source: "package p\n\
+                    import rego.v1\n\
+                    users := {name | some name, u in data.users; u.active}\n\
+                    total := sum([u.score | some u in data.users])\n\
+                    big := data.limits.big + 1\n\
+                    tags contains t if { some u in data.users; some t in u.tags }\n\
+                    doc := [data.users, data.limits]\n",
+                version: RegoVersion::V1,
+            }])
+            .unwrap();
+        let data = super::super::load::data_document(
+            r#"{"users": {"ann": {"active": true, "score": 1.5, "tags": ["a", "é"]},
+                          "bob": {"active": false, "score": -2, "tags": [], "note": null},
+                          "cyd": {"active": true, "score": 3, "tags": ["a", "😀"]}},
+                "limits": {"big": 123456789012345678901234567890}}"#
+                .as_bytes(),
+        )
+        .unwrap();
+        snapshot.add_data(data).unwrap();
+        snapshot.prepare().unwrap();
+        let mut replica = snapshot.replicate(&options);
+        let mut own = snapshot.engine.clone();
+        for rule in ["users", "total", "big", "tags", "doc"] {
+            let path = format!("data.p.{rule}");
+            let expected = own.eval_rule(path.clone()).unwrap();
+            assert_eq!(replica.eval_rule(path).unwrap(), expected, "{rule}");
+        }
+        assert_eq!(
+            replica.eval_rule("data.p.total".into()).unwrap(),
+            regorus::Value::from(2.5)
+        );
+    }
+}
