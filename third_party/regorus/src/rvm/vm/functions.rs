@@ -115,12 +115,17 @@ impl RegoVM {
             }
         }
 
-        let result = match builtin_fn(
+        // Let the builtin see the deadline: it may loop over large values (CoreSDK patch 35,
+        // as the interpreter does since patch 17).
+        let deadline = self.execution_timer.publish_deadline();
+        let outcome = builtin_fn(
             &dummy_span,
             dummy_exprs.get(..args.len()).unwrap_or(&[]),
             &args,
             self.strict_builtin_errors,
-        ) {
+        );
+        drop(deadline);
+        let result = match outcome {
             Ok(value) => value,
             // Resource-limit errors must always propagate, even in non-strict
             // mode, to prevent `not builtin(...)` from silently flipping to true.

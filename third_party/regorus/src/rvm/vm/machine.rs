@@ -1098,13 +1098,25 @@ impl RegoVM {
     }
 
     #[cfg(any(miri, not(feature = "allocator-memory-limits")))]
-    #[allow(clippy::unused_self, clippy::missing_const_for_fn)]
+    #[allow(clippy::missing_const_for_fn)]
     pub(super) fn memory_check(&mut self) -> Result<()> {
         #[cfg(test)]
         {
             self.memory_check_count = self.memory_check_count.saturating_add(1);
         }
-        Ok(())
+        // The memory check the host published to this thread, if any (CoreSDK patch 35,
+        // as the interpreter does since patch 22).
+        crate::utils::limits::check_thread_memory().map_err(|err| match err {
+            LimitError::MemoryLimitExceeded { usage, limit } => VmError::MemoryLimitExceeded {
+                usage,
+                limit,
+                pc: self.pc,
+            },
+            other => VmError::Internal {
+                message: alloc::format!("{other}"),
+                pc: self.pc,
+            },
+        })
     }
 
     /// Get or create the cached dummy span for builtin calls.
