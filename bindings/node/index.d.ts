@@ -530,6 +530,8 @@ export interface PolicyOptions {
   regoVersion?: number
   /** Most bytes one evaluation may hold (default 1 GiB; 0: no limit). */
   memoryLimitBytes?: number
+  /** Which evaluator answers rule paths: "compiled" (default) or "interpreter". */
+  evaluator?: string
 }
 
 /**

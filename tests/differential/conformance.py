@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from case import Case
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "conformance" / "opa-v1"
+# A query that binds one document to `x`, the usual form of OPA's cases.
+RULE_QUERY = re.compile(r"\s*(data(?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*=\s*x\s*")
 
 
 def _runner() -> ModuleType:
@@ -46,6 +49,21 @@ def cases(cases_dir: Path = CASES) -> Iterator[Case]:
             print(f"conformance: skipped {note!r}: input_term: {e}", file=sys.stderr)
             continue
         modules = tuple((f"test-{i}.rego", src) for i, src in enumerate(raw.get("modules") or []))
+        query = str(raw["query"])
+        asked = RULE_QUERY.fullmatch(query)
+        if asked:
+            # The document the query binds, also asked as a rule path (OPA's data API,
+            # CoreSDK's evaluate): the path both evaluators answer.
+            yield Case(
+                id=f"conformance/{note}" + (f" #{seen[note]}" if seen[note] > 1 else "") + " (path)",
+                source="conformance",
+                modules=modules,
+                data=raw.get("data") or {},
+                input=given,
+                path=asked.group(1),
+                unordered=bool(raw.get("sort_bindings")),
+                note=f"suite {suite}, query {query!r} as a path",
+            )
         yield Case(
             id=case_id,
             source="conformance",

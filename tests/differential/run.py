@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import itertools
 import os
 import signal
@@ -45,7 +46,7 @@ from known import remove as remove_known
 from opa import OpaServer
 from outcome import Verdict, verdict
 from report import SOURCES, Results
-from sdk import CoreSdk
+from sdk import OTHER, CoreSdk
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "target" / "differential" / "report.json"
@@ -117,6 +118,7 @@ def main() -> int:
     unlisted: list[str] = []
     seen_disagreements: set[str] = set()
     sdk = CoreSdk()
+    paths = 0
     started = time.monotonic()
     ran: set[str] = set()
     with contextlib.ExitStack() as stack:
@@ -134,16 +136,22 @@ def main() -> int:
                 # OPA answers in its own process while CoreSDK works here (the GIL is
                 # released on both sides): the two engines run side by side.
                 asked = opa_thread.submit(server(case.rego_version).ask, case)
-                got = sdk.ask(case)
+                answers = [(case, sdk.ask(case))]
+                if case.path:
+                    paths += 1
+                    # Rule paths are asked of both evaluators; each answer is a case.
+                    other = dataclasses.replace(case, id=f"{case.id} @{OTHER}")
+                    answers.append((other, sdk.ask(case, OTHER)))
                 opa = asked.result()
-                ran.add(case.id)
-                v = verdict(opa, got, case.unordered)
-                listed = case.id in known
-                results.add(case, opa, got, v, listed)
-                if v is Verdict.DISAGREE:
-                    seen_disagreements.add(case.id)
-                    if not listed:
-                        unlisted.append(case.id)
+                for asked_case, got in answers:
+                    ran.add(asked_case.id)
+                    v = verdict(opa, got, case.unordered)
+                    listed = asked_case.id in known
+                    results.add(asked_case, opa, got, v, listed)
+                    if v is Verdict.DISAGREE:
+                        seen_disagreements.add(asked_case.id)
+                        if not listed:
+                            unlisted.append(asked_case.id)
             c = results.counts[source]
             print(
                 f"{source}: {sum(c.values())} cases in {time.monotonic() - begun:.1f} s: "
@@ -152,6 +160,13 @@ def main() -> int:
                 flush=True,
             )
     seconds = time.monotonic() - started
+    counts = sdk.evaluator_counts()
+    print(
+        f"rule paths: {paths} asked; {counts['compiled']} answered on the register VM by the "
+        f"default evaluator, {counts['interpreter']} evaluations on the interpreter (queries "
+        "and the second asking included)",
+        flush=True,
+    )
     command = "python tests/differential/run.py" + {"quick": " --quick", "full": " --full", "default": ""}[mode]
     if args.seed != 1:
         command += f" --seed {args.seed}"

@@ -19,9 +19,15 @@ from outcome import UNDEFINED, Kind, Outcome, query_value, value
 
 TIMEOUT_MS = 10_000
 
+#: The engine's default evaluator; rule paths are also asked of the other one.
+DEFAULT = "compiled"
+OTHER = "interpreter"
 
-def _engine(case: Case) -> coresdk.PolicyEngine:
+
+def _engine(case: Case, evaluator: str) -> coresdk.PolicyEngine:
     options: dict[str, Any] = {"timeout_ms": TIMEOUT_MS, "strict_builtin_errors": case.strict}
+    if evaluator != DEFAULT:
+        options["evaluator"] = evaluator
     if case.rego_version == 0:
         options["rego_version"] = 0
     return coresdk.PolicyEngine(**options)
@@ -50,12 +56,12 @@ def _load_v0_bundle(engine: coresdk.PolicyEngine, case: Case) -> None:
         engine.load_bundle_path(root)
 
 
-def _load(case: Case, v0_option: bool) -> coresdk.PolicyEngine:
+def _load(case: Case, v0_option: bool, evaluator: str) -> coresdk.PolicyEngine:
     if case.rego_version == 0 and not v0_option:
         engine = coresdk.PolicyEngine(timeout_ms=TIMEOUT_MS, strict_builtin_errors=case.strict)
         _load_v0_bundle(engine, case)
         return engine
-    engine = _engine(case)
+    engine = _engine(case, evaluator)
     if case.modules:
         engine.add_modules(dict(case.modules))
     if case.data:
@@ -78,24 +84,39 @@ class CoreSdk:
         # about the same policies share one engine (evaluation does not change it).
         self.current: tuple[Any, ...] | None = None
         self.engine: coresdk.PolicyEngine | Outcome | None = None
+        #: Rule-path evaluations by the evaluator that answered, over every engine so far.
+        self.evaluators: dict[str, int] = {"compiled": 0, "interpreter": 0}
 
-    def _engine_for(self, case: Case) -> coresdk.PolicyEngine | Outcome:
-        key = (case.modules, id(case.data), case.rego_version, case.strict)
-        if self.current is None or self.current[:4] != key:
+    def _retire(self) -> None:
+        """Counts what the current engine's evaluators answered."""
+        if isinstance(self.engine, coresdk.PolicyEngine):
+            for name, n in self.engine.metrics()["evaluator"].items():
+                self.evaluators[name] = self.evaluators.get(name, 0) + n
+
+    def evaluator_counts(self) -> dict[str, int]:
+        """:attr:`evaluators` with the current engine's counts included."""
+        self._retire()
+        self.engine, self.current = None, None
+        return dict(self.evaluators)
+
+    def _engine_for(self, case: Case, evaluator: str) -> coresdk.PolicyEngine | Outcome:
+        key = (case.modules, id(case.data), case.rego_version, case.strict, evaluator)
+        if self.current is None or self.current[:5] != key:
             # `data` is kept with the key so its id cannot be reused by another object.
+            self._retire()
             self.current = (*key, case.data)
             try:
-                self.engine = _load(case, self.v0_option)
+                self.engine = _load(case, self.v0_option, evaluator)
             except coresdk.CoreSdkError as e:
                 self.engine = _error(e, Kind.COMPILE_ERROR)
         assert self.engine is not None
         return self.engine
 
-    def ask(self, case: Case) -> Outcome:
-        """CoreSDK's answer: a load failure is a compile error; at evaluation
-        ``POLICY_PARSE`` (a query that does not compile) is one too, every other code an
-        evaluation error."""
-        engine = self._engine_for(case)
+    def ask(self, case: Case, evaluator: str = DEFAULT) -> Outcome:
+        """CoreSDK's answer with ``evaluator`` answering rule paths: a load failure is a
+        compile error; at evaluation ``POLICY_PARSE`` (a query that does not compile) is
+        one too, every other code an evaluation error."""
+        engine = self._engine_for(case, evaluator)
         if isinstance(engine, Outcome):
             return engine
         input_json = json.dumps({} if case.input is None else case.input)

@@ -33,6 +33,8 @@ pub struct PolicyOptions {
     pub rego_version: Option<u32>,
     /// Most bytes one evaluation may hold (default 1 GiB; 0: no limit).
     pub memory_limit_bytes: Option<i64>,
+    /// Which evaluator answers rule paths: "compiled" (default) or "interpreter".
+    pub evaluator: Option<String>,
 }
 
 /// Options of the decision cache; the same names and defaults as Python's.
@@ -173,6 +175,9 @@ impl PolicyEngine {
             }
             if let Some(bytes) = options.memory_limit_bytes {
                 core.memory_limit = call(|| coresdk_engine::memory_limit(bytes))?;
+            }
+            if let Some(name) = &options.evaluator {
+                core.evaluator = call(|| coresdk_engine::Evaluator::from_name(name))?;
             }
             if let Some(strict) = options.strict_builtin_errors {
                 core.strict_builtin_errors = strict;

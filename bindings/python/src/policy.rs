@@ -9,7 +9,7 @@ use crate::http::RequestAuthorization;
 use crate::results::{Decision, QueryResult};
 use crate::shadow::Shadow;
 use crate::status::StatusReporter;
-use coresdk_engine::{json, CacheOptions, PolicyOptions, RegoModule, RegoVersion};
+use coresdk_engine::{json, CacheOptions, Evaluator, PolicyOptions, RegoModule, RegoVersion};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use std::path::PathBuf;
@@ -65,7 +65,9 @@ impl PolicyEngine {
     /// `(max_entries, ttl_ms)` to turn the decision cache on. `None` takes the core's
     /// default (`PolicyOptions::default()`, `CacheOptions::default()`).
     #[new]
-    #[pyo3(signature = (timeout_ms = None, strict_builtin_errors = false, fail_open = false, cache = None, rego_version = 1, memory_limit_bytes = None))]
+    // One argument per engine option, as Python callers pass them.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (timeout_ms = None, strict_builtin_errors = false, fail_open = false, cache = None, rego_version = 1, memory_limit_bytes = None, evaluator = None))]
     fn new(
         py: Python<'_>,
         #[pyo3(from_py_with = conversion::optional_unsigned)] timeout_ms: Option<u64>,
@@ -74,8 +76,13 @@ impl PolicyEngine {
         cache: Option<(Option<u64>, Option<u64>)>,
         #[pyo3(from_py_with = conversion::signed)] rego_version: i64,
         #[pyo3(from_py_with = conversion::optional_signed)] memory_limit_bytes: Option<i64>,
+        #[pyo3(from_py_with = conversion::optional_string)] evaluator: Option<String>,
     ) -> PyResult<Self> {
         let defaults = PolicyOptions::default();
+        let evaluator = match evaluator {
+            Some(name) => attached(py, || Evaluator::from_name(&name))?,
+            None => defaults.evaluator,
+        };
         let rego_version = attached(py, || RegoVersion::from_number(rego_version))?;
         let memory_limit = match memory_limit_bytes {
             Some(bytes) => attached(py, || coresdk_engine::memory_limit(bytes))?,
@@ -96,6 +103,7 @@ impl PolicyEngine {
                 cache,
                 rego_version,
                 memory_limit,
+                evaluator,
             })),
         })
     }

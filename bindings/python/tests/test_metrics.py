@@ -29,6 +29,18 @@ def test_counts_evaluations_errors_reloads_and_fail_mode() -> None:
     assert m["latency"]["count"] == 5
     assert len(m["latency"]["buckets"]) == 16
     assert m["latency"]["buckets"][-1]["le"] == 1.0
+    # The rule path ran on the register VM; the query always runs on the interpreter.
+    assert m["evaluator"] == {"compiled": 1, "interpreter": 1}
+
+
+def test_the_interpreter_alone_when_the_compiled_evaluator_is_off() -> None:
+    modules = {"m.rego": "package m\nallow if input.x == 1\n"}
+    engine = PolicyEngine(modules=modules, evaluator="interpreter")
+    assert engine.evaluate("data.m.allow", {"x": 1}).result is True
+    assert engine.metrics()["evaluator"] == {"compiled": 0, "interpreter": 1}
+    with pytest.raises(CoreSdkError) as raised:
+        PolicyEngine(modules=modules, evaluator="rvm")  # type: ignore[arg-type]
+    assert raised.value.code == "INVALID_ARGUMENT"
 
 
 def test_prometheus_text() -> None:

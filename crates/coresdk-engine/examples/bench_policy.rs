@@ -3,18 +3,29 @@
 //! (`policy.rego`, `data.json`, `cases.json` in a folder), checked for the expected
 //! decisions, then timed on one thread and on two. Prints one JSON object.
 //!
-//!     cargo run --release -p coresdk-engine --example bench_policy -- <workload dir> <seconds> <rounds>
+//!     cargo run --release -p coresdk-engine --example bench_policy -- <workload dir> <seconds> <rounds> [compiled|interpreter]
 
-use coresdk_engine::PolicyEngine;
+use coresdk_engine::{Evaluator, PolicyEngine, PolicyOptions};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let [_, dir, seconds, rounds] = args.as_slice() else {
-        eprintln!("usage: bench_policy <workload dir> <seconds> <rounds>");
-        std::process::exit(2);
+    let (dir, seconds, rounds, evaluator) = match args.as_slice() {
+        [_, dir, seconds, rounds] => (dir, seconds, rounds, Evaluator::default()),
+        [_, dir, seconds, rounds, e] if e == "compiled" => {
+            (dir, seconds, rounds, Evaluator::Compiled)
+        }
+        [_, dir, seconds, rounds, e] if e == "interpreter" => {
+            (dir, seconds, rounds, Evaluator::Interpreter)
+        }
+        _ => {
+            eprintln!(
+                "usage: bench_policy <workload dir> <seconds> <rounds> [compiled|interpreter]"
+            );
+            std::process::exit(2);
+        }
     };
     let dir = Path::new(dir);
     let seconds: f64 = seconds.parse().expect("seconds");
@@ -35,7 +46,10 @@ fn main() {
         .map(|c| (c["input"].to_string().into_bytes(), c["expect"].clone()))
         .collect();
 
-    let engine = PolicyEngine::default();
+    let engine = PolicyEngine::new(PolicyOptions {
+        evaluator,
+        ..PolicyOptions::default()
+    });
     let policy = String::from_utf8(read("policy.rego")).expect("UTF-8 policy");
     engine
         .add_module("policy.rego", &policy)

@@ -75,8 +75,8 @@ pub use mask::{Finding, MaskOptions, Masker, Strategy, StreamMasker};
 pub use memory::{memory_budgets_enforced, CountingAllocator};
 pub use metrics::{SourceStatus, LATENCY_BUCKETS_SECONDS};
 pub use policy::{
-    memory_limit, Decision, PolicyEngine, PolicyOptions, QueryDecision, RegoModule, RegoVersion,
-    DEFAULT_MEMORY_LIMIT, MAX_POLICY_BYTES, MAX_POLICY_COLUMNS, MAX_POLICY_LINES,
+    memory_limit, Decision, Evaluator, PolicyEngine, PolicyOptions, QueryDecision, RegoModule,
+    RegoVersion, DEFAULT_MEMORY_LIMIT, MAX_POLICY_BYTES, MAX_POLICY_COLUMNS, MAX_POLICY_LINES,
 };
 pub use poller::{BundlePoller, PollerOptions, MAX_BUNDLE_DOWNLOAD_BYTES};
 pub use secret_scan::{

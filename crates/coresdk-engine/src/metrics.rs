@@ -83,6 +83,9 @@ pub(crate) struct Metrics {
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
     fail_mode: AtomicU64,
+    /// Rule-path evaluations answered by the register VM and by the interpreter.
+    compiled: AtomicU64,
+    interpreted: AtomicU64,
     source: Mutex<Option<SourceStatus>>,
 }
 
@@ -123,6 +126,16 @@ impl Metrics {
             &self.reloads_ok
         } else {
             &self.reloads_failed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one evaluation by the evaluator that answered it (`true`: the VM).
+    pub fn evaluated_by(&self, compiled: bool) {
+        let counter = if compiled {
+            &self.compiled
+        } else {
+            &self.interpreted
         };
         counter.fetch_add(1, Ordering::Relaxed);
     }
@@ -185,6 +198,7 @@ impl Metrics {
             "revision": gauges.revision,
             "bundle_revision": gauges.bundle_revision,
             "fail_mode": load(&self.fail_mode),
+            "evaluator": { "compiled": load(&self.compiled), "interpreter": load(&self.interpreted) },
             "source": self.source().map(|s| s.to_json()),
         })
     }
@@ -238,6 +252,20 @@ impl Metrics {
             "histogram",
             "Wall time of one evaluation.",
             histogram,
+        );
+        let evaluators = [
+            ("compiled", &self.compiled),
+            ("interpreter", &self.interpreted),
+        ]
+        .iter()
+        .map(|(name, n)| (String::new(), format!("evaluator=\"{name}\""), load(n)))
+        .collect();
+        family(
+            &mut out,
+            "coresdk_policy_evaluator_total",
+            "counter",
+            "Evaluations by the evaluator that answered (compiled: regorus's register VM).",
+            evaluators,
         );
         for (name, help, value) in [
             (

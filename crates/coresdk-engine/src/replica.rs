@@ -21,6 +21,9 @@
 //!
 //! A copy is taken out of its slot for the evaluation, so a panic inside regorus drops it
 //! (it is rebuilt when next needed) instead of leaving a half-updated engine behind.
+//!
+//! A copy also keeps the register VMs of the rule paths compiled for it
+//! (policy/compiled.rs), each loaded with the copy's own data.
 
 use crate::error::Result;
 use std::cell::{Cell, RefCell};
@@ -46,7 +49,24 @@ pub(crate) struct Copies {
 
 /// One copy, on a cache line of its own; `None` until built (or after a panic).
 #[repr(align(128))]
-struct Slot(Mutex<Option<regorus::Engine>>);
+struct Slot(Mutex<Option<Copy>>);
+
+/// One copy of a snapshot's engine and what evaluations on it keep.
+pub(crate) struct Copy {
+    /// The interpreter's engine.
+    pub engine: regorus::Engine,
+    /// Register VMs holding this copy's data, one per compiled rule path.
+    pub vms: Vec<(String, regorus::rvm::RegoVM)>,
+}
+
+impl Copy {
+    fn of(engine: regorus::Engine) -> Self {
+        Self {
+            engine,
+            vms: Vec::new(),
+        }
+    }
+}
 
 impl Copies {
     /// As many copies as threads run at once on this machine.
@@ -69,7 +89,7 @@ impl Copies {
         (engine_id, revision): (u64, u64),
         own: &regorus::Engine,
         replicate: impl FnOnce() -> regorus::Engine,
-        f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+        f: impl FnOnce(&mut Copy) -> Result<T>,
     ) -> Result<T> {
         let n = self.slots.len();
         let home = HOME.with(Cell::get).unwrap_or(0) % n;
@@ -87,12 +107,12 @@ impl Copies {
             if want_built && slot.is_none() {
                 continue;
             }
-            let mut engine =
-                slot.take()
-                    .unwrap_or_else(|| if i == 0 { own.clone() } else { replicate() });
+            let mut copy = slot
+                .take()
+                .unwrap_or_else(|| Copy::of(if i == 0 { own.clone() } else { replicate() }));
             HOME.with(|h| h.set(Some(i)));
-            let out = f(&mut engine);
-            *slot = Some(engine);
+            let out = f(&mut copy);
+            *slot = Some(copy);
             return out;
         }
         with_thread_clone(engine_id, revision, || own.clone(), f)
@@ -113,7 +133,7 @@ thread_local! {
 struct ThreadClone {
     engine_id: u64,
     revision: u64,
-    engine: regorus::Engine,
+    copy: Copy,
 }
 
 thread_local! {
@@ -126,7 +146,7 @@ fn with_thread_clone<T>(
     engine_id: u64,
     revision: u64,
     build: impl FnOnce() -> regorus::Engine,
-    f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+    f: impl FnOnce(&mut Copy) -> Result<T>,
 ) -> Result<T> {
     let cached = CLONES.with(|cell| {
         let mut clones = cell.borrow_mut();
@@ -138,9 +158,9 @@ fn with_thread_clone<T>(
     let mut clone = cached.unwrap_or_else(|| ThreadClone {
         engine_id,
         revision,
-        engine: build(),
+        copy: Copy::of(build()),
     });
-    let out = f(&mut clone.engine);
+    let out = f(&mut clone.copy);
     CLONES.with(|cell| {
         let mut clones = cell.borrow_mut();
         // Older revisions of this engine will not be asked for again.
@@ -172,7 +192,7 @@ mod tests {
             own.clone()
         };
         let id = (new_engine_id(), 1);
-        let x = |e: &mut regorus::Engine| Ok(e.eval_rule("data.p.x".into()).unwrap());
+        let x = |c: &mut Copy| Ok(c.engine.eval_rule("data.p.x".into()).unwrap());
         // Three evaluations at once on one thread: two copies, then the thread's clone.
         let nested = copies.run(id, &own, replicate, |_| {
             copies.run(id, &own, replicate, |_| copies.run(id, &own, replicate, x))
@@ -212,7 +232,7 @@ mod tests {
             id,
             &own,
             || unreachable!(),
-            |e| Ok(e.eval_rule("data.p.x".into()).unwrap()),
+            |c| Ok(c.engine.eval_rule("data.p.x".into()).unwrap()),
         );
         assert_eq!(x.unwrap(), regorus::Value::from(1));
     }

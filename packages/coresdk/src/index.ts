@@ -36,6 +36,7 @@ export {
 export type {
   Decision,
   DecisionCacheOptions,
+  Evaluator,
   LoadBundleOptions,
   ModuleOptions,
   PolicyEngineOptions,

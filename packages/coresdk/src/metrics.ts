@@ -56,6 +56,8 @@ export interface PolicyMetrics {
   bundle_revision: string | null;
   /** Times `allowed` answered with the fail mode. */
   fail_mode: number;
+  /** Evaluations by the evaluator that answered: regorus's register VM or its interpreter. */
+  evaluator: { compiled: number; interpreter: number };
   /** The policy source, when a poller or a directory watch feeds the engine. */
   source: SourceStatus | null;
 }

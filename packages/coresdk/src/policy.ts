@@ -49,6 +49,12 @@ export interface PolicyEngineOptions {
    */
   regoVersion?: RegoVersion;
   /**
+   * Which evaluator answers rule paths (docs/ARCHITECTURE.md): `'compiled'` (regorus's
+   * register VM for the paths it compiles, the interpreter for the rest) or
+   * `'interpreter'`. Absent: the core's default.
+   */
+  evaluator?: Evaluator;
+  /**
    * Turns the decision cache on (off by default): identical decisions on the same
    * revision are answered from a bounded, TTL'd cache; any change empties it.
    */
@@ -65,6 +71,9 @@ export interface PolicyEngineOptions {
 
 /** A Rego language version: 0 (Rego v0) or 1 (Rego v1, OPA 1.x). */
 export type RegoVersion = 0 | 1;
+
+/** Which evaluator answers rule paths: regorus's register VM where it compiles, or the interpreter. */
+export type Evaluator = 'compiled' | 'interpreter';
 
 /** Options of the calls that load modules. */
 export interface ModuleOptions {
@@ -93,7 +102,14 @@ export interface LoadBundleOptions {
 
 type EngineOptions = Pick<
   PolicyEngineOptions,
-  'timeoutMs' | 'memoryLimitBytes' | 'strictBuiltinErrors' | 'failOpen' | 'cache' | 'onPrint' | 'regoVersion'
+  | 'timeoutMs'
+  | 'memoryLimitBytes'
+  | 'strictBuiltinErrors'
+  | 'failOpen'
+  | 'cache'
+  | 'onPrint'
+  | 'regoVersion'
+  | 'evaluator'
 >;
 
 /** The outcome of evaluating a rule path. */
@@ -210,6 +226,7 @@ export class PolicyEngine {
           failOpen: options.failOpen,
           cache: options.cache,
           regoVersion: options.regoVersion,
+          evaluator: options.evaluator,
         }),
     );
     if (options.modules && Object.keys(options.modules).length > 0) this.addModules(options.modules);

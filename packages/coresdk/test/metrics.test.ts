@@ -22,6 +22,18 @@ describe('metrics', () => {
     expect(m.latency.count).toBe(5);
     expect(m.latency.buckets).toHaveLength(16);
     expect(m.latency.buckets.at(-1)).toEqual({ le: 1, count: expect.any(Number) });
+    // The rule path ran on the register VM; the query always runs on the interpreter.
+    expect(m.evaluator).toEqual({ compiled: 1, interpreter: 1 });
+  });
+
+  it('counts the interpreter only when the compiled evaluator is off', () => {
+    const modules = { 'm.rego': 'package m\nallow if input.x == 1\n' };
+    const e = PolicyEngine.create({ modules, evaluator: 'interpreter' });
+    expect(e.evaluateSync('data.m.allow', { x: 1 }).result).toBe(true);
+    expect(e.metrics().evaluator).toEqual({ compiled: 0, interpreter: 1 });
+    expect(() => PolicyEngine.create({ modules, evaluator: 'rvm' as 'compiled' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
   it('exposes the same values as Prometheus text', () => {

@@ -30,7 +30,7 @@ from .errors import (
 from .http import HttpRequest, RequestAuthorization
 from .logging import MaskingFilter
 from .mask import Finding, Masker, Strategy, unmask_text, unmask_value
-from .policy import Decision, DecisionCache, PolicyEngine, QueryResult, RegoVersion
+from .policy import Decision, DecisionCache, Evaluator, PolicyEngine, QueryResult, RegoVersion
 from .secret_scan import ScanFormat, ScanResult, scan_paths
 from .shadow import Shadow
 from .status import StatusReporter
@@ -65,6 +65,7 @@ __all__ = [
     "MaskingFilter",
     "PolicyEngine",
     "RegoVersion",
+    "Evaluator",
     "PolicyError",
     "QueryResult",
     "RequestAuthorization",

@@ -250,6 +250,7 @@ class PolicyEngine:
         cache: tuple[int | None, int | None] | None = None,
         rego_version: int = 1,
         memory_limit_bytes: int | None = None,
+        evaluator: str | None = None,
     ) -> PolicyEngine:
         """An engine with no policies and empty data (revision 0).
         `cache` is `(max_entries, ttl_ms)` to turn the decision cache on."""

@@ -29,6 +29,10 @@ StrPath = Union[str, "os.PathLike[str]"]
 #: A Rego language version: 0 (Rego v0, OPA's ``--v0-compatible``) or 1 (Rego v1, OPA 1.x).
 RegoVersion = Literal[0, 1]
 
+#: Which evaluator answers rule paths: ``"compiled"`` (regorus's register VM where it
+#: compiles the path, the interpreter elsewhere) or ``"interpreter"``.
+Evaluator = Literal["compiled", "interpreter"]
+
 
 @dataclass(frozen=True)
 class DecisionCache:
@@ -111,6 +115,9 @@ class PolicyEngine:
             dropped (never written to stdout); it is also on every decision's ``prints``.
         decision_logger: Sends every decision to this logger (docs/DECISION-LOGS.md);
             see :meth:`set_decision_logger`.
+        evaluator: Which evaluator answers rule paths (docs/ARCHITECTURE.md):
+            ``"compiled"`` (regorus's register VM for the paths it compiles, the
+            interpreter for the rest) or ``"interpreter"``. ``None``: the core's default.
 
     Raises:
         CoreSdkError: As the ``add_*`` methods.
@@ -132,6 +139,7 @@ class PolicyEngine:
         on_print: PrintLogger | None = None,
         memory_limit_bytes: int | None = None,
         decision_logger: DecisionLogger | None = None,
+        evaluator: Evaluator | None = None,
     ) -> None:
         if isinstance(paths, (str, bytes, os.PathLike)):
             # A lone path would otherwise be iterated character by character.
@@ -146,6 +154,7 @@ class PolicyEngine:
             native_cache,
             rego_version,
             memory_limit_bytes,
+            evaluator,
         )
         self._on_print = on_print
         if modules:

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::decision_log::{Origin, TraceContext};
+use compiled::Evaluator;
 
 impl PolicyEngine {
     /// Evaluates a rule path such as `data.rbac.allow` against `input` (JSON text; any
@@ -63,7 +64,19 @@ impl PolicyEngine {
                 ))
             }
             Prepared::Miss { input, key } => {
-                let (result, prints) = self.with_engine(&snapshot, |engine| {
+                let program = match self.options.evaluator {
+                    Evaluator::Compiled => {
+                        snapshot.programs.get(path, &snapshot.engine, &self.options)
+                    }
+                    Evaluator::Interpreter => None,
+                };
+                let (result, prints) = self.with_engine(&snapshot, |copy| {
+                    self.metrics.evaluated_by(program.is_some());
+                    if let Some(program) = &program {
+                        let value = compiled::evaluate(copy, program, path, input, &self.options)?;
+                        return Ok((to_json(&value)?, Vec::new()));
+                    }
+                    let engine = &mut copy.engine;
                     engine.set_input(input);
                     let result = evaluate_path(engine, path);
                     let prints = engine.take_prints().unwrap_or_default();
@@ -124,13 +137,13 @@ impl PolicyEngine {
     pub(super) fn with_engine<T>(
         &self,
         snapshot: &Snapshot,
-        f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+        f: impl FnOnce(&mut crate::replica::Copy) -> Result<T>,
     ) -> Result<T> {
         let limit = self.options.memory_limit;
-        snapshot.with_copy(self.id, &self.options, |engine| {
+        snapshot.with_copy(self.id, &self.options, |copy| {
             // The copy is made before; the budget covers evaluating.
             let _budget = crate::memory::Budget::start(limit);
-            f(engine)
+            f(copy)
         })
     }
 
@@ -218,7 +231,9 @@ impl PolicyEngine {
                 ))
             }
             Prepared::Miss { input, key } => {
-                let (rows, prints) = self.with_engine(&snapshot, |engine| {
+                let (rows, prints) = self.with_engine(&snapshot, |copy| {
+                    self.metrics.evaluated_by(false);
+                    let engine = &mut copy.engine;
                     engine.set_input(input);
                     let results = engine.eval_query(query.to_string(), false);
                     let prints = engine.take_prints().unwrap_or_default();

@@ -8,6 +8,7 @@
 //! the snapshot that is serving. Every change publishes a new revision, empties the
 //! decision cache and is counted in the metrics.
 
+mod compiled;
 mod decision;
 mod deep_copy;
 mod errors;
@@ -16,6 +17,7 @@ mod load;
 mod log;
 mod options;
 mod snapshot;
+mod vm_support;
 
 use crate::bundle::{Bundle, Verification};
 use crate::cache::{Cached, DecisionCache, Key, Kind};
@@ -24,6 +26,7 @@ use crate::json;
 use crate::metrics::{Gauges, Metrics, SourceStatus};
 use crate::replica;
 use arc_swap::{ArcSwap, ArcSwapOption};
+pub use compiled::Evaluator;
 pub use decision::{Decision, QueryDecision};
 use errors::{eval_error, query_error};
 pub use options::{memory_limit, PolicyOptions, RegoModule, RegoVersion, DEFAULT_MEMORY_LIMIT};
@@ -147,6 +150,15 @@ impl PolicyEngine {
         let outcome = change(&mut candidate).and_then(|()| candidate.prepare());
         self.metrics.reload(outcome.is_ok());
         outcome?;
+        if self.options.evaluator == Evaluator::Compiled {
+            // The paths asked of the serving revision are compiled here, on the writer's
+            // thread, not by the first evaluation of the new one.
+            for path in current.programs.paths() {
+                candidate
+                    .programs
+                    .get(&path, &candidate.engine, &self.options);
+            }
+        }
         candidate.revision = current.revision + 1;
         let revision = candidate.revision;
         self.snapshot.store(Arc::new(candidate));

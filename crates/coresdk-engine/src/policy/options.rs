@@ -3,6 +3,7 @@
 use crate::error::{Error, ErrorCode, Result};
 use std::time::Duration;
 
+use super::compiled::Evaluator;
 use crate::cache::CacheOptions;
 
 /// Options of a [`PolicyEngine`].
@@ -28,6 +29,10 @@ pub struct PolicyOptions {
     /// [`crate::CountingAllocator`] is the global allocator (the Node and Python packages
     /// install it; see [`crate::memory_budgets_enforced`]).
     pub memory_limit: Option<u64>,
+    /// Which evaluator answers rule paths: [`Evaluator::Compiled`] (regorus's register VM
+    /// where it compiles the path, the interpreter elsewhere) or
+    /// [`Evaluator::Interpreter`] (the default).
+    pub evaluator: Evaluator,
 }
 
 /// The default memory budget of one evaluation: 1 GiB.
@@ -112,6 +117,7 @@ impl Default for PolicyOptions {
             cache: None,
             rego_version: RegoVersion::V1,
             memory_limit: Some(DEFAULT_MEMORY_LIMIT),
+            evaluator: Evaluator::default(),
         }
     }
 }

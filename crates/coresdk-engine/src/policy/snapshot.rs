@@ -1,10 +1,11 @@
 //! Snapshots: one immutable, prepared set of policies and data with a revision, and the
 //! way candidates for the next one are built.
 
+use super::compiled::Programs;
 use super::errors::{compile_error, policy_error};
 use super::{PolicyOptions, RegoVersion};
 use crate::error::{Error, ErrorCode, Result};
-use crate::replica::Copies;
+use crate::replica::{Copies, Copy};
 use std::num::{NonZeroU32, NonZeroUsize};
 
 /// Longest accepted line of a policy module, in columns.
@@ -37,6 +38,8 @@ pub(crate) struct Snapshot {
     pub bundle_revision: Option<String>,
     /// The copies of `engine` the evaluating threads use (replica.rs says why).
     copies: Copies,
+    /// The rule paths compiled for the register VM (compiled.rs).
+    pub programs: Programs,
 }
 
 impl Snapshot {
@@ -52,6 +55,7 @@ impl Snapshot {
             v0_modules: Vec::new(),
             bundle_revision: None,
             copies: Copies::new(),
+            programs: Programs::default(),
         }
     }
 
@@ -119,7 +123,7 @@ impl Snapshot {
         &self,
         engine_id: u64,
         options: &PolicyOptions,
-        f: impl FnOnce(&mut regorus::Engine) -> Result<T>,
+        f: impl FnOnce(&mut Copy) -> Result<T>,
     ) -> Result<T> {
         self.copies.run(
             (engine_id, self.revision),
@@ -156,13 +160,7 @@ pub(crate) fn base_engine(options: &PolicyOptions) -> regorus::Engine {
     // print() output is gathered (and handed to the host with the decision) instead of
     // written to the host's stderr.
     engine.set_gather_prints(true);
-    // Check the clock every 64 units of work: frequent enough to stop a loop within a
-    // few milliseconds of the limit, rare enough not to show in the hot path.
-    let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
-    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit: options.timeout,
-        check_interval,
-    });
+    engine.set_execution_timer_config(timer(options));
     // regorus refuses lines over 1,024 columns by default; generated policies (and 45 of
     // OPA's own conformance cases) have longer ones. Keep a bound, a generous one.
     engine.set_policy_length_config(regorus::utils::limits::PolicyLengthConfig {
@@ -171,6 +169,17 @@ pub(crate) fn base_engine(options: &PolicyOptions) -> regorus::Engine {
         max_lines: NonZeroUsize::new(MAX_POLICY_LINES).unwrap_or(NonZeroUsize::MIN),
     });
     engine
+}
+
+/// The time limit of one evaluation, on the interpreter and on the VM.
+pub(crate) fn timer(options: &PolicyOptions) -> regorus::utils::limits::ExecutionTimerConfig {
+    // Check the clock every 64 units of work: frequent enough to stop a loop within a
+    // few milliseconds of the limit, rare enough not to show in the hot path.
+    let check_interval = NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN);
+    regorus::utils::limits::ExecutionTimerConfig {
+        limit: options.timeout,
+        check_interval,
+    }
 }
 
 #[cfg(test)]
