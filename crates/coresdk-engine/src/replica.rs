@@ -55,8 +55,9 @@ struct Slot(Mutex<Option<Copy>>);
 pub(crate) struct Copy {
     /// The interpreter's engine.
     pub engine: regorus::Engine,
-    /// Register VMs holding this copy's data, one per compiled rule path.
-    pub vms: Vec<(String, regorus::rvm::RegoVM)>,
+    /// The rule paths asked of this copy, each with the register VM holding this copy's
+    /// data that answers it, or `None` where the interpreter does (policy/compiled.rs).
+    pub vms: Vec<(String, Option<regorus::rvm::RegoVM>)>,
 }
 
 impl Copy {

@@ -19,6 +19,9 @@ use regorus::rvm::RegoVM;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+/// Most rule paths one snapshot records (compiled or found not to compile).
+const MAX_PATHS: usize = 1024;
+
 /// Which evaluator answers rule paths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Evaluator {
@@ -67,6 +70,13 @@ impl Clone for Programs {
 }
 
 impl Programs {
+    fn len(&self) -> usize {
+        self.by_path
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .len()
+    }
+
     /// The rule paths asked of this snapshot so far (compiled or not).
     pub fn paths(&self) -> Vec<String> {
         self.by_path
@@ -93,6 +103,11 @@ impl Programs {
             .cloned();
         if let Some(program) = known {
             return program;
+        }
+        if self.len() >= MAX_PATHS {
+            // Paths are the caller's to choose (any document under a package is one):
+            // past the bound, new ones run on the interpreter, uncompiled and unrecorded.
+            return None;
         }
         // Two threads may compile the same path at once; both get equal programs.
         let program = compile(engine, path, options);
@@ -127,25 +142,39 @@ fn compile(engine: &regorus::Engine, path: &str, options: &PolicyOptions) -> Opt
     supported.then_some(program)
 }
 
-/// Evaluates the compiled `program` of `path` on `copy` against `input`.
+/// The VM answering `path` on `copy`, made the first time from the program `programs`
+/// compiles from `engine` (the snapshot's); `None` when the path runs on the interpreter.
+/// After the first time the copy answers alone: nothing shared is touched.
 ///
-/// Errors: `EVAL_ERROR`, `EVAL_TIMEOUT`, `LIMIT_EXCEEDED`, as the interpreter reports them.
-pub(crate) fn evaluate(
-    copy: &mut Copy,
-    program: &Arc<Program>,
+/// Errors: `EVAL_ERROR` when the data and the rules conflict (the VM's own check).
+pub(crate) fn vm<'c>(
+    copy: &'c mut Copy,
     path: &str,
-    input: regorus::Value,
+    programs: &Programs,
+    engine: &regorus::Engine,
     options: &PolicyOptions,
-) -> Result<regorus::Value> {
+) -> Result<Option<&'c mut RegoVM>> {
     let at = match copy.vms.iter().position(|(p, _)| p == path) {
         Some(at) => at,
         None => {
-            let vm = new_vm(program, &copy.engine, options)?;
+            let vm = match programs.get(path, engine, options) {
+                Some(program) => Some(new_vm(&program, &copy.engine, options)?),
+                None => None,
+            };
+            if copy.vms.len() >= MAX_PATHS {
+                return Ok(None);
+            }
             copy.vms.push((path.to_string(), vm));
             copy.vms.len() - 1
         }
     };
-    let vm = &mut copy.vms[at].1;
+    Ok(copy.vms[at].1.as_mut())
+}
+
+/// Evaluates `vm`'s program against `input`.
+///
+/// Errors: `EVAL_ERROR`, `EVAL_TIMEOUT`, `LIMIT_EXCEEDED`, as the interpreter reports them.
+pub(crate) fn evaluate(vm: &mut RegoVM, input: regorus::Value) -> Result<regorus::Value> {
     vm.set_input(input);
     let result = vm.execute().map_err(|e| eval_error(&e.into()));
     // The input is not kept alive until the next decision.

@@ -64,18 +64,16 @@ impl PolicyEngine {
                 ))
             }
             Prepared::Miss { input, key } => {
-                let program = match self.options.evaluator {
-                    Evaluator::Compiled => {
-                        snapshot.programs.get(path, &snapshot.engine, &self.options)
-                    }
-                    Evaluator::Interpreter => None,
-                };
                 let (result, prints) = self.with_engine(&snapshot, |copy| {
-                    self.metrics.evaluated_by(program.is_some());
-                    if let Some(program) = &program {
-                        let value = compiled::evaluate(copy, program, path, input, &self.options)?;
-                        return Ok((to_json(&value)?, Vec::new()));
+                    if self.options.evaluator == Evaluator::Compiled {
+                        let (programs, own) = (&snapshot.programs, &snapshot.engine);
+                        if let Some(vm) = compiled::vm(copy, path, programs, own, &self.options)? {
+                            self.metrics.evaluated_by(true);
+                            let value = compiled::evaluate(vm, input)?;
+                            return Ok((to_json(&value)?, Vec::new()));
+                        }
                     }
+                    self.metrics.evaluated_by(false);
                     let engine = &mut copy.engine;
                     engine.set_input(input);
                     let result = evaluate_path(engine, path);
