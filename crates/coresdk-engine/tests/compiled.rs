@@ -110,12 +110,15 @@ digest := crypto.sha256("abc")
 printed if { print("hello", input.a); input.a == 1 }
 double(x) := 2 * x
 doubled := double(input.a)
+whole := data.lib
 "#;
-    let engines = both(&[("p.rego", policy)], json!({}));
+    let lib = "package lib\nx := 1\ny contains 2\n";
+    let engines = both(&[("p.rego", policy), ("lib.rego", lib)], json!({}));
     for path in [
         "data.p.with_input",
         "data.p.digest",
         "data.p.printed",
+        "data.p.whole",
         "data.p.doubled",
         "data.p",
     ] {
@@ -202,4 +205,28 @@ fn evaluator_names() {
     assert_eq!(err.code(), ErrorCode::InvalidArgument);
     assert_eq!(Evaluator::Compiled.name(), "compiled");
     assert_eq!(PolicyOptions::default().evaluator, Evaluator::Compiled);
+}
+
+/// A rule of many definitions runs on the interpreter, whose rule index visits only the
+/// matching ones; a rule of a few runs on the VM.
+#[test]
+fn many_definitions_run_on_the_interpreter() {
+    let rules = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("allow if input.m == \"m{i}\"\n"))
+            .collect()
+    };
+    for (n, compiled) in [(4, 1), (40, 0)] {
+        let policy = format!("package many\n{}", rules(n));
+        let [engine, _] = both(&[("many.rego", &policy)], json!({}));
+        let decision = engine
+            .evaluate("data.many.allow", br#"{"m": "m3"}"#)
+            .unwrap();
+        assert_eq!(decision.result, Some(json!(true)));
+        assert_eq!(
+            engine.metrics()["evaluator"]["compiled"],
+            json!(compiled),
+            "{n}"
+        );
+    }
 }

@@ -127,11 +127,15 @@ fn compile(engine: &regorus::Engine, path: &str, options: &PolicyOptions) -> Opt
         return None;
     }
     let mut scratch = engine.clone();
+    // Many definitions: the interpreter's rule index wins (vm_support.rs). Counted on the
+    // syntax trees first: compiling copies the policy's prepared state, which for thousands
+    // of rules costs more than a first decision should.
+    if vm_support::definitions_at(scratch.get_modules(), path) > vm_support::MAX_DEFINITIONS {
+        return None;
+    }
     let policy = scratch.compile_with_entrypoint(&path.into()).ok()?;
+    // A package or a document under one: the interpreter assembles it as OPA does.
     let definitions = policy.get_rules().get(path).map(Vec::len)?;
-    // `None` above: a package or a document under one, which the interpreter assembles as
-    // OPA does. Many definitions: the interpreter's rule index wins (vm_support.rs); not
-    // compiling them at all keeps the first decision of a large policy fast.
     if definitions > vm_support::MAX_DEFINITIONS {
         return None;
     }

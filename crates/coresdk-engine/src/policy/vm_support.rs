@@ -13,7 +13,7 @@
 
 use regorus::rvm::instructions::ComprehensionMode;
 use regorus::rvm::program::{Program, RuleType};
-use regorus::unstable::{Expr, Literal, Query, Ref, Rule, RuleHead, BUILTINS};
+use regorus::unstable::{Expr, Literal, Module, Query, Ref, Rule, RuleHead, BUILTINS};
 use regorus::CompiledPolicy;
 
 /// Most definitions a rule reached from a compiled path may have. The VM evaluates every
@@ -83,6 +83,27 @@ pub(super) fn policy_supported(policy: &CompiledPolicy, program: &Program) -> bo
         ok = check.ok;
     }
     ok
+}
+
+/// How many rules of `modules` define `path` (`data.<package>.<rule>`), counted from their
+/// heads; rules at heads that are not plain paths are not counted.
+pub(super) fn definitions_at(modules: &[Ref<Module>], path: &str) -> usize {
+    let mut n = 0;
+    for module in modules {
+        let Some(package) = static_path(&module.package.refr) else {
+            continue;
+        };
+        let prefix = format!("data.{}.", package.join("."));
+        let Some(rule) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        n += module
+            .policy
+            .iter()
+            .filter(|r| static_path(head_of(r)).is_some_and(|parts| parts.join(".") == rule))
+            .count();
+    }
+    n
 }
 
 /// The reference a rule's head defines.
