@@ -317,6 +317,48 @@ fn object_cursor_yields_every_entry_once() {
     }
 }
 
+/// A frozen object's cursor resumes by position and visits every entry once, in
+/// key order (CoreSDK patch 36).
+#[test]
+fn frozen_object_cursor_yields_every_entry_once_in_order() {
+    for &n in SIZES {
+        let pairs = make_pairs(n);
+        let obj: Object = pairs.clone().into_iter().collect::<Object>().freeze();
+        let mut cursor = obj.cursor();
+        let mut collected: Vec<(Value, Value)> = Vec::new();
+        while let Some((k, v)) = obj.next(&mut cursor) {
+            collected.push((k.clone(), v.clone()));
+        }
+        let mut b = pairs;
+        b.sort();
+        assert_eq!(collected, b, "size {n}");
+        assert!(obj.next(&mut cursor).is_none(), "size {n}: stays exhausted");
+    }
+}
+
+/// A cursor over a frozen object resumes after the entries it yielded when the
+/// object turns into a BTree between steps (CoreSDK patch 36).
+#[test]
+fn frozen_object_cursor_resumes_across_a_mutation() {
+    let pairs = make_pairs(8);
+    let mut obj: Object = pairs.clone().into_iter().collect::<Object>().freeze();
+    let mut cursor = obj.cursor();
+    let first: Vec<Value> = (0..3)
+        .filter_map(|_| obj.next(&mut cursor).map(|(k, _)| k.clone()))
+        .collect();
+    obj.insert(val(99), val(100));
+    assert_eq!(obj.storage_variant_for_memory_diagnostics(), "BTree");
+    let mut rest = Vec::new();
+    while let Some((k, _)) = obj.next(&mut cursor) {
+        rest.push(k.clone());
+    }
+    let mut keys: Vec<Value> = pairs.into_iter().map(|(k, _)| k).collect();
+    keys.sort();
+    keys.push(val(99));
+    assert_eq!(first, keys[..3]);
+    assert_eq!(rest, keys[3..]);
+}
+
 /// A freshly-constructed cursor restarts from the beginning, independent of any prior cursor's state.
 #[test]
 fn object_cursor_resumable_fresh_cursor_restarts() {
@@ -636,7 +678,8 @@ fn object_insert_returns_previous_value() {
 // Set tests
 // =========================================================================
 
-const SET_SIZES: &[u64] = &[0, 1, 2, 4, 8, 64, 256, 1024];
+// 16 and 17: either side of the positional resume bound (CoreSDK patch 36).
+const SET_SIZES: &[u64] = &[0, 1, 2, 4, 8, 16, 17, 64, 256, 1024];
 
 #[test]
 fn set_iter_sorted_matches_btreeset_oracle() {

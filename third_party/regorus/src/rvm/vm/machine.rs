@@ -1016,7 +1016,7 @@ impl RegoVM {
     pub(super) fn get_register(&self, index: u8) -> Result<&Value> {
         self.registers
             .get(usize::from(index))
-            .ok_or(VmError::RegisterIndexOutOfBounds {
+            .ok_or_else(|| VmError::RegisterIndexOutOfBounds {
                 index,
                 pc: self.pc,
                 register_count: self.registers.len(),
@@ -1031,13 +1031,13 @@ impl RegoVM {
     pub(super) fn take_register(&mut self, index: u8) -> Result<Value> {
         let register_count = self.registers.len();
 
-        let slot = self.registers.get_mut(usize::from(index)).ok_or(
+        let slot = self.registers.get_mut(usize::from(index)).ok_or_else(|| {
             VmError::RegisterIndexOutOfBounds {
                 index,
                 pc: self.pc,
                 register_count,
-            },
-        )?;
+            }
+        })?;
         Ok(core::mem::replace(slot, Value::Undefined))
     }
 
@@ -1046,13 +1046,13 @@ impl RegoVM {
     pub(super) fn set_register(&mut self, index: u8, value: Value) -> Result<()> {
         let register_count = self.registers.len();
 
-        let slot = self.registers.get_mut(usize::from(index)).ok_or(
+        let slot = self.registers.get_mut(usize::from(index)).ok_or_else(|| {
             VmError::RegisterIndexOutOfBounds {
                 index,
                 pc: self.pc,
                 register_count,
-            },
-        )?;
+            }
+        })?;
         *slot = value;
         Ok(())
     }
@@ -1119,6 +1119,20 @@ impl RegoVM {
         })
     }
 
+    /// The memory check of the dispatch loops, on every 16th instruction (CoreSDK patch
+    /// 36): each check reads thread-locals, which in a shared library (the Node addon,
+    /// the Python extension) costs a `__tls_get_addr` call per read, a few percent of a
+    /// small evaluation. Sixteen instructions allocate little; builtin calls, which can
+    /// allocate much, keep their own checks (`functions.rs`).
+    #[inline]
+    pub(super) fn dispatch_memory_check(&mut self) -> Result<()> {
+        if self.executed_instructions % 16 == 0 {
+            self.memory_check()
+        } else {
+            Ok(())
+        }
+    }
+
     /// Get or create the cached dummy span for builtin calls.
     pub(super) fn get_dummy_span(&mut self) -> Result<&crate::lexer::Span> {
         if self.dummy_span.is_none() {
@@ -1136,7 +1150,7 @@ impl RegoVM {
             });
         }
         // SAFETY: we just ensured it's Some above
-        self.dummy_span.as_ref().ok_or(VmError::Internal {
+        self.dummy_span.as_ref().ok_or_else(|| VmError::Internal {
             message: String::from("dummy span not initialized"),
             pc: self.pc,
         })

@@ -22,25 +22,33 @@ impl Object {
     pub fn next<'a>(&'a self, cursor: &mut ObjectCursor) -> Option<(&'a Value, &'a Value)> {
         match (&self.repr, &mut cursor.inner) {
             (Repr::Empty, _) => None,
+            // CoreSDK patch 36: a frozen object resumes by position, O(1), not by a
+            // binary search for the last key.
             (Repr::Frozen(v), ObjectCursorInner::Start) => {
-                if let Some((k, val)) = v.first() {
-                    cursor.inner = ObjectCursorInner::Key(k.clone());
-                    Some((k, val))
-                } else {
-                    None
-                }
+                let (k, val) = v.first()?;
+                cursor.inner = ObjectCursorInner::At(1);
+                Some((k, val))
+            }
+            (Repr::Frozen(v), ObjectCursorInner::At(i)) => {
+                let (k, val) = v.get(*i)?;
+                *i = i.saturating_add(1);
+                Some((k, val))
             }
             (Repr::Frozen(v), ObjectCursorInner::Key(prev)) => {
                 let i = match v.binary_search_by(|(k, _)| k.cmp(prev)) {
                     Ok(i) => i.saturating_add(1),
                     Err(i) => i,
                 };
-                if let Some((k, val)) = v.get(i) {
-                    cursor.inner = ObjectCursorInner::Key(k.clone());
-                    Some((k, val))
-                } else {
-                    None
-                }
+                let (k, val) = v.get(i)?;
+                cursor.inner = ObjectCursorInner::At(i.saturating_add(1));
+                Some((k, val))
+            }
+            // The object changed representation between steps (it was mutated, which
+            // leaves the order unspecified): resume by position.
+            (Repr::BTree(m), ObjectCursorInner::At(i)) => {
+                let (k, val) = m.iter().nth(*i)?;
+                cursor.inner = ObjectCursorInner::Key(k.clone());
+                Some((k, val))
             }
             (Repr::BTree(m), ObjectCursorInner::Start) => {
                 let (k, val) = m.iter().next()?;
@@ -71,5 +79,8 @@ pub struct ObjectCursor {
 #[derive(Debug, Clone)]
 enum ObjectCursorInner {
     Start,
+    /// Resume after this key (the BTree representation).
     Key(Value),
+    /// Resume at this position (the frozen representation; CoreSDK patch 36).
+    At(usize),
 }

@@ -175,29 +175,42 @@ impl Set {
     #[inline]
     pub const fn cursor(&self) -> SetCursor {
         SetCursor {
-            inner: SetCursorInner::BTree(None),
+            inner: SetCursorInner::BTree {
+                last: None,
+                taken: 0,
+            },
         }
     }
 
-    /// Advance `cursor` and yield the next element. O(log n) for the BTree
-    /// backend (range probe); future hash/inline variants may be O(1).
+    /// Advance `cursor` and yield the next element. A set of at most
+    /// [`POSITIONAL_RESUME_MAX`] elements resumes by position (a walk of at most
+    /// that many elements, no comparisons); a larger one by a range probe from
+    /// the last element, O(log n) (CoreSDK patch 36: the probe compares whole
+    /// elements, costly for sets of objects).
     pub fn next<'a>(&'a self, cursor: &mut SetCursor) -> Option<&'a Value> {
-        let SetCursorInner::BTree(ref mut last) = cursor.inner;
-        let next = last.as_ref().map_or_else(
-            || self.inner.iter().next(),
-            |prev| {
-                // `(Bound<&T>, Bound<&T>)` impls `RangeBounds<T>` — no clone
-                // needed to build the resume bound.
-                self.inner
-                    .range((Bound::Excluded(prev), Bound::Unbounded))
-                    .next()
-            },
-        );
+        let SetCursorInner::BTree {
+            ref mut last,
+            ref mut taken,
+        } = cursor.inner;
+        let next = match last.as_ref() {
+            Some(prev) if self.inner.len() > POSITIONAL_RESUME_MAX => self
+                .inner
+                .range((Bound::Excluded(prev), Bound::Unbounded))
+                .next(),
+            _ => self.inner.iter().nth(*taken),
+        };
         let v = next?;
-        *last = Some(v.clone());
+        *taken = taken.saturating_add(1);
+        if self.inner.len() > POSITIONAL_RESUME_MAX {
+            *last = Some(v.clone());
+        }
         Some(v)
     }
 }
+
+/// The largest [`Set`] whose cursor resumes by position rather than by a range
+/// probe (see [`Set::next`]).
+const POSITIONAL_RESUME_MAX: usize = 16;
 
 /// Opaque resumable cursor over a [`Set`]'s elements in
 /// implementation-defined order.
@@ -211,8 +224,9 @@ pub struct SetCursor {
 
 #[derive(Debug, Clone)]
 enum SetCursorInner {
-    /// BTree backend cursor: tracks last-seen element. `None` means "before start".
-    BTree(Option<Value>),
+    /// BTree backend cursor: the last element yielded (kept for sets larger than
+    /// [`POSITIONAL_RESUME_MAX`]; `None` before the start) and how many were yielded.
+    BTree { last: Option<Value>, taken: usize },
 }
 
 // ---- Hand-written Ord/PartialOrd ----------------------------------------
