@@ -115,16 +115,16 @@ export declare class PolicyEngine {
   /** Merges a data document (JSON text of an object) into `data`. */
   addDataJson(json: string | Buffer): number
   /** Evaluates a rule path against input JSON text on the calling thread. */
-  evaluateSync(path: string, inputJson: string | Buffer): NativeDecision
+  evaluateSync(path: string, inputJson: string | Buffer): string
   /** Evaluates a rule path on the libuv pool. */
-  evaluate(path: string, inputJson: string | Buffer): Promise<NativeDecision>
+  evaluate(path: string, inputJson: string | Buffer): Promise<string>
   /**
    * Verifies `token`, then evaluates `path` with the claims as `input.claims`, on the
    * calling thread.
    */
-  authorizeSync(verifier: TokenVerifier, token: string, path: string, inputJson: string | Buffer): NativeDecision
+  authorizeSync(verifier: TokenVerifier, token: string, path: string, inputJson: string | Buffer): string
   /** [`Self::authorize_sync`] on the libuv pool. */
-  authorize(verifier: TokenVerifier, token: string, path: string, inputJson: string | Buffer): Promise<NativeDecision>
+  authorize(verifier: TokenVerifier, token: string, path: string, inputJson: string | Buffer): Promise<string>
   /** A yes/no decision with the configured fail mode, on the calling thread. */
   allowedSync(path: string, inputJson: string | Buffer): boolean
   /** A yes/no decision with the configured fail mode, on the libuv pool. */
@@ -388,24 +388,6 @@ export interface ModuleSource {
   regoVersion?: number
 }
 
-/** A decision as it crosses the boundary: the result as JSON text (absent = undefined). */
-export interface NativeDecision {
-  /** The result as JSON text; absent when the rule is undefined. */
-  resultJson?: string
-  /** The snapshot revision the decision was made against. */
-  revision: number
-  /** Unique, time-ordered decision id (UUIDv7). */
-  decisionId: string
-  /** Evaluation time in microseconds. */
-  durationUs: number
-  /** The manifest revision of the bundle serving, if any. */
-  bundleRevision?: string
-  /** True when the answer came from the decision cache. */
-  cached: boolean
-  /** Lines written by `print()` during evaluation. */
-  prints: Array<string>
-}
-
 /** An HTTP request as a server received it. */
 export interface NativeHttpRequest {
   /** The method, e.g. `GET`. */
@@ -450,8 +432,8 @@ export interface NativeRequestAuthorization {
   inputJson: string
   /** The verified claims as JSON text, when a token verified. */
   claimsJson?: string
-  /** The decision, when the rule was evaluated. */
-  decision?: NativeDecision
+  /** The decision as JSON text (as `evaluateSync` returns it), when the rule was evaluated. */
+  decisionJson?: string
   /** The code of what went wrong, if anything did. */
   errorCode?: string
   /** Its message (never the token). */

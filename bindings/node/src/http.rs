@@ -3,7 +3,7 @@
 //! request and write the answer; the core decides everything in between.
 
 use crate::error::{call, Result};
-use crate::policy::{native_decision, NativeDecision, PolicyEngine};
+use crate::policy::{decision_json, PolicyEngine};
 use crate::task::Work;
 use crate::token::TokenVerifier;
 use coresdk_engine::json;
@@ -48,8 +48,8 @@ pub struct NativeRequestAuthorization {
     pub input_json: String,
     /// The verified claims as JSON text, when a token verified.
     pub claims_json: Option<String>,
-    /// The decision, when the rule was evaluated.
-    pub decision: Option<NativeDecision>,
+    /// The decision as JSON text (as `evaluateSync` returns it), when the rule was evaluated.
+    pub decision_json: Option<String>,
     /// The code of what went wrong, if anything did.
     pub error_code: Option<String>,
     /// Its message (never the token).
@@ -97,7 +97,7 @@ fn answer(a: coresdk_engine::RequestAuthorization) -> NativeRequestAuthorization
         claims_json: a
             .claims
             .map(|c| json::to_string(&serde_json::Value::Object(c))),
-        decision: a.decision.map(native_decision),
+        decision_json: a.decision.map(decision_json),
         error_code: a.error.as_ref().map(|e| e.code().as_str().to_string()),
         error_message: a.error.map(|e| e.message().to_string()),
         problem_json: a.problem.map(|p| json::to_string(&p)),

@@ -11,7 +11,6 @@ export type {
   DecisionLogger as NativeDecisionLogger,
   KeyProviderBridge,
   Masker as NativeMasker,
-  NativeDecision,
   NativeHttpRequest,
   NativeQueryResult,
   NativeRequestAuthorization,
