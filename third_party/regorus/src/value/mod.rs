@@ -289,7 +289,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
     where
         E: de::Error,
     {
-        Ok(Value::String(s.to_string().into()))
+        // CoreSDK patch 36: one allocation (the shared string), not two.
+        Ok(Value::String(Rc::from(s)))
     }
 
     fn visit_string<E>(self, s: String) -> Result<Self::Value, E>
@@ -325,16 +326,18 @@ impl<'de> Visitor<'de> for ValueVisitor {
                     }
                 }
             }
-            let mut map = BTreeMap::new();
-            map.insert(intern_object_key(key), value);
+            // CoreSDK patch 36: the entries go into a vector that becomes the frozen
+            // storage directly (sorted, the last of equal keys kept, as a map insert
+            // would), instead of a BTreeMap that is then copied into it.
+            let mut entries = alloc::vec![(intern_object_key(key), value)];
             // Enforce allocator limit while expanding a deserialized object.
             enforce_limit_for::<V::Error>()?;
             while let Some((key, value)) = visitor.next_entry()? {
-                map.insert(intern_object_key(key), value);
+                entries.push((intern_object_key(key), value));
                 // Enforce allocator limit while expanding a deserialized object.
                 enforce_limit_for::<V::Error>()?;
             }
-            let value = Value::from(map);
+            let value = Value::Object(Rc::new(Object::from_entries(entries)));
             // The freeze into compact object storage allocates after the final map insert.
             // Re-check fallible deserialization paths so allocator-limit builds observe it.
             enforce_limit_for::<V::Error>()?;

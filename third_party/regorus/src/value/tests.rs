@@ -1229,3 +1229,27 @@ mod interning_tests {
         );
     }
 }
+
+/// JSON objects deserialize into frozen storage sorted by key, the last of duplicate
+/// keys kept, as the BTreeMap they were built from before CoreSDK patch 36 did.
+#[test]
+fn deserialized_objects_sort_keys_and_keep_the_last_duplicate() {
+    let v: Value = serde_json::from_str(
+        r#"{"b": 1, "a": {"y": [1, "s"], "x": null}, "b": 2, "c": 3, "b": 4}"#,
+    )
+    .expect("valid JSON");
+    let expected: Value =
+        serde_json::from_str(r#"{"a": {"x": null, "y": [1, "s"]}, "b": 4, "c": 3}"#)
+            .expect("valid JSON");
+    assert_eq!(v, expected);
+    let keys: Vec<Value> = v
+        .as_object()
+        .expect("an object")
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert_eq!(keys, [Value::from("a"), Value::from("b"), Value::from("c")]);
+    assert_eq!(v["b"], Value::from(4_u64));
+    let empty: Value = serde_json::from_str("{}").expect("valid JSON");
+    assert_eq!(empty, Value::new_object());
+}

@@ -17,6 +17,30 @@ impl Object {
         self
     }
 
+    /// A frozen object of `entries` in any order: sorted by key, and of equal keys the
+    /// last kept, as inserting them one by one would (CoreSDK patch 36: the JSON
+    /// deserializer builds objects this way, without an intermediate BTreeMap).
+    pub(crate) fn from_entries(mut entries: Vec<(Value, Value)>) -> Self {
+        if entries.is_empty() {
+            return Self { repr: Repr::Empty };
+        }
+        // A stable sort keeps equal keys in arrival order; `dedup_by` then removes each
+        // later one after moving its value into the earlier, kept slot.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, kept| {
+            let equal = later.0 == kept.0;
+            if equal {
+                core::mem::swap(&mut later.1, &mut kept.1);
+            }
+            equal
+        });
+        let boxed = entries.into_boxed_slice();
+        debug_assert_sorted_dedup(&boxed);
+        Self {
+            repr: Repr::Frozen(boxed),
+        }
+    }
+
     /// Wrap into a `Value::Object`.
     #[inline]
     pub fn into_value(self) -> Value {
