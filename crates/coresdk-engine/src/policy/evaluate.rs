@@ -40,19 +40,20 @@ impl PolicyEngine {
         origin: Origin<'_>,
     ) -> Result<Decision> {
         let started = Instant::now();
-        let outcome = self.evaluate_at(path, input, started);
+        let mut outcome = self.evaluate_at(path, input);
+        // One clock read for the decision's duration and the metrics.
+        let elapsed = started.elapsed();
+        if let Ok(decision) = &mut outcome {
+            decision.duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        }
         self.metrics
-            .record(started.elapsed(), outcome.as_ref().err().map(Error::code));
+            .record(elapsed, outcome.as_ref().err().map(Error::code));
         self.log_decision(path, input, &outcome, origin, started);
         outcome
     }
 
-    pub(super) fn evaluate_at(
-        &self,
-        path: &str,
-        input: &[u8],
-        started: Instant,
-    ) -> Result<Decision> {
+    /// The decision without its duration, which the caller measures.
+    pub(super) fn evaluate_at(&self, path: &str, input: &[u8]) -> Result<Decision> {
         let snapshot = self.snapshot.load_full();
         check_rule_path(path, &snapshot)?;
         let (result, prints, cached) = match self.prepare(&snapshot, Kind::Rule, path, input)? {
@@ -89,7 +90,7 @@ impl PolicyEngine {
             revision: snapshot.revision,
             bundle_revision: snapshot.bundle_revision.clone(),
             decision_id: new_decision_id(),
-            duration_us: elapsed_us(started),
+            duration_us: 0,
             cached,
             prints,
         })
@@ -319,9 +320,14 @@ pub(super) fn check_rule_path(path: &str, snapshot: &Snapshot) -> Result<()> {
             format!("not a rule path (expected data.<package>.<rule>): {path:?}"),
         ));
     }
-    let known = packages.iter().any(|p| {
-        path == p || path.starts_with(&format!("{p}.")) || p.starts_with(&format!("{path}."))
-    });
+    // `path` is a package, inside one, or a prefix of one (no allocation: this runs on
+    // every decision).
+    let below = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    let known = packages.iter().any(|p| below(path, p) || below(p, path));
     // Only on the miss path: the data is looked at when no package matches.
     if known || snapshot.has_data_at(path) {
         Ok(())
