@@ -57,23 +57,31 @@ pub struct ModuleSource {
     pub rego_version: Option<u32>,
 }
 
-/// A decision crosses the boundary as one JSON text in the shape of the TypeScript
-/// `Decision` (`result` is `null` when `defined` is false), which the wrapper turns into
-/// its object with one `JSON.parse`. An object of seven properties made through N-API
-/// costs about 1 µs more per decision (each property name is looked up in V8's string
-/// table on every call); the decision itself is a few microseconds.
+/// A decision crosses the boundary as one JSON text: an array of its fields in this order
+/// (`DecisionFields` in `policy.ts` reads it), which the wrapper turns into its `Decision`
+/// with one `JSON.parse`. An object of seven properties made through N-API cost about
+/// 1 µs more per decision (V8 looks each property name up in its string table on every
+/// call), and V8 parses an array about three times faster than an object with the same
+/// values (265 vs 803 ns, Node 20); the decision itself is a few microseconds.
 #[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DecisionText<'a> {
-    result: Option<&'a serde_json::Value>,
-    defined: bool,
-    revision: u64,
-    bundle_revision: Option<&'a str>,
-    decision_id: &'a str,
-    duration_us: u64,
-    cached: bool,
-    prints: &'a [String],
-}
+struct DecisionText<'a>(
+    /// defined: false when the rule is undefined.
+    bool,
+    /// result: the rule's value, `null` when undefined.
+    Option<&'a serde_json::Value>,
+    /// revision
+    u64,
+    /// bundleRevision
+    Option<&'a str>,
+    /// decisionId
+    &'a str,
+    /// durationUs
+    u64,
+    /// cached
+    bool,
+    /// prints
+    &'a [String],
+);
 
 /// A query result as it crosses the boundary: the rows as JSON text.
 #[napi(object)]
@@ -131,16 +139,16 @@ fn evaluate_impl(
 
 /// The JSON text of a decision (see [`DecisionText`]).
 pub(crate) fn decision_json(d: coresdk_engine::Decision) -> String {
-    let text = DecisionText {
-        result: d.result.as_ref(),
-        defined: d.result.is_some(),
-        revision: d.revision,
-        bundle_revision: d.bundle_revision.as_deref(),
-        decision_id: &d.decision_id,
-        duration_us: d.duration_us,
-        cached: d.cached,
-        prints: &d.prints,
-    };
+    let text = DecisionText(
+        d.result.is_some(),
+        d.result.as_ref(),
+        d.revision,
+        d.bundle_revision.as_deref(),
+        &d.decision_id,
+        d.duration_us,
+        d.cached,
+        &d.prints,
+    );
     // Serialising borrowed strings, numbers and a serde_json::Value cannot fail.
     serde_json::to_string(&text).unwrap_or_default()
 }

@@ -159,13 +159,33 @@ export interface QueryResult {
 }
 
 /**
- * A decision from its JSON text, which the native addon writes in the shape of
- * `Decision` (one string crossing and one `JSON.parse`, cheaper than a native object).
+ * The fields of a decision as the native addon writes them: a JSON array, which V8 parses
+ * about three times faster than an object (`DecisionText` in bindings/node/src/policy.rs).
  */
+type DecisionFields = [
+  defined: boolean,
+  result: unknown,
+  revision: number,
+  bundleRevision: string | null,
+  decisionId: string,
+  durationUs: number,
+  cached: boolean,
+  prints: string[],
+];
+
+/** A decision from the native addon's JSON text (one string crossing, one `JSON.parse`). */
 function decision(text: string): Decision {
-  const d = JSON.parse(text) as Decision;
-  if (!d.defined) d.result = undefined;
-  return d;
+  const f = JSON.parse(text) as DecisionFields;
+  return {
+    result: f[0] ? f[1] : undefined,
+    defined: f[0],
+    revision: f[2],
+    bundleRevision: f[3],
+    decisionId: f[4],
+    durationUs: f[5],
+    cached: f[6],
+    prints: f[7],
+  };
 }
 
 function queryResult(q: NativeQueryResult): QueryResult {
