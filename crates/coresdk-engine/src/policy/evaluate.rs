@@ -44,7 +44,7 @@ impl PolicyEngine {
         // One clock read for the decision's duration and the metrics.
         let elapsed = started.elapsed();
         if let Ok(decision) = &mut outcome {
-            decision.duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+            decision.duration_us = micros(elapsed);
         }
         self.metrics
             .record(elapsed, outcome.as_ref().err().map(Error::code));
@@ -352,7 +352,12 @@ pub(super) fn to_json(value: &regorus::Value) -> Result<Option<serde_json::Value
 }
 
 pub(super) fn elapsed_us(started: Instant) -> u64 {
-    u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX)
+    micros(started.elapsed())
+}
+
+/// Whole microseconds of `elapsed`, saturating.
+fn micros(elapsed: std::time::Duration) -> u64 {
+    u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX)
 }
 
 pub(super) fn new_decision_id() -> String {
